@@ -1,0 +1,201 @@
+"""The backward pass: one iterative walk of the recorded graph, shared by
+`Tensor.backward` (accumulates into leaves' `.grad`) and `autograd.grad` (only returns).
+
+The walk first counts, for every tensor reachable from the outputs, how many recorded
+consumers will send it a gradient; a tensor runs its rule once all of them have delivered.
+No recursion, so a chain of a million operations is no different from a chain of ten.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import anomaly
+from .grad_mode import set_grad_enabled, state
+
+FREED = (
+    "{name}: trying to backward through the graph a second time, but its saved values "
+    "were freed after the first pass; pass retain_graph=True to the first backward() "
+    "or autograd.grad() if you need to go through it again"
+)
+
+
+def sum_to_shape(grad, shape: tuple):
+    """Sum a broadcast gradient back to `shape`: over added leading axes and stretched 1-axes."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def _count_consumers(roots) -> dict:
+    """For every tensor reachable from `roots` that takes a gradient: how many edges reach it."""
+    consumers = {}
+    todo = [r for r in roots if r.grad_fn is not None]
+    seen = set(todo)
+    while todo:
+        fn = todo.pop().grad_fn
+        if fn.inputs is None:
+            raise RuntimeError(FREED.format(name=fn.name))
+        for a, needed in zip(fn.inputs, fn.needs_input_grad):
+            if needed:
+                consumers[a] = consumers.get(a, 0) + 1
+                if a not in seen and a.grad_fn is not None:
+                    seen.add(a)
+                    todo.append(a)
+    return consumers
+
+
+def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
+    """Propagate `root_grads` from `roots` to every tensor below them.
+
+    Leaves accumulate into `.grad` unless `capture` is given; then the gradients of the
+    tensors in `capture` are returned in a dict instead and no `.grad` is touched.
+    """
+    consumers = _count_consumers(roots)
+    pending = {}
+    for r, g in zip(roots, root_grads):
+        pending[r] = pending[r] + g if r in pending else g
+    ready = [r for r in pending if r not in consumers]
+    captured = {}
+    check = state.anomaly
+    with set_grad_enabled(create_graph):
+        while ready:
+            t = ready.pop()
+            grad = pending.pop(t)
+            if capture is not None and t in capture:
+                captured[t] = grad
+            fn = t.grad_fn
+            if fn is None:
+                if capture is None:
+                    _accumulate(t, grad, create_graph)
+                continue
+            if create_graph:
+                grads = fn.backward(grad, t, *fn.inputs)
+            else:
+                grads = fn.backward(grad, t.data, *fn.saved)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if check:
+                anomaly.check_backward(fn, grads)
+            for a, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
+                if not needed:
+                    continue
+                if g.shape != a.data.shape:
+                    g = sum_to_shape(g, a.data.shape)
+                if a in pending:
+                    pending[a] = pending[a] + g
+                else:
+                    pending[a] = g
+                left = consumers[a] - 1
+                consumers[a] = left
+                if left == 0:
+                    ready.append(a)
+            if not retain_graph:
+                fn.inputs = fn.saved = None
+    return captured
+
+
+def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
+    """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built."""
+    if isinstance(grad, Tensor):
+        if grad.dtype != leaf.dtype:
+            grad = grad.to(leaf.dtype)
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        return
+    if leaf.grad is None:
+        # a copy: `grad` may be shared with other leaves or be a read-only broadcast view
+        leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype))
+    elif leaf.grad.grad_fn is not None or create_graph:
+        leaf.grad = leaf.grad + grad
+    else:
+        np.add(leaf.grad.data, grad, out=leaf.grad.data, casting="unsafe")
+
+
+def _seed(output: Tensor, gradient, create_graph: bool, where: str):
+    """The starting gradient ∂L/∂output: ones for a one-element output, else required."""
+    if gradient is None:
+        if output.data.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be implicitly created only for one-element outputs, "
+                f"got shape {output.shape}; pass the gradient of the loss w.r.t. it"
+            )
+        g = np.ones_like(output.data)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if g.shape != output.shape:
+            raise ValueError(
+                f"{where}: gradient has shape {g.shape} but the output has shape {output.shape}"
+            )
+        g = g.astype(output.dtype, copy=False)
+        if create_graph and isinstance(gradient, Tensor):
+            return gradient
+    return Tensor._wrap(g) if create_graph else g
+
+
+def _check_output(t, where: str) -> None:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{where}: expected a Tensor output, got {type(t).__name__}")
+    if not t.requires_grad:
+        raise RuntimeError(
+            f"{where}: the output does not require grad and has no grad_fn; "
+            "no input it depends on has requires_grad=True (or it was computed under no_grad)"
+        )
+
+
+def backward(output: Tensor, gradient, retain_graph, create_graph: bool) -> None:
+    """`Tensor.backward`: accumulate ∂output/∂leaf into each leaf's `.grad`."""
+    _check_output(output, "backward")
+    seed = _seed(output, gradient, create_graph, "backward")
+    retain = create_graph if retain_graph is None else retain_graph
+    run([output], [seed], retain_graph=retain, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """∂(Σ outputs · grad_outputs)/∂input for each input, as a tuple; `.grad` is untouched.
+
+    With `create_graph=True` the results are differentiable again (grad of grad,
+    Hessian-vector products).
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * len(outputs)
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    for t in outputs:
+        _check_output(t, "grad")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
+    seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outputs, grad_outputs)]
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = run(outputs, seeds, retain_graph=retain, create_graph=create_graph,
+                   capture=set(inputs))
+    results = []
+    for i, t in enumerate(inputs):
+        g = captured.get(t)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._wrap(np.array(g, dtype=t.dtype))
+        elif g.dtype != t.dtype:
+            g = g.to(t.dtype)
+        results.append(g)
+    return tuple(results)

@@ -1,0 +1,126 @@
+"""Factories (zeros, ones, arange, randn, ...) and the seeded global random generator."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _shape_arg
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the global generator behind randn / rand / randint (and nn's initialisers)."""
+    global _rng
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    _rng = np.random.default_rng(int(seed))
+    return _rng
+
+
+def generator() -> np.random.Generator:
+    """The global `numpy.random.Generator` that manual_seed resets."""
+    return _rng
+
+
+def _make(op, array, requires_grad) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        if array.dtype.kind != "f":
+            raise RuntimeError(f"{op}: only floating point tensors can require gradients, "
+                               f"got dtype {array.dtype}")
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(op, dtype):
+    return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, op)
+
+
+def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
+    return _make("zeros", np.zeros(_shape_arg("zeros", shape), _float_dtype("zeros", dtype)),
+                 requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
+    return _make("ones", np.ones(_shape_arg("ones", shape), _float_dtype("ones", dtype)),
+                 requires_grad)
+
+
+def empty(*shape, dtype=None, requires_grad=False) -> Tensor:
+    return _make("empty", np.empty(_shape_arg("empty", shape), _float_dtype("empty", dtype)),
+                 requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor of `shape` filled with `fill_value`; its dtype follows the value, as PyTorch."""
+    if isinstance(fill_value, (bool, np.bool_)):
+        default = dtypes.bool_
+    elif isinstance(fill_value, numbers.Integral):
+        default = dtypes.int64
+    elif isinstance(fill_value, numbers.Real):
+        default = dtypes.get_default_dtype()
+    else:
+        raise TypeError(f"full: fill_value must be a real number, got {fill_value!r}")
+    d = default if dtype is None else dtypes.as_dtype(dtype, "full")
+    shape = _shape_arg("full", shape if isinstance(shape, (tuple, list)) else (shape,))
+    return _make("full", np.full(shape, fill_value, d), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
+    return zeros(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
+    return ones(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    """Values from start (default 0) up to, not including, end; ints unless a float is given."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    d = (dtypes.int64 if all_int else dtypes.get_default_dtype()) if dtype is None \
+        else dtypes.as_dtype(dtype, "arange")
+    return _make("arange", np.arange(start, end, step).astype(d), requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad=False) -> Tensor:
+    """`steps` evenly spaced values from start to end inclusive."""
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    d = _float_dtype("linspace", dtype)
+    return _make("linspace", np.linspace(start, end, steps).astype(d), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad=False) -> Tensor:
+    return _make("eye", np.eye(n, m, dtype=_float_dtype("eye", dtype)), requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Standard normal samples from the global generator."""
+    d = _float_dtype("randn", dtype)
+    return _make("randn", _rng.standard_normal(_shape_arg("randn", shape)).astype(d),
+                 requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Uniform samples in [0, 1) from the global generator."""
+    d = _float_dtype("rand", dtype)
+    return _make("rand", _rng.random(_shape_arg("rand", shape)).astype(d), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None) -> Tensor:
+    """Integers in [low, high) (or [0, low) when high is omitted), as torch.randint."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+    d = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype, "randint")
+    size = _shape_arg("randint", size if isinstance(size, (tuple, list)) else (size,))
+    return Tensor._wrap(_rng.integers(low, high, size).astype(d))

@@ -1,0 +1,497 @@
+"""Every primitive operation: its forward and its derivative, side by side.
+
+A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
+output and its inputs, and returns ∂L/∂input for each input (a single value for one input).
+Each rule is written once against the interface that numpy arrays and Tensors share
+(operators, `np.*` functions, `.sum`, `.reshape`, `.astype`). A plain backward pass feeds it
+ndarrays, so it runs at numpy speed; `create_graph=True` feeds it Tensors, so the same rule
+records itself and can be differentiated again.
+
+Rules never reduce broadcast gradients: the engine sums each one back to its input's shape.
+Non-tensor arguments (dim, shape, index) live on the node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Function:
+    """A node of the graph: a primitive together with what its backward rule needs."""
+
+    __slots__ = ("inputs", "saved", "needs_input_grad")
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes that made this node's inputs (None for leaves and constants)."""
+        return tuple(getattr(a, "grad_fn", None) for a in self.inputs or ())
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+def _keepdim_shape(shape: tuple, axis) -> tuple:
+    """The shape of a reduction over `axis` with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    """z = x + y;  ∂z/∂x = 1,  ∂z/∂y = 1"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, grad, out, x, y):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = x − y;  ∂z/∂x = 1,  ∂z/∂y = −1"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, grad, out, x, y):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = x·y;  ∂z/∂x = y,  ∂z/∂y = x"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad, out, x, y):
+        need_x, need_y = self.needs_input_grad
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+class Div(Function):
+    """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y² = −z/y"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x / y
+
+    def backward(self, grad, out, x, y):
+        gx = grad / y
+        return gx, (-gx * out if self.needs_input_grad[1] else None)
+
+
+class Pow(Function):
+    """z = x^y;  ∂z/∂x = y·x^(y−1),  ∂z/∂y = z·ln x  (taken as 0 where x = 0, like PyTorch)"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x**y
+
+    def backward(self, grad, out, x, y):
+        need_x, need_y = self.needs_input_grad
+        gx = grad * y * x ** (y - 1) if need_x else None
+        gy = grad * out * np.log(np.where(x == 0, 1, x)) if need_y else None
+        return gx, gy
+
+
+class Neg(Function):
+    """z = −x;  dz/dx = −1"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad, out, x):
+        return -grad
+
+
+class MatMul(Function):
+    """z = x @ y with numpy's rules;  ∂L/∂x = g @ yᵀ,  ∂L/∂y = xᵀ @ g.
+
+    A 1-D x is a row vector and a 1-D y a column vector whose extra axis is dropped from z,
+    so their gradients gain and lose that axis too. Batch axes broadcast, and the engine
+    sums them back.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x @ y
+
+    def backward(self, grad, out, x, y):
+        need_x, need_y = self.needs_input_grad
+        if x.ndim == 1 and y.ndim == 1:  # inner product: z = Σ x_k y_k
+            return (grad * y if need_x else None), (grad * x if need_y else None)
+        if x.ndim == 1:  # z[..., m] = Σ_k x_k y[..., k, m]
+            gx = (grad[..., None, :] @ y.swapaxes(-1, -2))[..., 0, :] if need_x else None
+            gy = x[:, None] * grad[..., None, :] if need_y else None
+            return gx, gy
+        if y.ndim == 1:  # z[..., n] = Σ_k x[..., n, k] y_k
+            gx = grad[..., :, None] * y if need_x else None
+            gy = (x.swapaxes(-1, -2) @ grad[..., :, None])[..., 0] if need_y else None
+            return gx, gy
+        gx = grad @ y.swapaxes(-1, -2) if need_x else None
+        gy = x.swapaxes(-1, -2) @ grad if need_y else None
+        return gx, gy
+
+
+# ---------------------------------------------------------------- elementwise
+
+
+class Exp(Function):
+    """y = eˣ;  dy/dx = eˣ = y"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, grad, out, x):
+        return grad * out
+
+
+class Log(Function):
+    """y = ln x;  dy/dx = 1/x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, grad, out, x):
+        return grad / x
+
+
+class Sqrt(Function):
+    """y = √x;  dy/dx = 1/(2√x) = 1/(2y)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, grad, out, x):
+        return grad / (out + out)
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x)  (0 at x = 0, like PyTorch)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, grad, out, x):
+        return grad * np.sign(x)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 − y²"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad, out, x):
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """y = θ(x) = 1 / (1 + e^(−x));  dy/dx = y (1 − y)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        # θ(x) = exp(−ln(1 + e^(−x))): no overflow for any finite x, full precision in the tails
+        return np.exp(-np.logaddexp(0, -x))
+
+    def backward(self, grad, out, x):
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad, out, x):
+        return grad * (x > 0)
+
+
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, grad, out, x):
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = −sin x"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, grad, out, x):
+        return -grad * np.sin(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi (there y = x), else 0"""
+
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, grad, out, x):
+        return grad * (out == x)
+
+
+class Maximum(Function):
+    """z = max(x, y);  ∂z/∂x = 1 where x > y, ∂z/∂y = 1 where y > x, ½ each at ties"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return np.maximum(x, y)
+
+    def backward(self, grad, out, x, y):
+        tie = grad * (x == y) * 0.5
+        return grad * (x > y) + tie, grad * (x < y) + tie
+
+
+class Minimum(Function):
+    """z = min(x, y);  ∂z/∂x = 1 where x < y, ∂z/∂y = 1 where y < x, ½ each at ties"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return np.minimum(x, y)
+
+    def backward(self, grad, out, x, y):
+        tie = grad * (x == y) * 0.5
+        return grad * (x < y) + tie, grad * (x > y) + tie
+
+
+class Where(Function):
+    """z = x where cond else y;  ∂z/∂x = cond,  ∂z/∂y = not cond  (cond carries no gradient)"""
+
+    __slots__ = ()
+
+    def forward(self, cond, x, y):
+        return np.where(cond, x, y)
+
+    def backward(self, grad, out, cond, x, y):
+        _, need_x, need_y = self.needs_input_grad
+        gx = np.where(cond, grad, 0) if need_x else None
+        gy = np.where(cond, 0, grad) if need_y else None
+        return None, gx, gy
+
+
+class Cast(Function):
+    """y = x converted to another float dtype;  dy/dx = 1, cast back to x's dtype"""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, grad, out, x):
+        return grad.astype(x.dtype)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+class Sum(Function):
+    """y = Σ_axis x;  ∂y/∂x = 1, so the gradient is broadcast back over the summed axes"""
+
+    __slots__ = ("axis", "keepdim")
+
+    def __init__(self, axis, keepdim):
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        return x.sum(axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, grad, out, x):
+        if not self.keepdim:
+            grad = grad.reshape(_keepdim_shape(x.shape, self.axis))
+        return np.broadcast_to(grad, x.shape)
+
+
+class Max(Function):
+    """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0"""
+
+    __slots__ = ("axis", "keepdim")
+    reduce = staticmethod(np.amax)
+
+    def __init__(self, axis, keepdim):
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        return self.reduce(x, axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, grad, out, x):
+        if not self.keepdim:
+            shape = _keepdim_shape(x.shape, self.axis)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        winners = x == out
+        count = winners.sum(axis=self.axis, keepdims=True).astype(grad.dtype)
+        return grad / count * winners
+
+
+class Min(Max):
+    """y = min_axis x;  ∂y/∂x = 1/k at each of the k minimal entries, else 0"""
+
+    __slots__ = ()
+    reduce = staticmethod(np.amin)
+
+
+# ---------------------------------------------------------------- shape
+
+
+class Reshape(Function):
+    """y = x with a new shape;  the gradient takes x's shape back"""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def backward(self, grad, out, x):
+        return grad.reshape(x.shape)
+
+
+class Permute(Function):
+    """y = x with its axes reordered by `dims`;  the gradient undoes the permutation"""
+
+    __slots__ = ("dims",)
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, grad, out, x):
+        return np.transpose(grad, tuple(np.argsort(self.dims)))
+
+
+class Expand(Function):
+    """y = x broadcast to `shape`;  the engine sums the gradient back to x's shape"""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def backward(self, grad, out, x):
+        return grad
+
+
+class GetItem(Function):
+    """y = x[index];  ∂L/∂x is zero except at the indexed places, where repeats add up"""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, grad, out, x):
+        return scatter_add(grad, self.index, x.shape)
+
+
+class ScatterAdd(Function):
+    """y = zeros(shape) with g added at `index` (the adjoint of x[index]);  ∂L/∂g = ∂L/∂y[index]"""
+
+    __slots__ = ("index", "shape")
+
+    def __init__(self, index, shape):
+        self.index, self.shape = index, shape
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _has_integer_array(self.index):
+            np.add.at(out, self.index, g)  # repeated indices accumulate
+        else:
+            out[self.index] = g  # slices and masks touch each place at most once
+        return out
+
+    def backward(self, grad, out, g):
+        return grad[self.index]
+
+
+def scatter_add(grad, index, shape):
+    """zeros(shape) with `grad` added at `index`, recorded when `grad` is a Tensor."""
+    op = ScatterAdd(index, shape)
+    return op.forward(grad) if isinstance(grad, np.ndarray) else grad.apply_op(op)
+
+
+def _has_integer_array(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
+
+
+class Cat(Function):
+    """y = [x₁, x₂, …] joined along `dim`;  each xᵢ gets its own slice of the gradient"""
+
+    __slots__ = ("dim",)
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *xs):
+        return np.concatenate(xs, axis=self.dim)
+
+    def backward(self, grad, out, *xs):
+        lead = (slice(None),) * self.dim
+        grads, start = [], 0
+        for x in xs:
+            stop = start + x.shape[self.dim]
+            grads.append(grad[lead + (slice(start, stop),)])
+            start = stop
+        return tuple(grads)

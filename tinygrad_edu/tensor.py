@@ -1,0 +1,788 @@
+"""Tensor: an ndarray that records the operations applied to it, for reverse-mode autodiff.
+
+Primitives live in `ops.py`; the composite operations (mean, var, softmax, logsumexp, ...)
+are short methods here, built from the primitives, so their gradients come for free.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import dtypes, ops
+
+_new = object.__new__
+
+
+class Tensor:
+    """A numpy array with an autograd history.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __array_priority__ = 1000  # numpy defers mixed operators to Tensor
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _wrap(data: np.ndarray, grad_fn=None) -> Tensor:
+        """Make a Tensor around an ndarray without copying or checking (the internal path)."""
+        t = _new(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._requires_grad = grad_fn is not None
+        return t
+
+    def apply_op(self, fn: ops.Function, *others) -> Tensor:
+        """Apply the primitive `fn` to (self, *others): used by rules that build other ops."""
+        return apply(fn, self, *others)
+
+    # ------------------------------------------------------------ attributes
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def size(self, dim: int | None = None):
+        """The shape (a tuple), or the length of one dimension."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_dims("size", dim, self.ndim)[0]]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Start (or stop) recording operations on this leaf; returns self."""
+        flag = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not flag:
+                raise RuntimeError(
+                    "requires_grad_: only leaf tensors can change requires_grad; "
+                    "use .detach() to get a tensor outside the graph"
+                )
+            return self
+        if flag and not dtypes.is_float(self.data.dtype):
+            raise RuntimeError(
+                f"requires_grad_: only floating point tensors can require gradients, "
+                f"got dtype {self.data.dtype}"
+            )
+        self._requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def numpy(self) -> np.ndarray:
+        """The value as an ndarray (shares memory, carries no graph)."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self.data
+        return self.data.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same values (shared memory) outside the graph."""
+        return Tensor._wrap(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous"
+            )
+        return bool(self.data)
+
+    __hash__ = object.__hash__  # identity: Tensors are graph nodes; == is elementwise
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    # ------------------------------------------------------------ autograd
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate ∂self/∂leaf into every leaf's `.grad`.
+
+        `gradient` (∂L/∂self) is required unless self has one element. The graph's saved
+        buffers are freed afterwards unless `retain_graph` (default: `create_graph`).
+        """
+        engine.backward(self, gradient, retain_graph, create_graph)
+
+    # ------------------------------------------------------------ dtype
+
+    def to(self, dtype) -> Tensor:
+        """A copy in another dtype; float-to-float casts keep the graph."""
+        d = dtypes.as_dtype(dtype, "to")
+        if d == self.dtype:
+            return self
+        if dtypes.is_float(d) and dtypes.is_float(self.dtype):
+            return apply(ops.Cast(d), self)
+        return Tensor._wrap(self.data.astype(d))
+
+    astype = to
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    # ------------------------------------------------------------ arithmetic
+
+    def __add__(self, other):
+        return apply(ops.Add(), self, _operand(other, "add"))
+
+    def __radd__(self, other):
+        return apply(ops.Add(), _operand(other, "add"), self)
+
+    def __sub__(self, other):
+        return apply(ops.Sub(), self, _operand(other, "sub"))
+
+    def __rsub__(self, other):
+        return apply(ops.Sub(), _operand(other, "sub"), self)
+
+    def __mul__(self, other):
+        return apply(ops.Mul(), self, _operand(other, "mul"))
+
+    def __rmul__(self, other):
+        return apply(ops.Mul(), _operand(other, "mul"), self)
+
+    def __truediv__(self, other):
+        return apply(ops.Div(), self, _operand(other, "div"))
+
+    def __rtruediv__(self, other):
+        return apply(ops.Div(), _operand(other, "div"), self)
+
+    def __pow__(self, other):
+        return apply(ops.Pow(), self, _operand(other, "pow"))
+
+    def __rpow__(self, other):
+        return apply(ops.Pow(), _operand(other, "pow"), self)
+
+    def __neg__(self):
+        return apply(ops.Neg(), self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    # comparisons give bool tensors outside the graph
+    def __lt__(self, other):
+        return _compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other)
+
+    def __eq__(self, other):
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other)
+
+    def __and__(self, other):
+        return _compare(np.logical_and, self, other)
+
+    def __or__(self, other):
+        return _compare(np.logical_or, self, other)
+
+    def __invert__(self):
+        if self.dtype != dtypes.bool_:
+            raise TypeError(f"invert: only bool tensors can be inverted, got {self.dtype}")
+        return Tensor._wrap(~self.data)
+
+    # ------------------------------------------------------------ elementwise
+
+    def exp(self):
+        return apply(ops.Exp(), self)
+
+    def log(self):
+        return apply(ops.Log(), self)
+
+    def sqrt(self):
+        return apply(ops.Sqrt(), self)
+
+    def abs(self):
+        return apply(ops.Abs(), self)
+
+    def tanh(self):
+        return apply(ops.Tanh(), self)
+
+    def sigmoid(self):
+        return apply(ops.Sigmoid(), self)
+
+    def relu(self):
+        return apply(ops.Relu(), self)
+
+    def sin(self):
+        return apply(ops.Sin(), self)
+
+    def cos(self):
+        return apply(ops.Cos(), self)
+
+    def clamp(self, min=None, max=None):
+        """Limit every element to [min, max]; the gradient passes where min ≤ x ≤ max."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        for bound in (min, max):
+            if bound is not None and not isinstance(bound, numbers.Real):
+                raise TypeError(f"clamp: bounds must be real numbers, got {bound!r}")
+        return apply(ops.Clamp(min, max), self)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+    def where(self, condition, other):
+        """`self` where `condition` holds, else `other` (PyTorch's Tensor.where)."""
+        return where(condition, self, other)
+
+    # ------------------------------------------------------------ reductions
+
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
+        return apply(ops.Sum(dim, keepdim), self)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
+        return apply(ops.Sum(dim, keepdim), self) / _count(self.shape, dim)
+
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=None):
+        """Σ (x − mean)² / (n − correction); `correction=1` (the default) is unbiased."""
+        dim, keepdim = _reduction_args("var", self.ndim, dim, keepdim, axis, keepdims)
+        if unbiased is not None:
+            correction = int(bool(unbiased))
+        centred = self - apply(ops.Sum(dim, True), self) / _count(self.shape, dim)
+        squares = apply(ops.Sum(dim, keepdim), centred * centred)
+        return squares / max(_count(self.shape, dim) - correction, 0)
+
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=None):
+        """√var, with the same arguments as `var`."""
+        return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis,
+                        keepdims=keepdims).sqrt()
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Largest value over `dim`; ties share the gradient evenly."""
+        dim, keepdim = _reduction_args("amax", self.ndim, dim, keepdim, axis, keepdims)
+        _check_nonempty("amax", self, dim)
+        return apply(ops.Max(dim, keepdim), self)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Smallest value over `dim`; ties share the gradient evenly."""
+        dim, keepdim = _reduction_args("amin", self.ndim, dim, keepdim, axis, keepdims)
+        _check_nonempty("amin", self, dim)
+        return apply(ops.Min(dim, keepdim), self)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """`amax`, or `maximum(self, other)` when given a tensor (as `torch.max(a, b)`)."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        return self.amax(dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """`amin`, or `minimum(self, other)` when given a tensor (as `torch.min(a, b)`)."""
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        return self.amin(dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmax(self, dim=None, keepdim=False):
+        """Index of the largest value (over the flattened tensor when `dim` is None)."""
+        return self._arg(np.argmax, "argmax", dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        """Index of the smallest value (over the flattened tensor when `dim` is None)."""
+        return self._arg(np.argmin, "argmin", dim, keepdim)
+
+    def _arg(self, fn, name, dim, keepdim):
+        if dim is None:
+            _check_nonempty(name, self, None)
+            return Tensor._wrap(np.asarray(fn(self.data)))
+        (axis,) = _dims(name, dim, self.ndim)
+        _check_nonempty(name, self, (axis,))
+        return Tensor._wrap(np.asarray(fn(self.data, axis=axis, keepdims=keepdim)))
+
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """ln Σ eˣ over `dim`, computed as m + ln Σ e^(x − m) with m the maximum (no overflow)."""
+        dim, keepdim = _reduction_args("logsumexp", self.ndim, dim, keepdim, axis, keepdims)
+        shifted, m = _shift_by_max(self, dim)
+        out = apply(ops.Sum(dim, True), shifted.exp()).log() + m
+        return out if keepdim else out.reshape(_reduced_shape(self.shape, dim))
+
+    def softmax(self, dim):
+        """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim`, shifted by the maximum for stability."""
+        (axis,) = _dims("softmax", dim, self.ndim)
+        e = _shift_by_max(self, (axis,))[0].exp()
+        return e / apply(ops.Sum((axis,), True), e)
+
+    def log_softmax(self, dim):
+        """xᵢ − logsumexp(x) along `dim`."""
+        (axis,) = _dims("log_softmax", dim, self.ndim)
+        return self - self.logsumexp(axis, keepdim=True)
+
+    # ------------------------------------------------------------ shape
+
+    def reshape(self, *shape):
+        shape = _shape_arg("reshape", shape)
+        if shape == self.shape:
+            return self
+        return apply(ops.Reshape(shape), self)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Merge dimensions start_dim..end_dim into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _dims("flatten", (start_dim, end_dim), self.ndim, unique=False)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+    def permute(self, *dims):
+        dims = _shape_arg("permute", dims)
+        axes = _dims("permute", dims, self.ndim)
+        if len(axes) != self.ndim:
+            raise ValueError(
+                f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, "
+                f"got {dims}"
+            )
+        return apply(ops.Permute(axes), self)
+
+    def transpose(self, dim0: int, dim1: int):
+        """Swap two dimensions."""
+        d0, d1 = _dims("transpose", (dim0, dim1), self.ndim, unique=False)
+        axes = list(range(self.ndim))
+        axes[d0], axes[d1] = d1, d0
+        return apply(ops.Permute(tuple(axes)), self)
+
+    swapaxes = transpose
+
+    @property
+    def T(self):
+        """All dimensions reversed (the matrix transpose for a 2-D tensor)."""
+        return apply(ops.Permute(tuple(range(self.ndim))[::-1]), self)
+
+    def unsqueeze(self, dim: int):
+        """Insert a size-1 dimension at `dim` (in [-ndim-1, ndim])."""
+        (d,) = _dims("unsqueeze", dim, self.ndim + 1)
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim=None):
+        """Remove size-1 dimensions (only those in `dim`, when given)."""
+        axes = range(self.ndim) if dim is None else _dims("squeeze", dim, self.ndim)
+        drop = {d for d in axes if self.shape[d] == 1}
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in drop))
+
+    def expand(self, *shape):
+        """Broadcast to `shape` (-1 keeps a size) without copying."""
+        shape = _shape_arg("expand", shape)
+        lead = len(shape) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to {shape}")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                      for i, n in enumerate(shape))
+        if shape == self.shape:
+            return self
+        return apply(ops.Expand(shape), self)
+
+    def __getitem__(self, index):
+        return apply(ops.GetItem(_index(index)), self)
+
+    # ------------------------------------------------------------ numpy protocols
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """Lets `np.exp(t)`, `ndarray * t`, ... record like `t.exp()`, `t * ndarray`."""
+        if method == "__call__" and not kwargs:
+            op = _UFUNC_OPS.get(ufunc)
+            if op is not None:
+                return apply(op(), *(_operand(i, ufunc.__name__) for i in inputs))
+            if ufunc in _UFUNCS_WITHOUT_GRADIENT:
+                return Tensor._wrap(np.asarray(ufunc(*map(_raw, inputs))))
+        # anything else works on the values and returns an ndarray, as for a PyTorch tensor
+        inputs = tuple(map(_raw, inputs))
+        if "out" in kwargs:
+            kwargs["out"] = tuple(map(_raw, kwargs["out"]))
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        impl = _ARRAY_FUNCTIONS.get(func)
+        if impl is not None:
+            return impl(*args, **kwargs)
+        return func(*_raw_nested(args), **_raw_nested(kwargs))
+
+
+# ---------------------------------------------------------------- applying a primitive
+
+
+def apply(fn: ops.Function, *args) -> Tensor:
+    """Run `fn.forward` on the inputs' arrays; record `fn` when some input needs a gradient.
+
+    `args` are Tensors or constants (Python numbers, ndarrays); constants take no gradient.
+    """
+    datas = [a.data if isinstance(a, Tensor) else a for a in args]
+    try:
+        out = fn.forward(*datas)
+    except (ValueError, IndexError, TypeError) as e:
+        shapes = ", ".join(str(np.shape(d)) for d in datas)
+        raise type(e)(f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if state.anomaly:
+        anomaly.check_forward(fn, out)
+    if state.grad_enabled:
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        if True in needs:
+            fn.inputs = args
+            fn.saved = datas
+            fn.needs_input_grad = needs
+            return Tensor._wrap(out, fn)
+    return Tensor._wrap(out)
+
+
+# ---------------------------------------------------------------- functions (f)
+
+
+def _unary(name):
+    def f(x):
+        return getattr(_as_tensor(x, name), name)()
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise {name}: `tg.{name}(x)` is `x.{name}()`."
+    return f
+
+
+exp, log, sqrt, abs, tanh = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "tanh"))
+sigmoid, relu, sin, cos = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos"))
+
+
+def matmul(x, y) -> Tensor:
+    """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
+    return apply(ops.MatMul(), _operand(x, "matmul"), _operand(y, "matmul"))
+
+
+def maximum(x, y) -> Tensor:
+    """Elementwise maximum; at ties each side gets half of the gradient."""
+    return apply(ops.Maximum(), _operand(x, "maximum"), _operand(y, "maximum"))
+
+
+def minimum(x, y) -> Tensor:
+    """Elementwise minimum; at ties each side gets half of the gradient."""
+    return apply(ops.Minimum(), _operand(x, "minimum"), _operand(y, "minimum"))
+
+
+def where(condition, x, y) -> Tensor:
+    """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool."""
+    cond = _raw(condition)
+    cond = np.asarray(cond) if isinstance(cond, (list, tuple, bool)) else cond
+    if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {_describe(condition)}")
+    return apply(ops.Where(), cond, _operand(x, "where"), _operand(y, "where"))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    ts = _tensor_list("cat", tensors)
+    if ts[0].ndim == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+    (axis,) = _dims("cat", dim, ts[0].ndim)
+    return apply(ops.Cat(axis), *ts)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    ts = _tensor_list("stack", tensors)
+    shapes = {t.shape for t in ts}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    (axis,) = _dims("stack", dim, ts[0].ndim + 1)
+    return apply(ops.Cat(axis), *(t.unsqueeze(axis) for t in ts))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _to_array(data, dtype) -> np.ndarray:
+    """Validate constructor data and turn it into an owned ndarray of a supported dtype."""
+    if isinstance(data, Tensor):
+        arr = data.data.copy()
+    elif data is None or isinstance(data, (str, bytes, dict, set)):
+        raise TypeError(f"tensor: cannot build a tensor from {_describe(data)}")
+    else:
+        try:
+            arr = np.array(data)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"tensor: data must be a rectangular nested sequence ({e})") from None
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(
+                f"tensor: data must be numeric (float, int or bool), got {arr.dtype} "
+                f"from {_describe(data)}"
+            )
+        if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+            arr = arr.astype(dtypes.get_default_dtype(), copy=False)
+    if dtype is not None:
+        return arr.astype(dtypes.as_dtype(dtype, "tensor"), copy=False)
+    if arr.dtype.kind == "f" and arr.dtype not in dtypes.FLOAT_DTYPES:
+        raise TypeError(f"tensor: unsupported float dtype {arr.dtype}")
+    return arr
+
+
+def _operand(x, op: str):
+    """A Tensor stays as it is; numbers and arrays become constants (lists become arrays)."""
+    if isinstance(x, (Tensor, np.ndarray, numbers.Number)) and not isinstance(x, complex):
+        return x
+    if isinstance(x, (list, tuple)):
+        return _to_array(x, None)
+    raise TypeError(f"{op}: unsupported operand {_describe(x)}")
+
+
+def _as_tensor(x, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"{op}: expected a tensor, got {_describe(x)}")
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _raw_nested(x):
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_raw_nested(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _raw_nested(v) for k, v in x.items()}
+    return x
+
+
+def _describe(x) -> str:
+    if isinstance(x, Tensor):
+        return f"a tensor of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def _compare(ufunc, x, y) -> Tensor:
+    y = _operand(y, ufunc.__name__) if not isinstance(y, Tensor) else y
+    try:
+        return Tensor._wrap(np.asarray(ufunc(_raw(x), _raw(y))))
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
+                      f"{np.shape(_raw(y))})") from None
+
+
+def _dims(op: str, dim, ndim: int, unique: bool = True) -> tuple:
+    """Normalise an int or a sequence of ints into non-negative axes, checking the range."""
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1  # a 0-d tensor accepts dim 0 and -1, as PyTorch
+    axes = []
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}")
+        if not lo <= d <= hi:
+            raise IndexError(
+                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
+                f"(expected a value in [{lo}, {hi}])"
+            )
+        axes.append(int(d) % ndim if ndim else 0)
+    if unique and len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dim {dim} repeats a dimension")
+    return tuple(axes)
+
+
+def _reduction_args(op, ndim, dim, keepdim, axis, keepdims):
+    """Accept numpy's axis=/keepdims= as aliases; return (axes or None, keepdim)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim and its alias axis")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    axes = _dims(op, dim, ndim)
+    return (axes if ndim else ()), bool(keepdim)
+
+
+def _count(shape: tuple, axes) -> int:
+    """How many elements a reduction over `axes` combines."""
+    return int(np.prod([shape[a] for a in axes] if axes is not None else shape))
+
+
+def _reduced_shape(shape: tuple, axes) -> tuple:
+    if axes is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _check_nonempty(op: str, t: Tensor, axes) -> None:
+    sizes = t.shape if axes is None else [t.shape[a] for a in axes]
+    if 0 in sizes:
+        raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {t.shape}")
+
+
+def _shift_by_max(t: Tensor, axes):
+    """(t − m, m) with m the maximum over `axes` (kept), a constant, and 0 where not finite."""
+    if t.data.size == 0:
+        m = np.zeros(_keepdim_shape(t.shape, axes), t.dtype)
+    else:
+        m = np.amax(t.data, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(t.dtype, copy=False)
+    return t - m, m
+
+
+_keepdim_shape = ops._keepdim_shape
+
+
+def _shape_arg(op: str, shape) -> tuple:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
+    return tuple(int(n) for n in shape)
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into ndarrays; check they hold ints or bools."""
+    if isinstance(index, tuple):
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(i):
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+        raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
+    return i
+
+
+def _tensor_list(op: str, tensors) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
+        raise TypeError(f"{op}: expected a non-empty list of tensors, got {_describe(tensors)}")
+    return [_as_tensor(t, op) for t in tensors]
+
+
+_UFUNC_OPS = {
+    np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
+    np.power: ops.Pow, np.negative: ops.Neg, np.matmul: ops.MatMul, np.exp: ops.Exp,
+    np.log: ops.Log, np.sqrt: ops.Sqrt, np.absolute: ops.Abs, np.tanh: ops.Tanh,
+    np.sin: ops.Sin, np.cos: ops.Cos, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
+}
+_UFUNCS_WITHOUT_GRADIENT = {
+    np.sign, np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
+    np.floor, np.ceil, np.rint, np.signbit,
+}
+_ARRAY_FUNCTIONS = {
+    np.broadcast_to: lambda x, shape: x.expand(shape),
+    np.transpose: lambda x, axes=None: x.permute(axes) if axes is not None else x.T,
+    np.swapaxes: lambda x, a, b: x.transpose(a, b),
+    np.reshape: lambda x, shape: x.reshape(shape),
+    np.sum: lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
+    np.mean: lambda x, axis=None, keepdims=False: x.mean(axis=axis, keepdims=keepdims),
+    np.where: where,
+    np.concatenate: lambda ts, axis=0: cat(ts, axis),
+    np.stack: lambda ts, axis=0: stack(ts, axis),
+    np.clip: lambda x, lo, hi: _as_tensor(x, "clip").clamp(lo, hi),
+}
+
+# imported last: the autograd package needs Tensor, defined above
+from .autograd import anomaly, engine  # noqa: E402
+from .autograd.grad_mode import state  # noqa: E402
