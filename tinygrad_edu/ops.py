@@ -227,6 +227,18 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
+class Softplus(Function):
+    """y = ln(1 + eˣ);  dy/dx = θ(x) = eˣ / (1 + eˣ) = e^(x − y)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.logaddexp(0, x)  # no overflow: ln(1 + e^1000) = 1000
+
+    def backward(self, grad, out, x):
+        return grad * np.exp(x - out)  # accurate in both tails, unlike 1 − e^(−y)
+
+
 class Relu(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
 
@@ -468,7 +480,7 @@ class ScatterAdd(Function):
 def scatter_add(grad, index, shape):
     """zeros(shape) with `grad` added at `index`, recorded when `grad` is a Tensor."""
     op = ScatterAdd(index, shape)
-    return op.forward(grad) if isinstance(grad, np.ndarray) else grad.apply_op(op)
+    return op.forward(grad) if isinstance(grad, (np.ndarray, np.generic)) else grad.apply_op(op)
 
 
 def _has_integer_array(index) -> bool:

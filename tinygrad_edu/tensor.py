@@ -296,6 +296,10 @@ class Tensor:
     def sigmoid(self):
         return apply(ops.Sigmoid(), self)
 
+    def softplus(self):
+        """ln(1 + eˣ), stable for any finite x."""
+        return apply(ops.Softplus(), self)
+
     def relu(self):
         return apply(ops.Relu(), self)
 
@@ -428,7 +432,8 @@ class Tensor:
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+        merged = int(np.prod(shape[start:end + 1]))
+        return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def permute(self, *dims):
         dims = _shape_arg("permute", dims)

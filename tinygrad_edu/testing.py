@@ -30,9 +30,10 @@ def _hypothesis():
 
 
 def tensors(shape=None, dtype=dtypes.float64, elements=None, min_side=0, max_side=5,
-            max_dims=4, requires_grad=False):
+            max_dims=4, requires_grad=False, unique=False):
     """A strategy for Tensors of `shape` (or of any shape with up to `max_dims` axes of
-    `min_side`..`max_side`), with float `elements` in [-10, 10] unless given."""
+    `min_side`..`max_side`), with float `elements` in [-10, 10] unless given; `unique`
+    draws distinct elements (no ties, e.g. for max)."""
     st, hnp = _hypothesis()
     d = dtypes.as_dtype(dtype, "tensors")
     if shape is None:
@@ -45,7 +46,7 @@ def tensors(shape=None, dtype=dtypes.float64, elements=None, min_side=0, max_sid
             elements = st.booleans()
         else:
             elements = st.integers(-10, 10) if d.kind == "i" else st.integers(0, 10)
-    arrays = hnp.arrays(d, shape, elements=elements)
+    arrays = hnp.arrays(d, shape, elements=elements, unique=unique)
     return arrays.map(lambda a: Tensor(a, requires_grad=requires_grad and d.kind == "f"))
 
 

@@ -1,0 +1,12 @@
+"""Hypothesis profiles: "dev" (default, quick), "ci" (bounded, used when CI is set),
+"thorough" (long). Choose with HYPOTHESIS_PROFILE=thorough."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=25, **_common)
+settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_common)
+settings.register_profile("thorough", max_examples=500, **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -1,0 +1,258 @@
+"""Every operation: forward equals numpy, analytic gradients equal central differences in
+float64 (gradcheck), over hypothesis-drawn shapes — broadcasting pairs, 0-d, size-1, empty."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+from op_table import ELEMENTWISE
+from strategies import ANY, GRID, POSITIVE, reduction_dims, tensor
+
+assert_gradients_close = tg.testing.assert_gradients_close
+
+
+def _check_forward(out, expected):
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("op", ELEMENTWISE, ids=repr)
+@given(data=st.data())
+def test_elementwise_forward_and_gradient(op, data):
+    xs = data.draw(op.inputs)
+    out = op.fn(*xs)
+    _check_forward(out, op.ref(*(x.data for x in xs)))
+    assert out.dtype == np.float64
+    assert_gradients_close(op.fn, *xs)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "max", "min", "logsumexp"])
+@given(data=st.data())
+def test_reduction_forward_and_gradient(name, data):
+    nonempty = name != "sum"
+    ties_matter = name in ("amax", "amin", "max", "min")
+    x = data.draw(tensor(min_side=1 if nonempty else 0, elements=GRID if ties_matter else ANY,
+                         unique=ties_matter))
+    dim = data.draw(reduction_dims(x.ndim))
+    keepdim = data.draw(st.booleans())
+    axis = None if x.ndim == 0 else dim
+    reference = {"sum": np.sum, "mean": np.mean, "amax": np.amax, "amin": np.amin,
+                 "max": np.amax, "min": np.amin,
+                 "logsumexp": lambda a, axis, keepdims: np.log(
+                     np.sum(np.exp(a), axis=axis, keepdims=keepdims))}[name]
+
+    def f(t):
+        return getattr(t, name)(dim, keepdim=keepdim)
+
+    _check_forward(f(x), reference(x.data, axis=axis, keepdims=keepdim))
+    assert_gradients_close(f, x)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@given(data=st.data())
+def test_var_std_forward_and_gradient(name, data):
+    x = data.draw(tensor(min_side=2, unique=True))
+    dim = data.draw(reduction_dims(x.ndim))
+    keepdim = data.draw(st.booleans())
+    correction = data.draw(st.sampled_from([0, 1]))
+    axis = None if x.ndim == 0 else dim
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = getattr(np, name)(x.data, axis=axis, ddof=correction, keepdims=keepdim)
+
+    def f(t):
+        return getattr(t, name)(dim, keepdim=keepdim, correction=correction)
+
+    out = f(x)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+    if np.all(np.isfinite(expected)) and np.all(expected > 1e-6):
+        assert_gradients_close(f, x)
+
+
+def test_reduction_aliases_axis_keepdims():
+    x = tg.tensor(np.arange(6.0).reshape(2, 3))
+    assert x.sum(axis=1, keepdims=True).shape == (2, 1)
+    np.testing.assert_array_equal(x.mean(axis=0).data, [1.5, 2.5, 3.5])
+    with pytest.raises(TypeError, match="both dim and its alias axis"):
+        x.sum(0, axis=1)
+
+
+def test_max_ties_split_gradient_evenly():
+    x = tg.tensor([1.0, 3.0, 3.0, 3.0, 2.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_allclose(x.grad.data, [0, 1 / 3, 1 / 3, 1 / 3, 0])
+    y = tg.tensor([[2.0, 2.0], [1.0, 0.0]], requires_grad=True)
+    y.min(dim=1).sum().backward()
+    np.testing.assert_allclose(y.grad.data, [[0.5, 0.5], [0, 1]])
+
+
+def test_max_with_dim_returns_values_and_argmax_gives_indices():
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    values = x.max(dim=1)
+    assert isinstance(values, tg.Tensor)
+    np.testing.assert_array_equal(values.data, [5.0, 7.0])
+    np.testing.assert_array_equal(x.argmax(dim=1).data, [1, 0])
+    np.testing.assert_array_equal(x.argmin(dim=0, keepdim=True).data, [[0, 1, 0]])
+    assert x.argmax().item() == 3
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(data=st.data())
+def test_softmax_forward_and_gradient(name, data):
+    x = data.draw(tensor(min_side=1).filter(lambda t: t.ndim > 0))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
+    p = e / e.sum(axis=dim, keepdims=True)
+    _check_forward(getattr(x, name)(dim), p if name == "softmax" else np.log(p))
+    assert_gradients_close(lambda t: getattr(t, name)(dim), x)
+
+
+def test_softmax_logsumexp_are_stable_for_huge_inputs():
+    for dtype in (tg.float32, tg.float64):
+        x = tg.tensor([1000.0, 0.0, -1000.0], dtype=dtype, requires_grad=True)
+        assert x.logsumexp(0).item() == pytest.approx(1000.0)
+        np.testing.assert_allclose(x.softmax(0).data, [1, 0, 0], atol=1e-30)
+        np.testing.assert_allclose(x.log_softmax(0).data, [0, -1000, -2000], rtol=1e-6)
+        x.logsumexp(0).backward()
+        np.testing.assert_allclose(x.grad.data, [1, 0, 0])
+    neg = tg.tensor([-np.inf, -np.inf])
+    assert neg.logsumexp(0).item() == -np.inf
+
+
+# ---------------------------------------------------------------- shape operations
+
+
+@given(tensor())
+def test_reshape_view_flatten(x):
+    n = x.numel()
+    assert_gradients_close(lambda t: t.reshape(n) * np.arange(n), x)
+    assert_gradients_close(lambda t: t.view(-1) * np.arange(n), x)
+    assert x.flatten().shape == (n,)
+    if x.ndim >= 2:
+        assert x.flatten(1).shape == (x.shape[0], int(np.prod(x.shape[1:])))
+
+
+@given(data=st.data())
+def test_permute_transpose_T(data):
+    x = data.draw(tensor())
+    perm = data.draw(st.permutations(range(x.ndim)))
+    _check_forward(x.permute(*perm), np.transpose(x.data, perm))
+    _check_forward(x.T, x.data.T)
+    rng = np.random.default_rng(0)
+    w_perm = rng.standard_normal(np.transpose(x.data, perm).shape)
+    w_T = rng.standard_normal(x.data.T.shape)
+    assert_gradients_close(lambda t: t.permute(perm) * w_perm, x)
+    assert_gradients_close(lambda t: t.T * w_T, x)
+    if x.ndim >= 2:
+        d0, d1 = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(
+            st.integers(-x.ndim, x.ndim - 1))
+        _check_forward(x.transpose(d0, d1), np.swapaxes(x.data, d0, d1))
+        assert_gradients_close(lambda t: t.transpose(d0, d1) * 2.0, x)
+
+
+@given(data=st.data())
+def test_unsqueeze_squeeze(data):
+    x = data.draw(tensor())
+    d = data.draw(st.integers(-x.ndim - 1, x.ndim))
+    _check_forward(x.unsqueeze(d), np.expand_dims(x.data, d))
+    _check_forward(x.squeeze(), np.squeeze(x.data))
+    assert_gradients_close(lambda t: t.unsqueeze(d).squeeze() * 3.0, x)
+
+
+@given(data=st.data())
+def test_expand_reduces_gradient_back(data):
+    x = data.draw(tensor(min_side=1))
+    lead = data.draw(st.lists(st.integers(1, 3), max_size=2))
+    grown = [data.draw(st.integers(1, 3)) if n == 1 else n for n in x.shape]
+    shape = tuple(lead + grown)
+    _check_forward(x.expand(*shape), np.broadcast_to(x.data, shape))
+    w = np.arange(int(np.prod(shape)), dtype=float).reshape(shape)
+    assert_gradients_close(lambda t: t.expand(shape) * w, x)
+    if x.ndim:
+        assert x.expand(-1, *x.shape[1:]).shape == x.shape
+
+
+@given(data=st.data())
+def test_getitem_basic_and_advanced(data):
+    x = data.draw(tensor(min_side=1).filter(lambda t: t.ndim >= 1))
+    n = x.shape[0]
+    picks = data.draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=6))
+    mask = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    start = data.draw(st.integers(0, n))
+    for index in (0, -1, slice(start, None), (None, ..., 0), np.array(picks), picks,
+                  np.array(mask), (slice(None, None, -1),)):
+        _check_forward(x[index], x.data[index])
+        assert_gradients_close(lambda t, i=index: t[i] * 2.0, x)
+
+
+def test_getitem_repeated_indices_accumulate():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+    y = tg.tensor(np.ones((2, 3)), requires_grad=True)
+    y[tg.tensor([1, 1]), tg.tensor([2, 2])].sum().backward()
+    np.testing.assert_array_equal(y.grad.data, [[0, 0, 0], [0, 0, 2]])
+
+
+@given(data=st.data())
+def test_cat_and_stack(data):
+    base = data.draw(tensor(min_side=1).filter(lambda t: t.ndim >= 1))
+    dim = data.draw(st.integers(-base.ndim, base.ndim - 1))
+    size = data.draw(st.integers(0, 3))
+    shape = list(base.shape)
+    shape[dim] = size
+    other = data.draw(tensor(tuple(shape)))
+    _check_forward(tg.cat([base, other], dim), np.concatenate([base.data, other.data], dim))
+    assert_gradients_close(lambda a, b: tg.cat([a, b, a], dim) * 1.5, base, other)
+    sdim = data.draw(st.integers(-base.ndim - 1, base.ndim))
+    twin = data.draw(tensor(base.shape))
+    _check_forward(tg.stack([base, twin], sdim), np.stack([base.data, twin.data], sdim))
+    assert_gradients_close(lambda a, b: tg.stack([a, b], sdim) * 2.0, base, twin)
+
+
+# ---------------------------------------------------------------- comparisons, dtypes
+
+
+@given(data=st.data())
+def test_comparisons_give_bool_tensors_without_graph(data):
+    a = data.draw(tensor(elements=GRID))
+    b = data.draw(tensor(a.shape, elements=GRID))
+    for op, ref in [("__lt__", np.less), ("__le__", np.less_equal), ("__gt__", np.greater),
+                    ("__ge__", np.greater_equal), ("__eq__", np.equal),
+                    ("__ne__", np.not_equal)]:
+        out = getattr(a, op)(b)
+        assert out.dtype == np.bool_ and not out.requires_grad and out.grad_fn is None
+        np.testing.assert_array_equal(out.data, ref(a.data, b.data))
+
+
+def test_cast_between_floats_keeps_graph_and_dtype():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    y = x.float()
+    assert y.dtype == np.float32 and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+@pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
+def test_dtype_kept_end_to_end(dtype):
+    x = tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=dtype, requires_grad=True)
+    w = tg.tensor(np.ones((3, 2)), dtype=dtype, requires_grad=True)
+    loss = ((x @ w).tanh().sigmoid() * 0.5 + 1.0).log().softmax(1).sum()
+    assert loss.dtype == dtype
+    loss.backward()
+    assert x.grad.dtype == dtype and w.grad.dtype == dtype
+
+
+def test_gradient_takes_dtype_of_its_tensor():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)  # float32
+    (x * np.array([1.0, 2.0], dtype=np.float64)).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+@given(tensor(elements=POSITIVE), tensor(elements=ANY))
+def test_numpy_ufuncs_and_functions_record_on_tensors(x, y):
+    assert_gradients_close(lambda t: np.exp(t) + np.log(t) * np.tanh(t), x)
+    assert_gradients_close(lambda t: np.sum(np.transpose(t) * 2.0), y)
+    assert_gradients_close(lambda t: np.ones(t.shape) * t, y)
