@@ -40,6 +40,10 @@ class Mismatch:
         )
 
 
+def _position(flat_index: int, shape: tuple) -> tuple:
+    return tuple(int(i) for i in np.unravel_index(flat_index, shape))
+
+
 def _as_tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
@@ -98,8 +102,8 @@ def worst_mismatch(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> Mismatch | Non
                     j = int(excess.argmax())
                     worst_excess = excess.max()
                     worst = Mismatch(
-                        k, np.unravel_index(i, xs[k].shape), o_i,
-                        np.unravel_index(j, outs[o_i].shape), float(a[j]), float(numeric[j]),
+                        k, _position(i, xs[k].shape), o_i, _position(j, outs[o_i].shape),
+                        float(a[j]), float(numeric[j]),
                     )
     return worst
 

@@ -1,0 +1,221 @@
+"""The backward pass: accumulation, retain_graph, freed graphs, no_grad, grad(), deep chains,
+anomaly detection, and the error cases of the API contract."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+
+def test_chain_of_100_000_ops_has_no_recursion_limit():
+    x = tg.tensor(2.0, dtype=tg.float64, requires_grad=True)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.0001 + 0.0  # 100,000 ops
+    y.backward()
+    assert x.grad.item() == pytest.approx(1.0001**50_000, rel=1e-9)
+
+
+def test_gradients_accumulate_into_leaves_across_backward_calls():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_a_tensor_used_twice_gets_the_sum_of_both_paths():
+    x = tg.tensor(3.0, requires_grad=True)
+    y = x * x + x.exp()  # dy/dx = 2x + eˣ
+    y.backward()
+    assert x.grad.item() == pytest.approx(6 + np.exp(3.0), rel=1e-6)
+
+
+def test_leaf_grad_is_a_fresh_buffer_not_shared_between_leaves():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.data += 10
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+
+
+def test_backward_twice_raises_and_mentions_retain_graph():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.tanh() * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_pass():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+
+
+def test_saved_buffers_are_released_after_backward():
+    x = tg.tensor(np.ones(4), requires_grad=True)
+    hidden = x.exp()
+    ref = weakref.ref(hidden.data)
+    y = (hidden * 2).sum()
+    node = y.grad_fn
+    del hidden
+    y.backward()
+    gc.collect()
+    assert node.inputs is None and node.saved is None
+    assert ref() is None
+
+
+def test_non_scalar_backward_needs_gradient():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="one-element"):
+        (x * 2).backward()
+    (x * 2).backward(tg.tensor([1.0, -1.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, -2.0])
+
+
+def test_gradient_of_the_wrong_shape_names_both_shapes():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        (x * 2).backward(np.ones(3))
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tg.tensor([1.0]).sum().backward()
+
+
+@pytest.mark.parametrize("data", [[1, 2], [True, False]])
+def test_integer_and_bool_tensors_cannot_require_grad(data):
+    with pytest.raises(RuntimeError, match="floating point"):
+        tg.tensor(data, requires_grad=True)
+    t = tg.tensor(data)
+    with pytest.raises(RuntimeError, match="floating point"):
+        t.requires_grad_()
+    with pytest.raises(RuntimeError, match="floating point"):
+        t.requires_grad = True
+
+
+def test_no_grad_context_and_decorator_and_enable_grad():
+    x = tg.tensor([1.0], requires_grad=True)
+    with tg.no_grad():
+        assert not (x * 2).requires_grad
+        with tg.enable_grad():
+            assert (x * 2).requires_grad
+
+    @tg.no_grad()
+    def f(t):
+        return t * 2
+
+    y = f(x)
+    assert not y.requires_grad and y.grad_fn is None
+    assert (x * 2).requires_grad
+
+
+def test_detach_and_requires_grad_and_is_leaf():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    assert x.is_leaf and not y.is_leaf and y.grad_fn.name == "MulBackward"
+    d = y.detach()
+    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, y.data)
+    with pytest.raises(RuntimeError, match="leaf"):
+        y.requires_grad_(False)
+    z = tg.tensor([1.0]).requires_grad_()
+    assert z.requires_grad and z.is_leaf
+
+
+def test_autograd_grad_returns_tuple_and_leaves_grad_untouched():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    w = tg.tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    gx, gw = tg.autograd.grad(y, [x, w])
+    np.testing.assert_allclose(gx.data, [3, 4])
+    np.testing.assert_allclose(gw.data, [1, 2])
+    assert x.grad is None and w.grad is None
+
+
+def test_autograd_grad_wrt_an_intermediate_tensor():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = (h * h).sum()
+    (gh,) = tg.autograd.grad(y, h)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+
+
+def test_autograd_grad_unused_input():
+    x = tg.tensor([1.0], requires_grad=True)
+    unused = tg.tensor([1.0], requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        tg.autograd.grad(y, [x, unused], retain_graph=True)
+    gx, gu = tg.autograd.grad(y, [x, unused], allow_unused=True)
+    assert gu is None and gx.item() == 2.0
+
+
+def test_autograd_grad_of_input_not_requiring_grad_raises():
+    x = tg.tensor([1.0], requires_grad=True)
+    c = tg.tensor([1.0])
+    with pytest.raises(RuntimeError, match="requires grad"):
+        tg.autograd.grad((x * c).sum(), c)
+
+
+def test_detect_anomaly_names_the_forward_op():
+    x = tg.tensor([-1.0, 1.0], requires_grad=True)
+    with tg.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="Log"):
+            x.log()
+    x.log()  # outside the block: nan passes silently, as in numpy
+
+
+def test_detect_anomaly_names_the_backward_op():
+    x = tg.tensor([0.0, 1.0], requires_grad=True)
+    y = x.sqrt().sum()  # finite forward, infinite derivative at 0
+    with tg.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="SqrtBackward.*inf"):
+            y.backward()
+
+
+def test_repr_like_pytorch():
+    assert repr(tg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(tg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    t = tg.tensor([1.0], dtype=tg.float64, requires_grad=True) * 2
+    assert repr(t) == "tensor([2.], dtype=float64, grad_fn=<MulBackward>)"
+    assert repr(tg.tensor([1, 2])) == "tensor([1, 2])"
+
+
+def test_float64_kept_and_float32_default():
+    assert tg.tensor([1.0]).dtype == np.float32
+    assert tg.tensor(np.array([1.0])).dtype == np.float64
+    assert tg.tensor(np.array([1.0], dtype=np.float16)).dtype == np.float16
+    assert tg.tensor([1, 2]).dtype == np.int64
+    assert tg.zeros(2).dtype == np.float32
+    tg.set_default_dtype(tg.float64)
+    try:
+        assert tg.tensor([1.0]).dtype == np.float64 and tg.randn(2).dtype == np.float64
+    finally:
+        tg.set_default_dtype(tg.float32)
+
+
+def test_manual_seed_makes_random_factories_reproducible():
+    tg.manual_seed(3)
+    a = tg.randn(3, 2).data, tg.rand(2).data, tg.randint(0, 10, (4,)).data
+    tg.manual_seed(3)
+    b = tg.randn(3, 2).data, tg.rand(2).data, tg.randint(0, 10, (4,)).data
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_factories():
+    np.testing.assert_array_equal(tg.arange(3).data, [0, 1, 2])
+    assert tg.arange(0, 1, 0.5).dtype == np.float32
+    np.testing.assert_allclose(tg.linspace(0, 1, 3).data, [0, 0.5, 1])
+    np.testing.assert_array_equal(tg.eye(2).data, np.eye(2))
+    assert tg.full((2,), 7).dtype == np.int64 and tg.full((2,), 7.0).dtype == np.float32
+    assert tg.zeros((2, 3)).shape == tg.ones(2, 3).shape == tg.empty(2, 3).shape == (2, 3)
+    assert tg.zeros(2, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="floating point"):
+        tg.arange(3, requires_grad=True)

@@ -1,0 +1,87 @@
+"""Derivatives of derivatives: closed-form second derivatives, Hessian-vector products, and
+gradgradcheck of every smooth op (the same rules, fed Tensors, record themselves)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+from op_table import ELEMENTWISE
+from strategies import ANY, GRID, POSITIVE, tensor
+
+
+def second_derivative(f, x):
+    """d²f/dx² elementwise, by differentiating the first derivative again."""
+    (g,) = tg.autograd.grad(f(x).sum(), x, create_graph=True)
+    (h,) = tg.autograd.grad(g.sum(), x)
+    return h.data
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+CLOSED_FORMS = [
+    ("tanh", tg.tanh, lambda a: -2 * np.tanh(a) * (1 - np.tanh(a) ** 2), ANY),
+    ("sigmoid", tg.sigmoid,
+     lambda a: _sigmoid(a) * (1 - _sigmoid(a)) * (1 - 2 * _sigmoid(a)), ANY),
+    ("exp", tg.exp, np.exp, ANY),
+    ("log", tg.log, lambda a: -1 / a**2, POSITIVE),
+]
+
+
+@pytest.mark.parametrize("name,f,d2,domain", CLOSED_FORMS, ids=[c[0] for c in CLOSED_FORMS])
+@given(data=st.data())
+def test_second_derivative_equals_closed_form(name, f, d2, domain, data):
+    x = data.draw(tensor(elements=domain))
+    np.testing.assert_allclose(second_derivative(f, x), d2(x.data), rtol=1e-10, atol=1e-12)
+
+
+@given(n=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_hessian_vector_product_of_quadratic_form(n, seed):
+    rng = np.random.default_rng(seed)
+    A, v = rng.standard_normal((n, n)), rng.standard_normal(n)
+    x = tg.tensor(rng.standard_normal(n), requires_grad=True)
+    (g,) = tg.autograd.grad(x @ tg.tensor(A) @ x, x, create_graph=True)
+    (hv,) = tg.autograd.grad(g, x, grad_outputs=tg.tensor(v))
+    np.testing.assert_allclose(hv.data, (A + A.T) @ v, rtol=1e-10, atol=1e-12)
+
+
+def test_backward_with_create_graph_gives_differentiable_grad():
+    x = tg.tensor([1.5], dtype=tg.float64, requires_grad=True)
+    (x**3).sum().backward(create_graph=True)  # x.grad = 3x², with a graph
+    g = x.grad
+    assert g.grad_fn is not None
+    x.grad = None
+    g.sum().backward()  # d(3x²)/dx = 6x
+    assert x.grad.item() == pytest.approx(9.0)
+
+
+SMOOTH = [op for op in ELEMENTWISE if op.smooth]
+
+
+@pytest.mark.parametrize("op", SMOOTH, ids=repr)
+@given(data=st.data())
+def test_gradgradcheck_every_smooth_op(op, data):
+    xs = data.draw(op.inputs)
+    assert tg.autograd.gradgradcheck(op.fn, xs)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "var", "logsumexp", "softmax",
+                                    "log_softmax", "amax"])
+@given(x=tensor(shape=(2, 3), elements=GRID, unique=True))
+def test_gradgradcheck_reductions(reduce, x):
+    def f(t):
+        return getattr(t, reduce)(1)
+
+    assert tg.autograd.gradgradcheck(f, (x,))
+
+
+@given(x=tensor(shape=(3, 2)))
+def test_gradgradcheck_shape_ops(x):
+    def f(t):
+        parts = [t[[0, 0, 2]], t.T.reshape(3, 2), t.expand(2, 3, 2)[1], t[1:, None]]
+        return tg.cat([p.reshape(-1) for p in parts]) ** 2
+
+    assert tg.autograd.gradgradcheck(f, (x,))
