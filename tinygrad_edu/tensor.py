@@ -461,7 +461,7 @@ class Tensor:
 
     def unsqueeze(self, dim: int):
         """Insert a size-1 dimension at `dim` (in [-ndim-1, ndim])."""
-        (d,) = _dims("unsqueeze", dim, self.ndim + 1)
+        (d,) = _dims("unsqueeze", dim, self.ndim, new_axis=True)
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def squeeze(self, dim=None):
@@ -591,7 +591,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     shapes = {t.shape for t in ts}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    (axis,) = _dims("stack", dim, ts[0].ndim + 1)
+    (axis,) = _dims("stack", dim, ts[0].ndim, new_axis=True)
     return apply(ops.Cat(axis), *(t.unsqueeze(axis) for t in ts))
 
 
@@ -669,10 +669,14 @@ def _compare(ufunc, x, y) -> Tensor:
                       f"{np.shape(_raw(y))})") from None
 
 
-def _dims(op: str, dim, ndim: int, unique: bool = True) -> tuple:
-    """Normalise an int or a sequence of ints into non-negative axes, checking the range."""
+def _dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -> tuple:
+    """Normalise an int or a sequence of ints into non-negative axes, checking the range.
+
+    With `new_axis` (unsqueeze, stack) the axis may also be one past the last.
+    """
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    lo, hi = -max(ndim, 1), max(ndim, 1) - 1  # a 0-d tensor accepts dim 0 and -1, as PyTorch
+    size = ndim + new_axis
+    lo, hi = -max(size, 1), max(size, 1) - 1  # a 0-d tensor accepts dim 0 and -1, as PyTorch
     axes = []
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
@@ -682,7 +686,7 @@ def _dims(op: str, dim, ndim: int, unique: bool = True) -> tuple:
                 f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
                 f"(expected a value in [{lo}, {hi}])"
             )
-        axes.append(int(d) % ndim if ndim else 0)
+        axes.append(int(d) % size if size else 0)
     if unique and len(set(axes)) != len(axes):
         raise ValueError(f"{op}: dim {dim} repeats a dimension")
     return tuple(axes)
