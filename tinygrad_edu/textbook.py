@@ -7,7 +7,7 @@ Logistic regression
     yourself if you want one. The logistic function θ(s) = 1 / (1 + e^(−s)) is called
     `logistic` here, so that `theta` can keep its network meaning below.
 
-Layered tanh network (one hidden activation, squared error)
+Layered tanh network (squared error)
     Layer 0 is the input; layers 1..L compute
         s(ℓ) = W(ℓ)ᵀ x(ℓ−1),    x(ℓ) = [1; θ(s(ℓ))] for ℓ < L,    x(L) = θ_out(s(L)),
     with θ = tanh and θ_out either tanh (the default) or the identity (a linear output).
@@ -20,6 +20,7 @@ Layered tanh network (one hidden activation, squared error)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def logistic_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray
     """
     z = _margins(w, X, y, "logistic_gradient")
     y = np.asarray(y).astype(z.dtype, copy=False)
-    return X.T @ (-y * logistic(-z)) / len(z)
+    return np.asarray(X).T @ (-y * logistic(-z)) / len(z)
 
 
 def logistic_regression_gd(
@@ -105,7 +106,7 @@ def init_weights(
         )
     rng = np.random.default_rng(rng)
     Ws = []
-    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+    for d_in, d_out in pairwise(sizes):
         sigma = 1.0 / np.sqrt(d_in + 1) if scale is None else scale
         Ws.append(sigma * rng.standard_normal((d_in + 1, d_out)))
     return Ws
@@ -193,11 +194,11 @@ def error_and_gradients(
     N = len(X)
     E_in = 0.0
     G = [np.zeros(W.shape, dtype=np.result_type(W, X, Y)) for W in Ws]
-    for x_n, y_n in zip(X, Y):
+    for x_n, y_n in zip(X, Y, strict=True):
         xs, _ = forward(Ws, x_n, output_activation)
         _, G_n = backprop(Ws, xs, y_n, output_activation)
         E_in += float(np.sum((xs[-1] - y_n) ** 2)) / N
-        for G_l, G_nl in zip(G, G_n):
+        for G_l, G_nl in zip(G, G_n, strict=True):
             G_l += G_nl / N
     return E_in, G
 
@@ -294,7 +295,7 @@ def gd(
     for _ in range(steps):
         E_in, G = error_and_gradients_batch(Ws, X, Y, output_activation)
         history.append(E_in)
-        for W, G_l in zip(Ws, G):
+        for W, G_l in zip(Ws, G, strict=True):
             W -= eta * G_l
     history.append(squared_error(Ws, X, Y, output_activation))
     return Ws, np.array(history)
@@ -331,7 +332,7 @@ def sgd(
         for start in range(0, len(X), batch_size):
             batch = order[start : start + batch_size]
             _, G = error_and_gradients_batch(Ws, X[batch], Y[batch], output_activation)
-            for W, G_l in zip(Ws, G):
+            for W, G_l in zip(Ws, G, strict=True):
                 W -= eta * G_l
         history.append(squared_error(Ws, X, Y, output_activation))
     return Ws, np.array(history)
@@ -349,7 +350,7 @@ def _lead_with_one(v: np.ndarray) -> np.ndarray:
 
 def _float_dtype(a: np.ndarray) -> np.dtype:
     """a's dtype if it is a float, else the float dtype numpy promotes it to."""
-    return np.result_type(a, np.float16)
+    return np.result_type(np.asarray(a), np.float16)
 
 
 def _theta_prime_in_place(x: np.ndarray) -> np.ndarray:
