@@ -19,7 +19,7 @@ import numpy as np
 class Function:
     """A node of the graph: a primitive together with what its backward rule needs."""
 
-    __slots__ = ("inputs", "saved", "needs_input_grad")
+    __slots__ = ("inputs", "saved", "needs_input_grad", "seq")
 
     @property
     def name(self) -> str:

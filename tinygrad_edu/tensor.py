@@ -6,6 +6,7 @@ are short methods here, built from the primitives, so their gradients come for f
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ import numpy as np
 from . import dtypes, ops
 
 _new = object.__new__
+_sequence = itertools.count()  # creation order of recorded nodes: the backward pass order
 
 
 class Tensor:
@@ -516,7 +518,14 @@ def apply(fn: ops.Function, *args) -> Tensor:
 
     `args` are Tensors or constants (Python numbers, ndarrays); constants take no gradient.
     """
-    datas = [a.data if isinstance(a, Tensor) else a for a in args]
+    datas, needs = [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            datas.append(a.data)
+            needs.append(a._requires_grad)
+        else:
+            datas.append(a)
+            needs.append(False)
     try:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
@@ -526,13 +535,12 @@ def apply(fn: ops.Function, *args) -> Tensor:
         out = np.asarray(out)
     if state.anomaly:
         anomaly.check_forward(fn, out)
-    if state.grad_enabled:
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        if True in needs:
-            fn.inputs = args
-            fn.saved = datas
-            fn.needs_input_grad = needs
-            return Tensor._wrap(out, fn)
+    if True in needs and state.grad_enabled:
+        fn.inputs = args
+        fn.saved = datas
+        fn.needs_input_grad = needs
+        fn.seq = next(_sequence)
+        return Tensor._wrap(out, fn)
     return Tensor._wrap(out)
 
 
@@ -625,7 +633,9 @@ def _to_array(data, dtype) -> np.ndarray:
 
 def _operand(x, op: str):
     """A Tensor stays as it is; numbers and arrays become constants (lists become arrays)."""
-    if isinstance(x, (Tensor, np.ndarray, numbers.Number)) and not isinstance(x, complex):
+    if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower ABC check below
+        return x
+    if isinstance(x, (Tensor, np.ndarray, numbers.Real)):
         return x
     if isinstance(x, (list, tuple)):
         return _to_array(x, None)
@@ -768,6 +778,7 @@ def _tensor_list(op: str, tensors) -> list:
     return [_as_tensor(t, op) for t in tensors]
 
 
+_PLAIN_OPERANDS = {Tensor, np.ndarray, float, int, np.float64, np.float32}
 _UFUNC_OPS = {
     np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
     np.power: ops.Pow, np.negative: ops.Neg, np.matmul: ops.MatMul, np.exp: ops.Exp,

@@ -8,6 +8,8 @@ No recursion, so a chain of a million operations is no different from a chain of
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -34,48 +36,31 @@ def sum_to_shape(grad, shape: tuple):
     return grad.reshape(shape)
 
 
-def _count_consumers(roots) -> dict:
-    """For every tensor reachable from `roots` that takes a gradient: how many edges reach it."""
-    consumers = {}
-    todo = [r for r in roots if r.grad_fn is not None]
-    seen = set(todo)
-    while todo:
-        fn = todo.pop().grad_fn
-        if fn.inputs is None:
-            raise RuntimeError(FREED.format(name=fn.name))
-        for a, needed in zip(fn.inputs, fn.needs_input_grad):
-            if needed:
-                consumers[a] = consumers.get(a, 0) + 1
-                if a not in seen and a.grad_fn is not None:
-                    seen.add(a)
-                    todo.append(a)
-    return consumers
-
-
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
     """Propagate `root_grads` from `roots` to every tensor below them.
 
-    Leaves accumulate into `.grad` unless `capture` is given; then the gradients of the
-    tensors in `capture` are returned in a dict instead and no `.grad` is touched.
+    Tensors run their rule in reverse order of creation (a max-heap on the node's sequence
+    number): every consumer of a tensor was created after it, so by the time a tensor is
+    popped, all gradient contributions to it have arrived. Leaves accumulate into `.grad`
+    at the end, once the whole pass has succeeded, unless `capture` is given; then the
+    gradients of the tensors in `capture` are returned in a dict and no `.grad` is touched.
     """
-    consumers = _count_consumers(roots)
-    pending = {}
+    pending = {}  # tensor -> gradient received so far
+    heap = []  # (-sequence number, tensor) of the non-leaf tensors in `pending`
+    leaves = []
     for r, g in zip(roots, root_grads):
-        pending[r] = pending[r] + g if r in pending else g
-    ready = [r for r in pending if r not in consumers]
+        _deliver(r, g, pending, heap, leaves)
     captured = {}
     check = state.anomaly
     with set_grad_enabled(create_graph):
-        while ready:
-            t = ready.pop()
+        while heap:
+            t = heappop(heap)[1]
             grad = pending.pop(t)
             if capture is not None and t in capture:
                 captured[t] = grad
             fn = t.grad_fn
-            if fn is None:
-                if capture is None:
-                    _accumulate(t, grad, create_graph)
-                continue
+            if fn.inputs is None:
+                raise RuntimeError(FREED.format(name=fn.name))
             if create_graph:
                 grads = fn.backward(grad, t, *fn.inputs)
             else:
@@ -85,21 +70,36 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if check:
                 anomaly.check_backward(fn, grads)
             for a, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
-                if not needed:
-                    continue
-                if g.shape != a.data.shape:
-                    g = sum_to_shape(g, a.data.shape)
-                if a in pending:
-                    pending[a] = pending[a] + g
-                else:
-                    pending[a] = g
-                left = consumers[a] - 1
-                consumers[a] = left
-                if left == 0:
-                    ready.append(a)
+                if needed:
+                    if g.shape != a.data.shape:
+                        g = sum_to_shape(g, a.data.shape)
+                    if a in pending:
+                        pending[a] = pending[a] + g
+                    else:
+                        pending[a] = g
+                        if a.grad_fn is None:
+                            leaves.append(a)
+                        else:
+                            heappush(heap, (-a.grad_fn.seq, a))
             if not retain_graph:
                 fn.inputs = fn.saved = None
+    for leaf in leaves:
+        if capture is None:
+            _accumulate(leaf, pending[leaf], create_graph)
+        elif leaf in capture:
+            captured[leaf] = pending[leaf]
     return captured
+
+
+def _deliver(t, g, pending, heap, leaves):
+    if t in pending:
+        pending[t] = pending[t] + g
+        return
+    pending[t] = g
+    if t.grad_fn is None:
+        leaves.append(t)
+    else:
+        heappush(heap, (-t.grad_fn.seq, t))
 
 
 def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
