@@ -535,13 +535,20 @@ def apply(fn: ops.Function, *args) -> Tensor:
         out = np.asarray(out)
     if state.anomaly:
         anomaly.check_forward(fn, out)
+    t = _new(Tensor)  # Tensor._wrap, inlined: this is the hottest path of the library
+    t.data = out
+    t.grad = None
     if True in needs and state.grad_enabled:
         fn.inputs = args
         fn.saved = datas
         fn.needs_input_grad = needs
         fn.seq = next(_sequence)
-        return Tensor._wrap(out, fn)
-    return Tensor._wrap(out)
+        t.grad_fn = fn
+        t._requires_grad = True
+    else:
+        t.grad_fn = None
+        t._requires_grad = False
+    return t
 
 
 # ---------------------------------------------------------------- functions (f)
