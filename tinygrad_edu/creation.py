@@ -117,8 +117,8 @@ def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
 
 def randint(low, high=None, size=(), dtype=None) -> Tensor:
     """Integers in [low, high) (or [0, low) when high is omitted), as torch.randint."""
-    if high is None:
-        low, high = 0, low
+    if high is None or isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch
+        low, high, size = 0, low, (size if high is None else high)
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     d = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype, "randint")

@@ -95,7 +95,8 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = x^y;  ∂z/∂x = y·x^(y−1),  ∂z/∂y = z·ln x  (taken as 0 where x = 0, like PyTorch)"""
+    """z = x^y;  ∂z/∂x = y·x^(y−1),  ∂z/∂y = z·ln x  (at x = 0, where these read 0·∞:
+    ∂z/∂x = 0 when y = 0 and ∂z/∂y = 0, as PyTorch)"""
 
     __slots__ = ()
 
@@ -104,7 +105,7 @@ class Pow(Function):
 
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
-        gx = grad * y * x ** (y - 1) if need_x else None
+        gx = np.where((x == 0) * (y == 0), 0, grad * y * x ** (y - 1)) if need_x else None
         gy = grad * out * np.log(np.where(x == 0, 1, x)) if need_y else None
         return gx, gy
 

@@ -204,37 +204,44 @@ class Tensor:
     # ------------------------------------------------------------ arithmetic
 
     def __add__(self, other):
-        return apply(ops.Add(), self, _operand(other, "add"))
+        return _binary(ops.Add(), self, other, "add")
 
     def __radd__(self, other):
-        return apply(ops.Add(), _operand(other, "add"), self)
+        return _binary(ops.Add(), other, self, "add")
 
     def __sub__(self, other):
-        return apply(ops.Sub(), self, _operand(other, "sub"))
+        return _binary(ops.Sub(), self, other, "sub")
 
     def __rsub__(self, other):
-        return apply(ops.Sub(), _operand(other, "sub"), self)
+        return _binary(ops.Sub(), other, self, "sub")
 
     def __mul__(self, other):
-        return apply(ops.Mul(), self, _operand(other, "mul"))
+        return _binary(ops.Mul(), self, other, "mul")
 
     def __rmul__(self, other):
-        return apply(ops.Mul(), _operand(other, "mul"), self)
+        return _binary(ops.Mul(), other, self, "mul")
 
     def __truediv__(self, other):
-        return apply(ops.Div(), self, _operand(other, "div"))
+        return _binary(ops.Div(), self, other, "div")
 
     def __rtruediv__(self, other):
-        return apply(ops.Div(), _operand(other, "div"), self)
+        return _binary(ops.Div(), other, self, "div")
 
     def __pow__(self, other):
-        return apply(ops.Pow(), self, _operand(other, "pow"))
+        return _binary(ops.Pow(), self, other, "pow")
 
     def __rpow__(self, other):
-        return apply(ops.Pow(), _operand(other, "pow"), self)
+        return _binary(ops.Pow(), other, self, "pow")
 
     def __neg__(self):
         return apply(ops.Neg(), self)
+
+    # PyTorch's named forms of the operators
+    add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
+    neg = __neg__
+
+    def matmul(self, other):
+        return matmul(self, other)
 
     def __pos__(self):
         return self
@@ -569,17 +576,17 @@ sigmoid, relu, sin, cos = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos"))
 
 def matmul(x, y) -> Tensor:
     """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
-    return apply(ops.MatMul(), _operand(x, "matmul"), _operand(y, "matmul"))
+    return _binary(ops.MatMul(), x, y, "matmul")
 
 
 def maximum(x, y) -> Tensor:
     """Elementwise maximum; at ties each side gets half of the gradient."""
-    return apply(ops.Maximum(), _operand(x, "maximum"), _operand(y, "maximum"))
+    return _binary(ops.Maximum(), x, y, "maximum")
 
 
 def minimum(x, y) -> Tensor:
     """Elementwise minimum; at ties each side gets half of the gradient."""
-    return apply(ops.Minimum(), _operand(x, "minimum"), _operand(y, "minimum"))
+    return _binary(ops.Minimum(), x, y, "minimum")
 
 
 def where(condition, x, y) -> Tensor:
@@ -647,6 +654,38 @@ def _operand(x, op: str):
     if isinstance(x, (list, tuple)):
         return _to_array(x, None)
     raise TypeError(f"{op}: unsupported operand {_describe(x)}")
+
+
+def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
+    """Apply a two-input primitive with PyTorch's promotion: an int or bool operand meeting
+    a float one takes that float's dtype (a Python float stands for the default dtype)."""
+    x, y = _operand(x, op), _operand(y, op)
+    fx, fy = _float_dtype(x), _float_dtype(y)
+    if fx is fy or (fx is not None and fy is not None):  # no int/float mix: numpy's rules
+        return apply(fn, x, y)
+    target = fx or fy
+    if target is float:
+        target = dtypes.get_default_dtype()
+    if fx is None:
+        x = _cast_constant(x, target)
+    else:
+        y = _cast_constant(y, target)
+    return apply(fn, x, y)
+
+
+def _float_dtype(v):
+    """The float dtype of an operand, `float` for a Python float, None for ints and bools."""
+    if type(v) is float:
+        return float
+    d = v.data.dtype if isinstance(v, Tensor) else getattr(v, "dtype", None)
+    return d if d is not None and d.kind == "f" else None
+
+
+def _cast_constant(v, dtype):
+    """An int or bool array or tensor (never requiring grad) converted to `dtype`."""
+    if isinstance(v, Tensor):
+        return Tensor._wrap(v.data.astype(dtype))
+    return v.astype(dtype) if isinstance(v, (np.ndarray, np.generic)) else v
 
 
 def _as_tensor(x, op: str) -> Tensor:
