@@ -659,6 +659,8 @@ def _operand(x, op: str):
 def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion: an int or bool operand meeting
     a float one takes that float's dtype (a Python float stands for the default dtype)."""
+    if type(y) in _SCALARS and type(x) is Tensor and x.data.dtype.kind == "f":
+        return apply(fn, x, y)  # the most common case, float tensor with a number: no checks
     x, y = _operand(x, op), _operand(y, op)
     fx, fy = _float_dtype(x), _float_dtype(y)
     if fx is fy or (fx is not None and fy is not None):  # no int/float mix: numpy's rules
@@ -824,6 +826,7 @@ def _tensor_list(op: str, tensors) -> list:
     return [_as_tensor(t, op) for t in tensors]
 
 
+_SCALARS = {float, int}
 _PLAIN_OPERANDS = {Tensor, np.ndarray, float, int, np.float64, np.float32}
 _UFUNC_OPS = {
     np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
