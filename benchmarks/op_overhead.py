@@ -21,7 +21,7 @@ OPS = 3 * LAYERS
 
 
 def numpy_version(x0: np.ndarray) -> np.ndarray:
-    """The same forward and backward written by hand: y = tanh(1.01 x + 0.1), dy/dx = 1.01(1 − y²)."""
+    """The same math by hand: y = tanh(1.01 x + 0.1) forward, dy/dx = 1.01 (1 − y²) back."""
     x, outs = x0, []
     for _ in range(LAYERS):
         x = np.tanh(x * 1.01 + 0.1)

@@ -1,17 +1,24 @@
 """One row per differentiable operation: our call, the numpy reference, the input domain,
 and how the inputs are shaped. test_ops.py and test_higher_order.py are driven by it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from hypothesis import strategies as st
-
-import tinygrad_edu as tg
 from strategies import (
-    ANY, AWAY_FROM_ZERO, GRID, GRID_NONZERO, POSITIVE, broadcast_pair, floats, matmul_pair,
+    ANY,
+    AWAY_FROM_ZERO,
+    GRID,
+    GRID_NONZERO,
+    POSITIVE,
+    broadcast_pair,
+    floats,
+    matmul_pair,
     tensor,
 )
+
+import tinygrad_edu as tg
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import tinygrad_edu as tg
 from op_table import ELEMENTWISE
 from strategies import ANY, GRID, POSITIVE, tensor
+
+import tinygrad_edu as tg
 
 
 def second_derivative(f, x):

@@ -1,18 +1,53 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, testing
+from . import autograd, nn, optim, testing
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
-    arange, empty, eye, full, generator, linspace, manual_seed, ones, ones_like, rand, randint,
-    randn, zeros, zeros_like,
+    arange,
+    empty,
+    eye,
+    full,
+    generator,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    zeros,
+    zeros_like,
 )
 from .dtypes import (
-    bool_, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-    set_default_dtype, uint8,
+    bool_,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
 )
 from .tensor import (
-    Tensor, abs, cat, cos, exp, log, matmul, maximum, minimum, relu, sigmoid, sin, sqrt, stack,
-    tanh, where,
+    Tensor,
+    abs,
+    cat,
+    cos,
+    exp,
+    log,
+    matmul,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    stack,
+    tanh,
+    where,
 )
 
 tensor = Tensor

@@ -419,9 +419,11 @@ class Tensor:
         return e / apply(ops.Sum((axis,), True), e)
 
     def log_softmax(self, dim):
-        """xᵢ − logsumexp(x) along `dim`."""
+        """xᵢ − logsumexp(x) along `dim`, as (xᵢ − m) − ln Σⱼ e^(xⱼ − m) with m the maximum:
+        subtracting after the shift keeps full precision when |m| is large."""
         (axis,) = _dims("log_softmax", dim, self.ndim)
-        return self - self.logsumexp(axis, keepdim=True)
+        shifted = _shift_by_max(self, (axis,))[0]
+        return shifted - apply(ops.Sum((axis,), True), shifted.exp()).log()
 
     # ------------------------------------------------------------ shape
 

@@ -2,8 +2,8 @@
 
 from .anomaly import detect_anomaly
 from .engine import grad
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
     "GradcheckError", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",

@@ -1,0 +1,495 @@
+"""optim: update rules against hand-written numpy, checked steps, state round trips, and the
+learning-rate schedules."""
+
+import copy
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn, optim
+from tinygrad_edu.optim import lr_scheduler
+
+A = [np.array([0.5, 1.5, -1.0]), np.array([[2.0, -0.5], [1.0, 0.25]])]
+B = [np.array([0.3, -0.7, 0.1]), np.array([[-1.0, 0.5], [0.2, 0.0]])]
+START = [np.array([1.0, -2.0, 0.5]), np.array([[0.3, -0.6], [1.2, 2.0]])]
+
+
+def make_params(dtype=tg.float64):
+    return [nn.Parameter(x, dtype=dtype) for x in START]
+
+
+def quadratic_gradients(params):
+    """Backpropagate E = Σ a·θ² + b·θ over the parameters; ∇E = 2aθ + b."""
+    loss = sum(((a * p * p) + b * p).sum() for a, b, p in zip(A, B, params, strict=True))
+    loss.backward()
+
+
+def numpy_gradient(k, theta):
+    return 2 * A[k] * theta + B[k]
+
+
+def run(opt, params, steps):
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        quadratic_gradients(params)
+        opt.step()
+        history.append([p.numpy().copy() for p in params])
+    return history
+
+
+def snapshot(opt, params):
+    return [p.data.copy() for p in params], copy.deepcopy(opt.state_dict())
+
+
+def assert_same(a, b):
+    (params_a, state_a), (params_b, state_b) = a, b
+    for x, y in zip(params_a, params_b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert state_a["param_groups"] == state_b["param_groups"]
+    assert state_a["state"].keys() == state_b["state"].keys()
+    for i, entry in state_a["state"].items():
+        assert entry.keys() == state_b["state"][i].keys()
+        for key, value in entry.items():
+            np.testing.assert_array_equal(value, state_b["state"][i][key])
+
+
+# ---------------------------------------------------------------- SGD
+
+
+def test_sgd_momentum_first_steps_by_hand():
+    # E = θ²/2, so g = θ; lr 0.1, momentum 0.9, starting from θ = 1
+    # step 1: b = g = 1,                    θ = 1 − 0.1·1 = 0.9
+    # step 2: b = 0.9·1 + 0.9 = 1.8,        θ = 0.9 − 0.18 = 0.72
+    # step 3: b = 0.9·1.8 + 0.72 = 2.34,    θ = 0.72 − 0.234 = 0.486
+    theta = nn.Parameter(np.array([1.0]))
+    opt = optim.SGD([theta], lr=0.1, momentum=0.9)
+    seen = []
+    for _ in range(3):
+        opt.zero_grad()
+        (theta * theta / 2).sum().backward()
+        opt.step()
+        seen.append(theta.item())
+    np.testing.assert_allclose(seen, [0.9, 0.72, 0.486], rtol=1e-14)
+    np.testing.assert_allclose(opt.state[theta]["momentum_buffer"], [2.34], rtol=1e-14)
+
+
+SGD_OPTIONS = [
+    (mu, tau, nesterov, wd)
+    for mu, tau, nesterov, wd in itertools.product((0.0, 0.9), (0.0, 0.3), (False, True),
+                                                   (0.0, 0.1))
+    if not nesterov or (mu > 0 and tau == 0)
+]
+
+
+@pytest.mark.parametrize("mu, tau, nesterov, wd", SGD_OPTIONS)
+def test_sgd_first_three_steps_follow_the_update_equations(mu, tau, nesterov, wd):
+    lr = 0.05
+    params = make_params()
+    history = run(optim.SGD(params, lr=lr, momentum=mu, dampening=tau, nesterov=nesterov,
+                            weight_decay=wd), params, 3)
+    for k, theta in enumerate(START):
+        buf = None
+        for step in range(3):
+            g = numpy_gradient(k, theta)
+            g = g + wd * theta                                   # g ← g + λθ
+            if mu != 0:
+                buf = g.copy() if buf is None else mu * buf + (1 - tau) * g  # b ← μb + (1−τ)g
+                g = g + mu * buf if nesterov else buf            # nesterov: g ← g + μb
+            theta = theta - lr * g                               # θ ← θ − γg
+            np.testing.assert_allclose(history[step][k], theta, rtol=1e-13, atol=1e-15)
+
+
+def test_sgd_with_float32_parameters_stays_float32():
+    params = make_params(tg.float32)
+    run(optim.SGD(params, lr=0.1, momentum=0.5, weight_decay=0.1), params, 2)
+    assert all(p.dtype == np.float32 for p in params)
+
+
+def test_sgd_param_groups_use_their_own_lr_and_defaults():
+    params = make_params()
+    opt = optim.SGD([{"params": [params[0]], "lr": 0.5}, {"params": [params[1]]}], lr=0.1,
+                    momentum=0.2)
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.1]
+    assert [g["momentum"] for g in opt.param_groups] == [0.2, 0.2]
+    run(opt, params, 1)
+    np.testing.assert_allclose(params[0].numpy(), START[0] - 0.5 * numpy_gradient(0, START[0]))
+    np.testing.assert_allclose(params[1].numpy(), START[1] - 0.1 * numpy_gradient(1, START[1]))
+
+
+def test_lr_is_writable_in_param_groups():
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1)
+    opt.param_groups[0]["lr"] = 0.25
+    run(opt, params, 1)
+    np.testing.assert_allclose(params[0].numpy(), START[0] - 0.25 * numpy_gradient(0, START[0]))
+
+
+def test_parameters_without_grad_are_skipped():
+    used, unused = nn.Parameter(np.array([1.0])), nn.Parameter(np.array([5.0]))
+    opt = optim.Adam([used, unused], lr=0.1)
+    (used * 3).sum().backward()
+    opt.step()
+    assert unused.item() == 5.0 and unused not in opt.state
+    assert used.item() == pytest.approx(0.9, rel=1e-7)
+
+
+def test_step_calls_the_closure_and_returns_its_loss():
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        quadratic_gradients(params)
+        return 42.0
+
+    assert opt.step(closure) == 42.0
+    np.testing.assert_allclose(params[0].numpy(), START[0] - 0.1 * numpy_gradient(0, START[0]))
+
+
+def test_optimizer_zero_grad():
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1)
+    quadratic_gradients(params)
+    opt.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.numpy() == 0) and p.grad.shape == p.shape for p in params)
+    opt.zero_grad()
+    assert all(p.grad is None for p in params)
+
+
+# ---------------------------------------------------------------- Adam
+
+
+def test_adam_first_step_moves_each_coordinate_by_lr():
+    # m̂₁ = g and v̂₁ = g², so θ₁ = θ₀ − γ g / (|g| + ε) ≈ θ₀ − γ sign(g)
+    params = make_params()
+    run(optim.Adam(params, lr=0.01), params, 1)
+    for k, theta in enumerate(START):
+        g = numpy_gradient(k, theta)
+        np.testing.assert_allclose(params[k].numpy(), theta - 0.01 * g / (np.abs(g) + 1e-8),
+                                   rtol=1e-14)
+        np.testing.assert_allclose(params[k].numpy(), theta - 0.01 * np.sign(g), rtol=1e-7)
+
+
+@pytest.mark.parametrize("betas, eps, wd", [((0.9, 0.999), 1e-8, 0.0), ((0.5, 0.7), 0.1, 0.2)])
+def test_adam_first_three_steps_follow_the_update_equations(betas, eps, wd):
+    lr, (beta1, beta2) = 0.1, betas
+    params = make_params()
+    opt = optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=wd)
+    history = run(opt, params, 3)
+    for k, theta in enumerate(START):
+        m = v = np.zeros_like(theta)
+        for t in range(1, 4):
+            g = numpy_gradient(k, theta) + wd * theta          # g ← g + λθ
+            m = beta1 * m + (1 - beta1) * g                    # m ← β₁m + (1 − β₁)g
+            v = beta2 * v + (1 - beta2) * g**2                 # v ← β₂v + (1 − β₂)g²
+            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+            theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)  # θ ← θ − γ m̂/(√v̂ + ε)
+            np.testing.assert_allclose(history[t - 1][k], theta, rtol=1e-12, atol=1e-15)
+        state = opt.state[params[k]]
+        assert state["step"] == 3
+        np.testing.assert_allclose(state["exp_avg"], m, rtol=1e-12)
+        np.testing.assert_allclose(state["exp_avg_sq"], v, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- NormalizedGD
+
+
+@given(hnp.arrays(np.float64, 3, elements=st.floats(-5, 5)),
+       hnp.arrays(np.float64, (2, 2), elements=st.floats(-5, 5)),
+       st.floats(1e-3, 1.0))
+def test_normalized_gd_moves_exactly_eta_against_the_joint_gradient(g1, g2, eta):
+    params = make_params()
+    params[0].grad, params[1].grad = tg.Tensor(g1), tg.Tensor(g2)
+    optim.NormalizedGD(params, lr=eta).step()
+    moved = np.concatenate([(p.numpy() - s).ravel() for p, s in zip(params, START, strict=True)])
+    g = np.concatenate([g1.ravel(), g2.ravel()])
+    if not g.any():
+        np.testing.assert_array_equal(moved, 0.0)
+    else:
+        unit = g / np.abs(g).max()  # rescaled first, so that tiny gradients square exactly
+        assert np.linalg.norm(moved) == pytest.approx(eta, rel=1e-12)
+        np.testing.assert_allclose(moved, -eta * unit / np.sqrt(np.sum(unit * unit)),
+                                   rtol=1e-9, atol=1e-15)
+
+
+def test_normalized_gd_by_hand_and_without_gradient():
+    # g = (3, 4) over two parameters, ‖g‖ = 5: the step is −η (0.6, 0.8)
+    a, b, idle = (nn.Parameter(np.array([0.0])) for _ in range(3))
+    a.grad, b.grad = tg.Tensor(np.array([3.0])), tg.Tensor(np.array([4.0]))
+    optim.NormalizedGD([a, b, idle], lr=0.5).step()
+    assert (a.item(), b.item(), idle.item()) == pytest.approx((-0.3, -0.4, 0.0), rel=1e-15)
+
+
+@pytest.mark.parametrize("dtype, size", [(np.float32, 3e30), (np.float32, 3e-40),
+                                         (np.float64, 3e200), (np.float64, 3e-320)])
+def test_normalized_gd_norm_neither_overflows_nor_underflows(dtype, size):
+    p = nn.Parameter(np.zeros(2, dtype))
+    g = np.array([size, 4 / 3 * size], dtype)  # (3, 4)·size/3, up to subnormal rounding
+    p.grad = tg.Tensor(g)
+    optim.NormalizedGD([p], lr=1.0).step()
+    unit = g.astype(np.float64) / g.max()
+    np.testing.assert_allclose(p.numpy(), -unit / np.hypot(*unit), rtol=1e-6)
+    assert np.hypot(*p.numpy().astype(np.float64)) == pytest.approx(1.0, rel=1e-6)
+
+
+# ---------------------------------------------------------------- checked steps
+
+
+def bad_shape(p):
+    p.grad = tg.Tensor(np.zeros((5,), p.dtype))
+
+
+def bad_dtype(p):
+    p.grad = tg.Tensor(p.grad.numpy().astype(np.float32))
+
+
+def nan_grad(p):
+    g = p.grad.numpy().copy()
+    g.flat[-1] = np.nan
+    p.grad = tg.Tensor(g)
+
+
+OPTIMIZERS = {
+    "sgd": lambda ps, **kw: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, **kw),
+    "adam": lambda ps, **kw: optim.Adam(ps, lr=0.1, **kw),
+    "normalized": lambda ps, **kw: optim.NormalizedGD(ps, lr=0.1, **kw),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("corrupt, message", [
+    (bad_shape, r"parameter 1 of group 0 \(shape \(2, 2\)\) has a gradient of shape \(5,\)"),
+    (bad_dtype, "dtype float32; expected shape .* and dtype float64"),
+    (nan_grad, "non-finite gradient"),
+])
+def test_bad_gradient_in_the_last_parameter_moves_nothing(name, corrupt, message):
+    params = make_params()
+    opt = OPTIMIZERS[name](params, check_finite=True)
+    run(opt, params, 1)  # so that there is state to protect
+    opt.zero_grad()
+    quadratic_gradients(params)
+    before = snapshot(opt, params)
+    corrupt(params[-1])
+    with pytest.raises(ValueError, match=message):
+        opt.step()
+    assert_same(snapshot(opt, params), before)
+
+
+def test_non_finite_gradients_are_allowed_by_default():
+    p = nn.Parameter(np.array([1.0, 2.0]))
+    p.grad = tg.Tensor(np.array([np.inf, 1.0]))
+    optim.SGD([p], lr=0.1).step()
+    assert p.numpy()[0] == -np.inf and p.numpy()[1] == pytest.approx(1.9)
+
+
+# ---------------------------------------------------------------- construction errors
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda ps: optim.SGD(ps, lr=-0.1), ValueError, "invalid lr -0.1"),
+    (lambda ps: optim.SGD(ps, lr=float("nan")), ValueError, "invalid lr nan"),
+    (lambda ps: optim.Adam(ps, lr=-1.0), ValueError, "invalid lr -1.0"),
+    (lambda ps: optim.NormalizedGD(ps, lr=math.inf), ValueError, "invalid lr inf"),
+    (lambda ps: optim.SGD(ps, lr="0.1"), TypeError, "lr must be a real number"),
+    (lambda ps: optim.SGD(ps, lr=0.1, momentum=-0.5), ValueError, "invalid momentum -0.5"),
+    (lambda ps: optim.SGD(ps, lr=0.1, nesterov=True), ValueError, "Nesterov momentum requires"),
+    (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
+     "Nesterov momentum requires"),
+    (lambda ps: optim.Adam(ps, betas=(0.9, 1.0)), ValueError, "invalid beta2 1.0"),
+    (lambda ps: optim.Adam(ps, betas=0.9), TypeError, "betas must be a pair"),
+    (lambda ps: optim.Adam(ps, eps=-1e-8), ValueError, "invalid eps"),
+    (lambda ps: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
+    (lambda ps: optim.Adam(ps[0]), TypeError, "params must be an iterable"),
+    (lambda ps: optim.SGD([ps[0], np.zeros(2)], lr=0.1), TypeError,
+     "parameter 1 is a ndarray, not a Tensor"),
+    (lambda ps: optim.SGD([ps[0] * 2], lr=0.1), ValueError, "not a leaf tensor"),
+    (lambda ps: optim.SGD([ps[0], ps[0]], lr=0.1), ValueError, "appears more than once"),
+])
+def test_bad_construction_raises(make, error, message):
+    with pytest.raises(error, match=message):
+        make(make_params())
+
+
+def test_zero_lr_is_allowed():
+    params = make_params()
+    run(optim.SGD(params, lr=0.0), params, 1)
+    np.testing.assert_array_equal(params[0].numpy(), START[0])
+
+
+# ---------------------------------------------------------------- state_dict
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_state_dict_round_trip_continues_identically(name):
+    params = make_params()
+    opt = OPTIMIZERS[name](params)
+    run(opt, params, 2)
+    saved = opt.state_dict()
+    twins = [nn.Parameter(p.numpy()) for p in params]
+    twin_opt = OPTIMIZERS[name](twins)
+    twin_opt.load_state_dict(saved)
+    for entry in saved["state"].values():  # the loaded state is a copy, not shared
+        for value in entry.values():
+            if isinstance(value, np.ndarray):
+                value[...] = 1e6
+    ours, theirs = run(opt, params, 3), run(twin_opt, twins, 3)
+    for a, b in zip(ours, theirs, strict=True):
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_state_dict_layout_is_plain_data():
+    params = make_params()
+    opt = optim.Adam(params, lr=0.1)
+    run(opt, params, 2)
+    sd = opt.state_dict()
+    assert sd["param_groups"] == [{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8,
+                                   "weight_decay": 0.0, "params": [0, 1]}]
+    assert sorted(sd["state"]) == [0, 1]
+    assert sd["state"][1]["step"] == 2 and sd["state"][1]["exp_avg"].shape == (2, 2)
+    sd["state"][0]["exp_avg"][...] = 7.0
+    assert not np.any(opt.state[params[0]]["exp_avg"] == 7.0)
+
+
+def test_load_state_dict_restores_hyperparameters():
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["lr"] = 0.02
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["lr"] == 0.02 and opt.param_groups[0]["params"][0] is params[0]
+
+
+@pytest.mark.parametrize("edit, error, message", [
+    (lambda sd: sd["param_groups"][0]["params"].pop(), ValueError, r"sizes \[1\], .* \[2\]"),
+    (lambda sd: sd["state"][1].update(momentum_buffer=np.zeros(3)), ValueError,
+     r"'momentum_buffer' of parameter 1 has shape \(3,\)"),
+    (lambda sd: sd["state"].update({5: {}}), ValueError, "unknown parameter index 5"),
+    (lambda sd: sd["param_groups"][0].update(lr=-1.0), ValueError, "invalid lr"),
+    (lambda sd: sd.pop("state"), TypeError, "expected a dict with 'state'"),
+])
+def test_bad_optimizer_state_dict_changes_nothing(edit, error, message):
+    params = make_params()
+    opt = OPTIMIZERS["sgd"](params)
+    run(opt, params, 1)
+    before = snapshot(opt, params)
+    sd = opt.state_dict()
+    for entry in sd["state"].values():
+        entry["momentum_buffer"] = entry["momentum_buffer"] + 1.0
+    edit(sd)
+    with pytest.raises(error, match=message):
+        opt.load_state_dict(sd)
+    assert_same(snapshot(opt, params), before)
+
+
+# ---------------------------------------------------------------- schedulers
+
+
+def lrs_over_epochs(sched, opt, epochs=10):
+    seen = []
+    for _ in range(epochs):
+        assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
+        seen.append(sched.get_last_lr())
+        opt.step()
+        sched.step()
+    return seen
+
+
+def two_group_sgd():
+    params = make_params()
+    return optim.SGD([{"params": [params[0]], "lr": 0.1}, {"params": [params[1]], "lr": 0.4}],
+                     lr=0.1)
+
+
+@pytest.mark.parametrize("make, closed_form", [
+    (lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
+     lambda base, t: base * 0.5 ** (t // 3)),
+    (lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9), lambda base, t: base * 0.9**t),
+    (lambda o: lr_scheduler.LambdaLR(o, lambda t: 1 / (t + 1)), lambda base, t: base / (t + 1)),
+    (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
+     lambda base, t: 0.01 + (base - 0.01) * (1 + math.cos(math.pi * t / 6)) / 2),
+])
+def test_scheduler_lr_sequences_follow_closed_forms(make, closed_form):
+    opt = two_group_sgd()
+    sched = make(opt)
+    assert sched.base_lrs == [0.1, 0.4] and sched.last_epoch == 0
+    seen = lrs_over_epochs(sched, opt)
+    expect = [[closed_form(0.1, t), closed_form(0.4, t)] for t in range(10)]
+    np.testing.assert_allclose(seen, expect, rtol=1e-14)
+    assert sched.last_epoch == 10
+
+
+def test_step_lr_by_hand():
+    opt = optim.SGD(make_params(), lr=1.0)
+    seen = lrs_over_epochs(lr_scheduler.StepLR(opt, step_size=2), opt, 6)
+    np.testing.assert_allclose([s[0] for s in seen], [1, 1, 0.1, 0.1, 0.01, 0.01], rtol=1e-15)
+
+
+def test_cosine_reaches_eta_min_at_t_max():
+    opt = optim.SGD(make_params(), lr=0.5)
+    seen = lrs_over_epochs(lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.1), opt, 5)
+    np.testing.assert_allclose([s[0] for s in seen], [0.5, 0.44142135623730950, 0.3,
+                                                      0.15857864376269050, 0.1], rtol=1e-14)
+
+
+def test_lambda_lr_with_one_function_per_group():
+    opt = two_group_sgd()
+    sched = lr_scheduler.LambdaLR(opt, [lambda t: 1.0, lambda t: 0.5**t])
+    seen = lrs_over_epochs(sched, opt, 3)
+    np.testing.assert_allclose(seen, [[0.1, 0.4], [0.1, 0.2], [0.1, 0.1]], rtol=1e-15)
+    with pytest.raises(ValueError, match="expected 2 lr_lambdas"):
+        lr_scheduler.LambdaLR(opt, [lambda t: 1.0])
+
+
+def test_scheduler_state_dict_round_trip():
+    opt = optim.SGD(make_params(), lr=1.0)
+    sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    lrs_over_epochs(sched, opt, 3)
+    saved_opt, saved = opt.state_dict(), sched.state_dict()
+    assert saved == {"last_epoch": 3, "base_lrs": [1.0]}
+    twin = optim.SGD(make_params(), lr=1.0)
+    twin_sched = lr_scheduler.ExponentialLR(twin, gamma=0.5)
+    twin.load_state_dict(saved_opt)
+    twin_sched.load_state_dict(saved)
+    assert lrs_over_epochs(twin_sched, twin, 2) == [[0.125], [0.0625]]
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda o: lr_scheduler.StepLR(o, step_size=0), ValueError, "step_size must be a positive"),
+    (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=0), ValueError, "T_max must be"),
+    (lambda o: lr_scheduler.ExponentialLR(o, gamma=-1.0), ValueError, "invalid gamma"),
+    (lambda o: lr_scheduler.LambdaLR(o, 0.5), TypeError, "lr_lambda must be a function"),
+    (lambda o: lr_scheduler.StepLR("sgd", step_size=1), TypeError, "expected an Optimizer"),
+])
+def test_bad_scheduler_arguments_raise(make, error, message):
+    with pytest.raises(error, match=message):
+        make(optim.SGD(make_params(), lr=0.1))
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_training_a_logistic_regression_reduces_the_loss():
+    tg.manual_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = np.where(X @ np.array([2.0, -1.0]) + 0.5 > 0, 1, -1)
+    model = nn.LogisticRegression(2, dtype=tg.float64)
+    opt = optim.SGD(model.parameters(), lr=0.5, momentum=0.5)
+    losses = []
+    for _ in range(50):
+        opt.zero_grad()
+        loss = nn.functional.logistic_loss(model(tg.Tensor(X)), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.25 * losses[0]
+    accuracy = np.mean(np.where(model(tg.Tensor(X)).numpy() > 0, 1, -1) == y)
+    assert accuracy >= 0.95

@@ -1,0 +1,265 @@
+"""`Module`, the base class of every layer and model, and `Parameter`, a tensor it trains.
+
+A Module finds its parameters the way PyTorch does: assigning a `Parameter` or a `Module` to
+an attribute registers it (in assignment order), so `parameters()`, `state_dict()` and
+`zero_grad()` reach every weight of a model without any list kept by hand.
+
+    class Affine(Module):
+        def __init__(self):
+            super().__init__()
+            self.w = Parameter(np.ones(3))       # registered as "w"
+            self.inner = Linear(3, 1)            # registered as "inner" ("inner.weight", ...)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a Module registers and an optimizer updates.
+
+    It is a Tensor (not a wrapper around one): `p + 1`, `p.grad`, `p.data` all work as for any
+    tensor. The data is copied and must have a floating dtype.
+
+    >>> Parameter([1.0, 2.0])
+    Parameter containing:
+    tensor([1., 2.], requires_grad=True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True,
+                 dtype: DTypeLike = None) -> None:
+        super().__init__(data, dtype=dtype)
+        if self.data.dtype.kind != "f":
+            raise TypeError(
+                f"Parameter: data must have a floating dtype, got {self.data.dtype}"
+            )
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped: our missing keys and its extra keys."""
+
+    missing_keys: list
+    unexpected_keys: list
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign parts in `__init__`, write `forward`.
+
+    Calling the module calls `forward`. `training` is True until `eval()` is called.
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------ registration
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if params is None:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() call "
+                f"(call super().__init__() first in {type(self).__name__}.__init__)"
+            )
+        if isinstance(value, Parameter):
+            self._forget(name, keep=params)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name, keep=self._modules)
+            self._modules[name] = value
+        elif name in params or name in self._modules:
+            registry = params if name in params else self._modules
+            if value is not None:
+                kind, expected = ("parameter", "Parameter") if registry is params else \
+                    ("submodule", "Module")
+                raise TypeError(f"cannot assign {type(value).__name__} to {kind} {name!r} of "
+                                f"{type(self).__name__} (expected a {expected} or None)")
+            registry[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Drop `name` from every registry but `keep` (where re-assigning keeps its place),
+        so that an attribute lives in exactly one."""
+        for registry in (self.__dict__, self._parameters, self._modules):
+            if registry is not keep:
+                registry.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails: the registered parts live in the two dicts
+        for registry in ("_parameters", "_modules"):
+            found = self.__dict__.get(registry, {})
+            if name in found:
+                return found[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters or name in self._modules:
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register `param` under `name`; None reserves the name (as `Linear(bias=False)`)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"register_parameter: {name!r} must be a Parameter or None, "
+                f"got {type(param).__name__}"
+            )
+        self._forget(name, keep=self._parameters)
+        self._parameters[name] = param
+
+    # ------------------------------------------------------------ calling
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ traversal
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for each direct submodule, in registration order."""
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for self (name "") and every submodule, depth first."""
+        seen = set()
+        todo = [(prefix, self)]
+        while todo:
+            name, m = todo.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            subs = [(f"{name}.{n}" if name else n, c) for n, c in m.named_children()]
+            todo.extend(reversed(subs))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs such as ("layers.0.weight", ...); a parameter
+        shared by two modules is listed once, under its first name."""
+        seen = set()
+        for mod_name, m in self.named_modules(prefix):
+            for name, p in m._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget accumulated gradients: `.grad = None` (or zeros with set_to_none=False)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    def train(self, mode: bool = True) -> Module:
+        """Set `training` on this module and every submodule; returns self."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """`train(False)`."""
+        return self.train(False)
+
+    # ------------------------------------------------------------ state
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """An ordered map from each parameter's dotted name to a copy of its values."""
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
+                        ) -> IncompatibleKeys:
+        """Copy values into the parameters, in place, after checking everything first.
+
+        Each value must be an ndarray (or Tensor) with the parameter's shape and dtype. With
+        `strict`, the keys must be exactly those of `state_dict()`. Any problem raises one
+        RuntimeError listing all of them, and then no parameter has been touched.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of name -> array, "
+                f"got {type(state_dict).__name__}"
+            )
+        own = OrderedDict(self.named_parameters())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        if strict and missing:
+            errors.append("Missing key(s) in state_dict: " + _quoted(missing))
+        if strict and unexpected:
+            errors.append("Unexpected key(s) in state_dict: " + _quoted(unexpected))
+        updates = []
+        for name, p in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            value = value.data if isinstance(value, Tensor) else value
+            if not isinstance(value, np.ndarray):
+                errors.append(f"expected an ndarray for {name!r}, got {type(value).__name__}")
+            elif value.shape != p.shape:
+                errors.append(f"size mismatch for {name}: copying a param with shape "
+                              f"{value.shape} from checkpoint, the shape in current model "
+                              f"is {p.shape}")
+            elif value.dtype != p.dtype:
+                errors.append(f"dtype mismatch for {name}: copying a param of dtype "
+                              f"{value.dtype} from checkpoint, the dtype in current model "
+                              f"is {p.dtype}")
+            else:
+                updates.append((p, value))
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        for p, value in updates:
+            np.copyto(p.data, value)
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------ printing
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (its settings)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                 for name, m in self.named_children()]
+        if not lines:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        head = self.extra_repr()
+        head = [head] if head else []
+        return f"{type(self).__name__}(\n  " + "\n  ".join(head + lines) + "\n)"
+
+
+def _quoted(keys: list) -> str:
+    return ", ".join(f'"{k}"' for k in keys) + "."

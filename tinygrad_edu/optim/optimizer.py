@@ -1,0 +1,199 @@
+"""`Optimizer`: the parameter groups, per-parameter state and the checked `step()` that
+SGD, Adam and NormalizedGD share.
+
+A step first checks every gradient (shape and dtype equal to the parameter's, and finite when
+`check_finite=True`) and only then updates, so a failed step leaves every parameter and every
+piece of state as it was. Updates write `p.data` in place; parameters whose `.grad` is None
+are skipped.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..tensor import Tensor
+
+
+def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
+                high_open: bool = False) -> float:
+    """`value` as a float after checking low ≤ value ≤ high (< high when `high_open`)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    value = float(value)
+    above = value < high if high_open else value <= high
+    if not (low <= value and above and math.isfinite(value)):
+        upper = f"{high})" if high_open else f"{high}]"
+        raise ValueError(f"{op}: invalid {name} {value!r} (must lie in [{low}, {upper})")
+    return value
+
+
+class Optimizer:
+    """Base class: holds `param_groups` (dicts with "params" and hyperparameters such as "lr",
+    readable and writable) and `state` (a dict per parameter).
+
+    `params` is an iterable of Tensors, or of dicts {"params": [...], "lr": ...} to give
+    groups their own hyperparameters; `defaults` fills in what a group leaves out.
+    Subclasses implement `_update(group)` (or `_update_all()` when groups interact) and
+    extend `_check_group`.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any],
+                 check_finite: bool = False) -> None:
+        name = type(self).__name__
+        if isinstance(params, Tensor) or not isinstance(params, Iterable):
+            raise TypeError(f"{name}: params must be an iterable of Tensors or of dicts, "
+                            f"got {type(params).__name__}")
+        self.defaults = dict(defaults)
+        self._check_group(self.defaults)
+        self.check_finite = bool(check_finite)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{name}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters, with its own hyperparameters or the defaults."""
+        name = type(self).__name__
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: a parameter group must be a dict with a 'params' entry")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{name}: got an empty parameter list")
+        known = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor")
+            if not p.is_leaf:
+                raise ValueError(f"{name}: parameter {i} is not a leaf tensor; optimize the "
+                                 "leaves it was computed from")
+            if id(p) in known:
+                raise ValueError(f"{name}: parameter {i} appears more than once")
+            known.add(id(p))
+        full = {**self.defaults, **group, "params": params}
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Validate (and normalise to floats) a group's hyperparameters."""
+        group["lr"] = check_hyper(type(self).__name__, "lr", group.get("lr"))
+
+    # ------------------------------------------------------------ stepping
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget accumulated gradients: `.grad = None` (or zeros with set_to_none=False)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad = Tensor(np.zeros_like(p.data))
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Check every gradient, then update every parameter that has one.
+
+        `closure`, when given, recomputes the loss (with gradients) and is returned.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._check_gradients()
+        with no_grad():
+            self._update_all()
+        return loss
+
+    def _check_gradients(self) -> None:
+        for gi, group in enumerate(self.param_groups):
+            for i, p in enumerate(group["params"]):
+                g = p.grad
+                if g is None:
+                    continue
+                where = f"{type(self).__name__}.step: parameter {i} of group {gi}"
+                if not isinstance(g, Tensor):
+                    raise TypeError(f"{where} has a gradient of type {type(g).__name__}")
+                if g.shape != p.shape or g.dtype != p.dtype:
+                    raise ValueError(f"{where} (shape {p.shape}) has a gradient of shape "
+                                     f"{g.shape} and dtype {g.dtype}; expected shape {p.shape} "
+                                     f"and dtype {p.dtype}")
+                if self.check_finite and not np.isfinite(g.data).all():
+                    bad = np.count_nonzero(~np.isfinite(g.data))
+                    raise ValueError(f"{where} (shape {p.shape}) has a non-finite gradient "
+                                     f"({bad} entries); check_finite=True refuses to step")
+
+    def _update_all(self) -> None:
+        for group in self.param_groups:
+            self._update(group)
+
+    def _update(self, group: dict[str, Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not define _update()")
+
+    # ------------------------------------------------------------ state
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"state": {index: {name: ndarray | int | float}}, "param_groups": [...]}, with
+        parameters numbered across the groups in order, as in PyTorch. Arrays are copies."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[id(p)] = len(index)
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what `state_dict()` returned; everything is checked before anything is
+        written. Arrays are copied and cast to their parameter's dtype."""
+        name = f"{type(self).__name__}.load_state_dict"
+        groups = state_dict.get("param_groups") if isinstance(state_dict, dict) else None
+        if not isinstance(groups, list) or not isinstance(state_dict.get("state"), dict):
+            raise TypeError(f"{name}: expected a dict with 'state' and 'param_groups'")
+        if [len(g.get("params", ())) for g in groups] != \
+                [len(g["params"]) for g in self.param_groups]:
+            raise ValueError(f"{name}: the saved parameter groups have sizes "
+                             f"{[len(g.get('params', ())) for g in groups]}, this optimizer's "
+                             f"{[len(g['params']) for g in self.param_groups]}")
+        params = [p for g in self.param_groups for p in g["params"]]
+        new_groups = []
+        for mine, saved in zip(self.param_groups, groups, strict=True):
+            group = {**saved, "params": mine["params"]}
+            self._check_group(group)
+            new_groups.append(group)
+        new_state = {}
+        for i, s in state_dict["state"].items():
+            if not isinstance(i, (int, np.integer)) or not 0 <= i < len(params):
+                raise ValueError(f"{name}: state for unknown parameter index {i!r}")
+            new_state[params[i]] = _state_for(name, i, params[i], s)
+        self.param_groups = new_groups
+        self.state = new_state
+
+
+def _state_for(where: str, i: int, p: Tensor, saved: dict[str, Any]) -> dict[str, Any]:
+    """A checked copy of one parameter's saved state: arrays must have the parameter's shape."""
+    out = {}
+    for key, value in saved.items():
+        if isinstance(value, np.ndarray):
+            if value.shape != p.shape:
+                raise ValueError(f"{where}: state {key!r} of parameter {i} has shape "
+                                 f"{value.shape}, the parameter has shape {p.shape}")
+            value = value.astype(p.dtype)
+        elif not isinstance(value, numbers.Real):
+            raise TypeError(f"{where}: state {key!r} of parameter {i} is a "
+                            f"{type(value).__name__}, expected an ndarray or a number")
+        out[key] = value
+    return out

@@ -1,0 +1,60 @@
+"""Stochastic gradient descent, with PyTorch's momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .optimizer import Optimizer, check_hyper
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional momentum, exactly PyTorch's rule. For each parameter θ
+    with gradient g, learning rate γ, momentum μ, dampening τ and weight decay λ:
+
+        g ← g + λθ                                  (if λ ≠ 0)
+        b ← g on the first step, else b ← μb + (1 − τ)g     (if μ ≠ 0)
+        g ← g + μb if nesterov, else g ← b          (if μ ≠ 0)
+        θ ← θ − γg
+
+    The momentum buffer b is `state[θ]["momentum_buffer"]`. Nesterov needs μ > 0 and τ = 0.
+
+    >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    >>> opt.zero_grad(); loss.backward(); opt.step()
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.0,
+                 dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0,
+                 check_finite: bool = False) -> None:
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "nesterov": bool(nesterov), "weight_decay": weight_decay}
+        super().__init__(params, defaults, check_finite)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        for name in ("momentum", "dampening", "weight_decay"):
+            group[name] = check_hyper("SGD", name, group.get(name))
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0, "
+                             f"got momentum={group['momentum']}, "
+                             f"dampening={group['dampening']}")
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+        wd, nesterov = group["weight_decay"], group["nesterov"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = p.grad.data
+            if wd != 0:
+                g = g + wd * p.data
+            if mu != 0:
+                state = self.state.setdefault(p, {})
+                b = state.get("momentum_buffer")
+                if b is None:
+                    b = state["momentum_buffer"] = g.copy()
+                else:
+                    b *= mu
+                    b += (1 - tau) * g
+                g = g + mu * b if nesterov else b
+            p.data -= lr * g
