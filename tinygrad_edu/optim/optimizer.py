@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,7 +35,7 @@ def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = 
     return value
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: holds `param_groups` (dicts with "params" and hyperparameters such as "lr",
     readable and writable) and `state` (a dict per parameter).
 
@@ -137,8 +138,9 @@ class Optimizer:
         for group in self.param_groups:
             self._update(group)
 
+    @abstractmethod
     def _update(self, group: dict[str, Any]) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not define _update()")
+        """Apply the update rule in place to the parameters of `group` (gradients checked)."""
 
     # ------------------------------------------------------------ state
 
