@@ -53,7 +53,9 @@ def test_reduction_forward_and_gradient(name, data):
 @pytest.mark.parametrize("name", ["var", "std"])
 @given(data=st.data())
 def test_var_std_forward_and_gradient(name, data):
-    x = data.draw(tensor(min_side=2, unique=True))
+    # grid values: distinct ones differ by ≥ 0.25, so the spread is never comparable to the
+    # finite-difference step (where std, a square root, bends sharply)
+    x = data.draw(tensor(min_side=2, elements=GRID, unique=True))
     dim = data.draw(reduction_dims(x.ndim))
     keepdim = data.draw(st.booleans())
     correction = data.draw(st.sampled_from([0, 1]))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,7 +34,7 @@ def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = 
     return value
 
 
-class Optimizer(ABC):
+class Optimizer:
     """Base class: holds `param_groups` (dicts with "params" and hyperparameters such as "lr",
     readable and writable) and `state` (a dict per parameter).
 
@@ -138,9 +137,8 @@ class Optimizer(ABC):
         for group in self.param_groups:
             self._update(group)
 
-    @abstractmethod
     def _update(self, group: dict[str, Any]) -> None:
-        """Apply the update rule in place to the parameters of `group` (gradients checked)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define _update()")
 
     # ------------------------------------------------------------ state
 
