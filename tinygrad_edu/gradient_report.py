@@ -1,0 +1,97 @@
+"""Three ways to the same gradient, side by side: the engine's backward pass, the course's
+hand-derived formula (`textbook`), and central differences of the textbook error.
+
+Each row of a report compares one weight matrix (MLP) or the weight vector (logistic
+regression): the largest absolute difference and the largest difference relative to the
+gradient's size, for autograd against the formula and autograd against the differences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import textbook
+from .dtypes import float64
+from .nn import MLP, LogisticRegression, Tanh
+from .nn.functional import logistic_loss
+from .tensor import Tensor
+
+
+@dataclass
+class Row:
+    name: str
+    formula_abs: float
+    formula_rel: float
+    numeric_abs: float
+    numeric_rel: float
+
+
+def _row(name: str, auto: np.ndarray, formula: np.ndarray, numeric: np.ndarray) -> Row:
+    size = max(float(np.abs(formula).max()), np.finfo(float).tiny)
+    f_abs = float(np.abs(auto - formula).max())
+    n_abs = float(np.abs(auto - numeric).max())
+    return Row(name, f_abs, f_abs / size, n_abs, n_abs / size)
+
+
+def _central_differences(error, Ws: list[np.ndarray], eps: float) -> list[np.ndarray]:
+    """∂E/∂W[i, j] ≈ (E(W + ε e_ij) − E(W − ε e_ij)) / 2ε for every weight of every layer."""
+    grads = []
+    for W in Ws:
+        G = np.zeros_like(W)
+        for idx in np.ndindex(W.shape):
+            orig = W[idx]
+            W[idx] = orig + eps
+            plus = error()
+            W[idx] = orig - eps
+            minus = error()
+            W[idx] = orig
+            G[idx] = (plus - minus) / (2 * eps)
+        grads.append(G)
+    return grads
+
+
+def mlp_report(model: MLP, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> list[Row]:
+    """G(ℓ) from the engine, from the δ-recursion, and from central differences, in float64,
+    for the course's tanh network and error E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)²."""
+    if not isinstance(model.activation, Tanh):
+        raise ValueError("gradient report: the course's formulas are for tanh hidden layers")
+    out = "tanh" if isinstance(model.output_activation, Tanh) else None
+    Ws = [W.astype(np.float64) for W in model.to_textbook_weights()]
+    copy = MLP.from_textbook_weights(Ws, output_activation=out, dtype=float64)
+    Y = Y.reshape(len(X), -1)
+    diff = copy(Tensor(X.astype(np.float64))) - Tensor(Y)
+    ((diff * diff).sum() / len(X)).backward()
+    auto = [np.vstack([layer.bias.grad.data[None, :], layer.weight.grad.data.T])
+            for layer in copy.layers]
+    _, formula = textbook.error_and_gradients_batch(Ws, X, Y, output_activation=out)
+    numeric = _central_differences(
+        lambda: textbook.squared_error(Ws, X, Y, output_activation=out), Ws, eps)
+    return [_row(f"W({i})", a, f, n)
+            for i, (a, f, n) in enumerate(zip(auto, formula, numeric), start=1)]
+
+
+def logistic_report(model: LogisticRegression, X: np.ndarray, y: np.ndarray,
+                    eps: float = 1e-6) -> list[Row]:
+    """∇E_in from the engine, from −1/N Σ y_n x_n / (1 + e^(y_n wᵀx_n)), and from central
+    differences, for w = [b, w₁, …] and x led by a constant 1."""
+    w = np.concatenate([model.linear.bias.data, model.linear.weight.data[0]]).astype(np.float64)
+    A = np.c_[np.ones(len(X)), X]
+    copy = LogisticRegression(X.shape[1], dtype=float64)
+    copy.linear.bias.data[...] = w[:1]
+    copy.linear.weight.data[...] = w[None, 1:]
+    logistic_loss(copy(Tensor(X.astype(np.float64))), Tensor(y.astype(np.float64))).backward()
+    auto = np.concatenate([copy.linear.bias.grad.data, copy.linear.weight.grad.data[0]])
+    formula = textbook.logistic_gradient(w, A, y)
+    (numeric,) = _central_differences(lambda: textbook.logistic_loss(w, A, y), [w], eps)
+    return [_row("w", auto, formula, numeric)]
+
+
+def format_report(title: str, rows: list[Row]) -> str:
+    lines = [title, f"  {'weights':8} {'vs formula: abs':>16} {'rel':>9}   "
+                    f"{'vs differences: abs':>20} {'rel':>9}"]
+    for r in rows:
+        lines.append(f"  {r.name:8} {r.formula_abs:16.2e} {r.formula_rel:9.1e}   "
+                     f"{r.numeric_abs:20.2e} {r.numeric_rel:9.1e}")
+    return "\n".join(lines)

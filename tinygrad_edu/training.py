@@ -1,0 +1,201 @@
+"""Training the course's two models on a data set: the shared machinery of the command line.
+
+- logistic regression: scores s = wᵀx + b, labels ±1, loss E_in = 1/N Σ ln(1 + e^(−y s));
+- the tanh MLP: outputs x(L) = tanh(s(L)), targets ±1 (one unit for two classes, one unit
+  per class otherwise), squared error E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)².
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import data as datasets
+from . import nn, optim
+from .autograd.grad_mode import no_grad
+from .creation import manual_seed
+from .dtypes import as_dtype
+from .nn import functional as F
+from .tensor import Tensor
+
+MODELS = ("logistic", "mlp")
+OPTIMIZERS = ("gd", "sgd", "momentum", "adam", "normalized")
+SCHEDULES = ("constant", "step", "exponential", "cosine")
+
+
+@dataclass
+class Prepared:
+    """A data set split, standardised with the training statistics, and its targets."""
+
+    name: str
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray  # class indices 0..k−1
+    y_test: np.ndarray
+    classes: int
+    mean: np.ndarray
+    scale: np.ndarray
+
+
+def load(name: str, seed: int = 0, test_size: float = 0.25,
+         label_column: str | int = -1) -> Prepared:
+    """Load a bundled or synthetic set by name (or a CSV path), split it with `seed`, and
+    standardise both parts with the training mean and standard deviation."""
+    if name.endswith((".csv", ".csv.gz")):
+        ds = datasets.load_csv(name, label_column=label_column)
+    elif name in ("linear", "xor", "moons", "spirals"):
+        ds = datasets.load_dataset(name, seed=seed)
+    else:
+        ds = datasets.load_dataset(name)
+    _, y = np.unique(ds.y, return_inverse=True)  # class indices 0..k−1, whatever the labels
+    X_tr, X_te, y_tr, y_te = datasets.train_test_split(ds.X, y, test_size=test_size, seed=seed)
+    mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
+    scale[scale == 0] = 1.0
+    return Prepared(name, (X_tr - mean) / scale, (X_te - mean) / scale, y_tr, y_te,
+                    int(y.max()) + 1, mean, scale)
+
+
+def targets(model_kind: str, y: np.ndarray, classes: int) -> np.ndarray:
+    """±1 targets: a vector for logistic regression, a (N, units) matrix for the MLP."""
+    if model_kind == "logistic" or classes == 2:
+        t = np.where(y == classes - 1, 1.0, -1.0)
+        return t if model_kind == "logistic" else t[:, None]
+    return 2.0 * datasets.one_hot(y, classes) - 1.0
+
+
+def build_model(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,),
+                dtype=None, seed: int = 0) -> nn.Module:
+    """LogisticRegression(d), or MLP([d, *hidden, units]) with tanh everywhere."""
+    manual_seed(seed)
+    if kind == "logistic":
+        if classes != 2:
+            raise ValueError(f"logistic regression needs two classes, the data has {classes}")
+        return nn.LogisticRegression(d, dtype=dtype)
+    if kind == "mlp":
+        units = 1 if classes == 2 else classes
+        return nn.MLP([d, *hidden, units], dtype=dtype)
+    raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
+
+
+def loss_fn(kind: str) -> Callable[[Tensor, Tensor], Tensor]:
+    return F.logistic_loss if kind == "logistic" else _squared_error
+
+
+def _squared_error(out: Tensor, target: Tensor) -> Tensor:
+    """E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)², the course's error (summed over output units)."""
+    diff = out - target
+    return (diff * diff).sum() / len(out)
+
+
+def predict(kind: str, model: nn.Module, X: np.ndarray) -> np.ndarray:
+    """Class indices: the sign of the score for two classes, else the largest output."""
+    with no_grad():
+        out = model(Tensor(X.astype(_param_dtype(model), copy=False))).data
+    if kind == "logistic" or out.ndim == 1 or out.shape[1] == 1:
+        return (out.reshape(len(X)) > 0).astype(np.int64)
+    return out.argmax(axis=1)
+
+
+def _param_dtype(model: nn.Module) -> np.dtype:
+    return next(iter(model.parameters())).dtype
+
+
+def make_optimizer(name: str, params, lr: float) -> optim.Optimizer:
+    """gd and sgd are plain steps (full batch or minibatches); momentum uses μ = 0.9."""
+    if name in ("gd", "sgd"):
+        return optim.SGD(params, lr=lr)
+    if name == "momentum":
+        return optim.SGD(params, lr=lr, momentum=0.9)
+    if name == "adam":
+        return optim.Adam(params, lr=lr)
+    if name == "normalized":
+        return optim.NormalizedGD(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+
+
+def make_schedule(name: str, opt: optim.Optimizer, epochs: int):
+    if name == "constant":
+        return None
+    if name == "step":
+        return optim.lr_scheduler.StepLR(opt, step_size=max(epochs // 3, 1), gamma=0.1)
+    if name == "exponential":
+        return optim.lr_scheduler.ExponentialLR(opt, gamma=0.01 ** (1 / max(epochs, 1)))
+    if name == "cosine":
+        return optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(epochs, 1))
+    raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+
+
+@dataclass
+class Result:
+    """What a run reports: final loss, accuracies, steps taken, seconds, loss per epoch."""
+
+    loss: float
+    train_accuracy: float
+    test_accuracy: float
+    steps: int
+    seconds: float
+    history: list = field(default_factory=list)
+
+
+def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: float = 0.5,
+        epochs: int = 100, batch_size: int | None = None, schedule: str = "constant",
+        seed: int = 0, progress: Callable | None = None) -> Result:
+    """Train `model` on `prep`: full-batch steps when `batch_size` is None (or ≥ N), else
+    minibatches reshuffled every epoch. `progress(epoch, loss)` is called after each epoch."""
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    dtype = _param_dtype(model)
+    X = prep.X_train.astype(dtype)
+    Y = targets(kind, prep.y_train, prep.classes).astype(dtype)
+    loss_of = loss_fn(kind)
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    sched = make_schedule(schedule, opt, epochs)
+    rng = np.random.default_rng(seed)
+    full_batch = batch_size is None or batch_size >= len(X)
+    X_t, Y_t = Tensor(X), Tensor(Y)
+    history, steps, start = [], 0, time.perf_counter()
+    for epoch in range(epochs):
+        batches = [(X_t, Y_t)] if full_batch else (
+            (Tensor(xb), Tensor(yb)) for xb, yb in
+            datasets.minibatches(X, Y, batch_size, rng=rng))
+        for xb, yb in batches:
+            opt.zero_grad()
+            loss = loss_of(model(xb), yb)
+            loss.backward()
+            opt.step()
+            steps += 1
+        with no_grad():
+            history.append(float(loss_of(model(X_t), Y_t).item()))
+        if sched is not None:
+            sched.step()
+        if progress is not None:
+            progress(epoch, history[-1])
+    seconds = time.perf_counter() - start
+    return Result(history[-1], accuracy(kind, model, prep.X_train, prep.y_train),
+                  accuracy(kind, model, prep.X_test, prep.y_test), steps, seconds, history)
+
+
+def accuracy(kind: str, model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
+    return float((predict(kind, model, X) == y).mean()) if len(y) else float("nan")
+
+
+def evaluate(kind: str, model: nn.Module, X: np.ndarray, y: np.ndarray,
+             classes: int) -> tuple[float, float]:
+    """(loss, accuracy) of a trained model on (X, y)."""
+    dtype = _param_dtype(model)
+    with no_grad():
+        loss = loss_fn(kind)(model(Tensor(X.astype(dtype))),
+                             Tensor(targets(kind, y, classes).astype(dtype))).item()
+    return float(loss), accuracy(kind, model, X, y)
+
+
+def parse_dtype(name: str) -> np.dtype:
+    d = as_dtype(name, "dtype")
+    if d.kind != "f":
+        raise ValueError(f"dtype must be a float type, got {name!r}")
+    return d
