@@ -1,0 +1,161 @@
+"""The command line: every sub-command runs on small data and writes files that load; bad
+input gives one line on stderr, a non-zero exit and no traceback."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import cli, io, training
+
+
+def run(capsys, *args):
+    try:
+        code = cli.main([str(a) for a in args])
+    except SystemExit as e:  # argparse rejects bad arguments by exiting
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code != 0
+    lines = [line for line in err.strip().splitlines() if line]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_train_writes_checkpoint_metrics_and_plots_then_evaluate_loads_them(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, text, _ = run(capsys, "train", "--model", "mlp", "--dataset", "xor", "--sizes", "8",
+                        "--optimizer", "adam", "--lr", "0.05", "--epochs", "30", "--out", out)
+    assert code == 0 and "mlp / xor" in text
+    for name in ("model.npz", "metrics.json", "loss_curve.png", "decision_boundary.png"):
+        assert (out / name).stat().st_size > 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert len(metrics["loss_history"]) == 30 and metrics["steps"] == 30
+    assert metrics["loss_history"][-1] < metrics["loss_history"][0]
+    code, text, _ = run(capsys, "evaluate", "--checkpoint", out / "model.npz")
+    assert code == 0
+    train_line = next(line for line in text.splitlines() if line.startswith("train"))
+    assert f"{metrics['train_accuracy']:7.2%}" in train_line
+
+
+@pytest.mark.parametrize("optimizer", training.OPTIMIZERS)
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_train_every_optimizer_and_schedule(tmp_path, capsys, optimizer, schedule):
+    code, _, err = run(capsys, "train", "--model", "logistic", "--dataset", "linear",
+                       "--optimizer", optimizer, "--schedule", schedule, "--lr", "0.1",
+                       "--epochs", "3", "--batch-size", "16", "--dtype", "float64",
+                       "--out", tmp_path)
+    assert code == 0, err
+    model = training.build_model("logistic", 2, 2, dtype=tg.float64)
+    meta = io.load_checkpoint(tmp_path / "model.npz", model)
+    assert meta["model"] == "logistic" and model.linear.weight.dtype == np.float64
+
+
+def test_gradcheck_reports_tiny_errors_per_layer(capsys):
+    code, text, _ = run(capsys, "gradcheck", "--model", "mlp", "--dataset", "iris",
+                        "--sizes", "4,3", "--points", "10")
+    assert code == 0
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith("W(")]
+    assert [r[0] for r in rows] == ["W(1)", "W(2)", "W(3)"]
+    for _, _, f_rel, _, n_rel in rows:
+        assert float(f_rel) < 1e-12 and float(n_rel) < 1e-6
+    code, text, _ = run(capsys, "gradcheck", "--model", "logistic", "--dataset",
+                        "breast_cancer", "--points", "20")
+    (row,) = [line.split() for line in text.splitlines() if line.strip().startswith("w ")]
+    assert float(row[2]) < 1e-12 and float(row[4]) < 1e-6
+
+
+def test_figures_and_graph(tmp_path, capsys):
+    code, text, _ = run(capsys, "figures", "--out", tmp_path)
+    assert code == 0
+    paths = text.split()
+    assert len(paths) >= 5 and all((tmp_path / p.split("/")[-1]).stat().st_size > 0
+                                   for p in paths)
+    for what in ("expression", "step"):
+        code, text, _ = run(capsys, "graph", "--what", what)
+        assert code == 0 and text.startswith("digraph") and "Tanh" in text
+
+
+def test_demo_trains_both_models_and_writes_figures(tmp_path, capsys):
+    code, text, _ = run(capsys, "demo", "--out", tmp_path)
+    assert code == 0
+    assert "logistic / breast_cancer" in text and "mlp / digits" in text
+    assert "closed-form gradient" in text and "δ-recursion" in text
+    test_accuracies = [float(line.split()[4].rstrip("%")) for line in text.splitlines()
+                       if line.startswith(("logistic /", "mlp /"))]
+    assert all(acc > 90 for acc in test_accuracies)
+    assert (tmp_path / "demo_loss_curves.png").stat().st_size > 0
+    assert (tmp_path / "mlp_digits.npz").stat().st_size > 0
+
+
+def test_module_entry_point_help():
+    result = subprocess.run([sys.executable, "-m", "tinygrad_edu", "train", "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "--optimizer" in result.stdout
+
+
+@pytest.mark.parametrize("args,fragments", [
+    (["train", "--model", "svm"], ["invalid choice", "svm"]),
+    (["train", "--optimizer", "lbfgs"], ["invalid choice"]),
+    (["train", "--schedule", "warm"], ["invalid choice"]),
+    (["train", "--lr", "-1"], ["must be a positive number"]),
+    (["train", "--lr", "nan"], ["must be a positive number"]),
+    (["train", "--dataset", "mnist", "--epochs", "1"], ["mnist"]),
+    (["train", "--model", "logistic", "--dataset", "digits", "--epochs", "1"],
+     ["two classes", "10"]),
+    (["train", "--sizes", "8,x"], ["--sizes"]),
+    (["bogus"], ["invalid choice"]),
+])
+def test_bad_arguments_give_one_line(tmp_path, capsys, args, fragments):
+    extra = ["--out", tmp_path] if args[0] == "train" else []
+    code, _, err = run(capsys, *args, *extra)
+    assert_one_line_error(code, err, *fragments)
+
+
+def test_csv_problems_give_one_line(tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    missing.write_text("a,b,label\n1,2,0\n3,,1\n")
+    code, _, err = run(capsys, "train", "--dataset", missing, "--out", tmp_path / "o")
+    assert_one_line_error(code, err, "missing.csv")
+    good = tmp_path / "good.csv"
+    good.write_text("a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    code, _, err = run(capsys, "train", "--dataset", good, "--label-column", "target",
+                       "--out", tmp_path / "o")
+    assert_one_line_error(code, err, "target")
+
+
+def test_checkpoint_of_another_architecture_is_refused(tmp_path, capsys):
+    path = tmp_path / "model.npz"
+    io.save_checkpoint(path, tg.nn.MLP([2, 3, 1]), {
+        "model": "mlp", "dataset": "xor", "hidden": [5], "features": 2, "classes": 2,
+        "dtype": "float32", "seed": 0})
+    code, _, err = run(capsys, "evaluate", "--checkpoint", path)
+    assert_one_line_error(code, err, "model.npz")
+    path.write_bytes(b"not a checkpoint")
+    code, _, err = run(capsys, "evaluate", "--checkpoint", path)
+    assert_one_line_error(code, err, "model.npz")
+
+
+def test_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "train", "--epochs", "1", "--out", blocker / "sub")
+    assert_one_line_error(code, err, "cannot write to the output folder")
+
+
+def test_interrupt_leaves_no_checkpoint(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "fit", interrupted)
+    code, _, err = run(capsys, "train", "--epochs", "5", "--out", tmp_path)
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+    assert not (tmp_path / "model.npz").exists()

@@ -1,0 +1,367 @@
+"""io: checkpoint round trip, atomic writes, and every kind of bad file refused cleanly."""
+
+import io
+import os
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn
+from tinygrad_edu.io import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
+
+META = {"sizes": [2, 3, 1], "epoch": 7, "loss": 0.125, "note": "ünï \"q\"", "best": None}
+
+
+def make_model(seed=0, sizes=(2, 3, 1), dtype=tg.float32):
+    tg.manual_seed(seed)
+    return nn.MLP(list(sizes), dtype=dtype)
+
+
+def snapshot(model):
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+def assert_params(model, expected):
+    got = model.state_dict()
+    assert list(got) == list(expected)
+    for k in expected:
+        assert got[k].dtype == expected[k].dtype, k
+        np.testing.assert_array_equal(got[k], expected[k], err_msg=k)
+
+
+def assert_refused(path, model, *fragments):
+    """load_checkpoint raises a one-line CheckpointError naming the file; model untouched."""
+    before = snapshot(model)
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(path, model)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    for fragment in fragments:
+        assert fragment in message
+    assert_params(model, before)
+    return message
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "model.npz"
+    model = make_model(seed=1)
+    save_checkpoint(path, model, META)
+    return path, model
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_round_trip_restores_arrays_and_metadata(saved):
+    path, source = saved
+    target = make_model(seed=2)
+    assert not np.array_equal(target.state_dict()["layers.0.weight"],
+                              source.state_dict()["layers.0.weight"])
+    assert load_checkpoint(path, target) == META
+    assert_params(target, source.state_dict())
+    assert read_metadata(path) == META
+
+
+def test_round_trip_float64_and_no_metadata(tmp_path):
+    path = tmp_path / "m.npz"
+    source = make_model(seed=3, dtype=tg.float64)
+    assert save_checkpoint(str(path), source) == path
+    target = make_model(seed=4, dtype=tg.float64)
+    assert load_checkpoint(path, target) == {}
+    assert_params(target, source.state_dict())
+
+
+def test_file_is_a_plain_npz_readable_by_numpy(saved):
+    path, model = saved
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == sorted([*model.state_dict(), "__metadata__"])
+        np.testing.assert_array_equal(npz["layers.1.bias"], model.state_dict()["layers.1.bias"])
+        assert npz["__metadata__"].shape == () and npz["__metadata__"].dtype.kind == "U"
+
+
+def test_plain_npz_of_a_state_dict_loads_with_empty_metadata(tmp_path):
+    path = tmp_path / "plain.npz"
+    source = make_model(seed=5)
+    np.savez(path, **source.state_dict())
+    target = make_model(seed=6)
+    assert load_checkpoint(path, target) == {}
+    assert_params(target, source.state_dict())
+
+
+def test_parameter_named_file_is_saved(tmp_path):
+    class Odd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.file = nn.Parameter([1.0, 2.0])
+
+    path = tmp_path / "odd.npz"
+    save_checkpoint(path, Odd())
+    target = Odd()
+    target.file.data[:] = 0
+    load_checkpoint(path, target)
+    np.testing.assert_array_equal(target.file.data, [1.0, 2.0])
+
+
+def test_metadata_must_be_a_json_dict(tmp_path):
+    model = make_model()
+    with pytest.raises(TypeError, match="not JSON-serialisable"):
+        save_checkpoint(tmp_path / "m.npz", model, {"array": np.ones(2)})
+    with pytest.raises(TypeError, match="must be a dict, got list"):
+        save_checkpoint(tmp_path / "m.npz", model, [1, 2])
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+def test_crash_mid_save_keeps_previous_file_and_leaves_no_temp(saved, monkeypatch):
+    path, _ = saved
+    previous = path.read_bytes()
+    write_array = np.lib.format.write_array
+    calls = []
+
+    def crash_on_second_array(fp, array, **kwargs):
+        calls.append(array.shape)
+        if len(calls) == 2:
+            fp.write(b"half an array")
+            raise OSError("disk full")
+        write_array(fp, array, **kwargs)
+
+    monkeypatch.setattr(np.lib.format, "write_array", crash_on_second_array)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(path, make_model(seed=9), {"epoch": 8})
+    assert len(calls) == 2
+    assert path.read_bytes() == previous
+    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]
+    monkeypatch.undo()
+    assert read_metadata(path) == META
+
+
+def test_interrupt_during_save_removes_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(path, make_model())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_replace_onto_a_folder_removes_temp_file(tmp_path):
+    target = tmp_path / "taken"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError):
+        save_checkpoint(target, make_model())
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+    assert list(target.iterdir()) == []
+
+
+def test_overwrite_replaces_whole_file(saved):
+    path, _ = saved
+    other = make_model(seed=11)
+    save_checkpoint(path, other, {"epoch": 99})
+    target = make_model(seed=12)
+    assert load_checkpoint(path, target) == {"epoch": 99}
+    assert_params(target, other.state_dict())
+    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]
+
+
+def test_saved_file_gets_normal_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = save_checkpoint(tmp_path / "m.npz", make_model())
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    path = tmp_path / "nope" / "m.npz"
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*nope.*does not exist"):
+        save_checkpoint(path, make_model())
+    assert not (tmp_path / "nope").exists()
+
+
+def test_folder_that_is_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"cannot write .*f/m.npz.* is not a folder"):
+        save_checkpoint(tmp_path / "f" / "m.npz", make_model())
+
+
+def test_permission_denied_names_the_path(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def denied(path, *args):
+        if str(path).startswith(str(tmp_path)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(os, "open", denied)  # what a read-only folder does, even for root
+    with pytest.raises(PermissionError, match=r"cannot write .*/m.npz: Permission denied"):
+        save_checkpoint(tmp_path / "m.npz", make_model())
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- damaged and foreign files
+
+
+def test_truncated_file_is_refused(saved):
+    path, _ = saved
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert_refused(path, make_model(seed=3), "truncated or corrupted")
+    with pytest.raises(CheckpointError, match="truncated or corrupted"):
+        read_metadata(path)
+
+
+def test_corrupted_array_data_is_refused(saved):
+    path, model = saved
+    data = bytearray(path.read_bytes())
+    start = data.index(model.state_dict()["layers.0.weight"].tobytes())
+    data[start: start + 8] = bytes(8)  # two of the weight's values zeroed: the CRC fails
+    path.write_bytes(bytes(data))
+    assert_refused(path, make_model(seed=3), "'layers.0.weight.npy' is damaged", "CRC")
+
+
+def test_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.npz"
+    path.write_bytes(b"")
+    assert_refused(path, make_model(), "empty file")
+
+
+def test_random_bytes_are_refused(tmp_path):
+    path = tmp_path / "noise.npz"
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    assert_refused(path, make_model(), "not a zip archive")
+
+
+def test_text_file_is_refused(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("weights: 1 2 3\n")
+    assert_refused(path, make_model(), "not an .npz checkpoint")
+
+
+class Trap:
+    """Unpickling this would record it: the loader must never get that far."""
+
+    triggered = []
+
+    def __reduce__(self):
+        return (Trap.triggered.append, ("unpickled",))
+
+
+def test_pickle_file_is_refused_and_never_unpickled(tmp_path):
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"layers.0.weight": Trap()}))
+    assert_refused(path, make_model(), "a Python pickle", "refusing to unpickle")
+    assert Trap.triggered == []
+
+
+def test_object_array_is_refused_and_never_unpickled(tmp_path):
+    model = make_model()
+    arrays = model.state_dict()
+    objects = np.empty(arrays["layers.0.bias"].shape, dtype=object)
+    objects[:] = [Trap() for _ in range(objects.size)]
+    arrays["layers.0.bias"] = objects
+    path = tmp_path / "objects.npz"
+    np.savez(path, **arrays)  # numpy pickles object arrays by default
+    assert_refused(path, model, "'layers.0.bias' holds Python objects (would need pickle)")
+    assert Trap.triggered == []
+
+
+def test_single_npy_file_is_refused(tmp_path):
+    path = tmp_path / "w.npy"
+    np.save(path, np.ones(3))
+    assert_refused(path, make_model(), "a single .npy array")
+
+
+def test_zip_with_foreign_members_is_refused(tmp_path):
+    path = tmp_path / "doc.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    assert_refused(path, make_model(), "member 'readme.txt' is not a .npy array")
+
+
+def test_member_with_bad_npy_header_is_refused(tmp_path):
+    path = tmp_path / "bad.npz"
+    model = make_model()
+    with zipfile.ZipFile(path, "w") as zf:
+        for k, v in model.state_dict().items():
+            buffer = io.BytesIO()
+            np.save(buffer, v)
+            zf.writestr(k + ".npy", b"\x93NUMPY\x01\x00garbage" if k == "layers.1.bias"
+                        else buffer.getvalue())
+    assert_refused(path, make_model(seed=5),
+                   "'layers.1.bias.npy' is damaged or not a .npy array")
+
+
+def test_zip_bomb_sized_member_is_refused_before_decompressing(tmp_path):
+    path = tmp_path / "bomb.npz"
+    model = make_model()  # 13 float32 parameters
+    arrays = model.state_dict()
+    arrays["layers.0.weight"] = np.zeros((2_000_000,), dtype=np.float32)  # 8 MB, ~8 kB zipped
+    np.savez_compressed(path, **arrays)
+    assert path.stat().st_size < 100_000
+    message = assert_refused(path, model, "'layers.0.weight.npy' declares 8000128 bytes",
+                             "more than the")
+    assert str(10 * 13 * 4 + 65536) in message
+
+
+# ---------------------------------------------------------------- architecture mismatch
+
+
+def test_wrong_shapes_are_listed(saved):
+    path, _ = saved
+    other = make_model(sizes=(2, 4, 1))
+    assert_refused(
+        path, other, "does not match MLP",
+        "shape mismatch for 'layers.0.weight': checkpoint (3, 2), model (4, 2)",
+        "shape mismatch for 'layers.0.bias': checkpoint (3,), model (4,)",
+        "shape mismatch for 'layers.1.weight': checkpoint (1, 3), model (1, 4)",
+    )
+
+
+def test_missing_keys_are_listed(saved):
+    path, _ = saved
+    deeper = make_model(sizes=(2, 3, 1, 1))
+    assert_refused(path, deeper, "missing keys 'layers.2.weight', 'layers.2.bias'")
+
+
+def test_unexpected_keys_are_listed(tmp_path):
+    path = tmp_path / "deep.npz"
+    save_checkpoint(path, make_model(sizes=(2, 3, 3, 1)))
+    message = assert_refused(path, make_model(sizes=(2, 3, 1)),
+                             "unexpected keys 'layers.2.weight', 'layers.2.bias'",
+                             "shape mismatch for 'layers.1.weight': checkpoint (3, 3), "
+                             "model (1, 3)")
+    assert "missing" not in message
+
+
+def test_wrong_dtype_is_refused(tmp_path):
+    path = tmp_path / "f64.npz"
+    save_checkpoint(path, make_model(dtype=tg.float64))
+    assert_refused(path, make_model(dtype=tg.float32),
+                   "dtype mismatch for 'layers.0.weight': checkpoint float64, model float32")
+
+
+def test_metadata_that_is_not_a_json_object_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    model = make_model()
+    np.savez(path, **model.state_dict(), __metadata__=np.array("[1, 2]"))
+    assert_refused(path, make_model(seed=4), "metadata is a JSON list, not an object")
+    np.savez(path, **model.state_dict(), __metadata__=np.array("{oops"))
+    assert_refused(path, make_model(seed=4), "metadata is not valid JSON")
+    np.savez(path, **model.state_dict(), __metadata__=np.array([1.0]))
+    assert_refused(path, make_model(seed=4), "'__metadata__.npy' is not a 0-d unicode array")
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(tmp_path / "absent.npz", make_model())

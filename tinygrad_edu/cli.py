@@ -1,0 +1,347 @@
+"""The `tinygrad-edu` command line: parse, call the library, print.
+
+    tinygrad-edu demo                      train both course models, check their gradients,
+                                           write the figures
+    tinygrad-edu train --model mlp --dataset moons --optimizer adam --lr 0.01
+    tinygrad-edu evaluate --checkpoint out/model.npz
+    tinygrad-edu gradcheck --model mlp --dataset digits
+    tinygrad-edu figures --out figures/
+    tinygrad-edu graph --what step
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import gradient_report, io, training, viz
+from .data import DATASETS
+from .tensor import Tensor
+
+DEFAULT_OUT = "tinygrad_edu_out"
+
+
+class UsageError(ValueError):
+    """A bad argument, reported on one line with exit status 2."""
+
+
+def _progress_bar(total: int, desc: str):
+    """A tqdm bar advanced once per epoch with the running loss (tqdm is an optional extra)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None, lambda: None
+    bar = tqdm(total=total, desc=desc, unit="epoch", leave=False, dynamic_ncols=True)
+
+    def update(epoch: int, loss: float) -> None:
+        bar.set_postfix(loss=f"{loss:.4f}")
+        bar.update(1)
+
+    return update, bar.close
+
+
+def _fit(kind, model, prep, desc, **options):
+    update, close = _progress_bar(options["epochs"], desc)
+    try:
+        return training.fit(kind, model, prep, progress=update, **options)
+    finally:
+        close()
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write_test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise UsageError(f"cannot write to the output folder {out}: {e.strerror or e}") from None
+    return out
+
+
+def _figures():
+    try:
+        from . import figures
+    except ImportError as e:
+        raise UsageError(f"{e} (figures need matplotlib: pip install 'tinygrad-edu[plot]')") \
+            from None
+    return figures
+
+
+# ---------------------------------------------------------------- sub-commands
+
+
+def cmd_demo(args) -> None:
+    out = _out_dir(args.out)
+    runs = [
+        ("logistic", "breast_cancer", (), dict(optimizer="gd", lr=0.5, epochs=300)),
+        ("mlp", "digits", (32,), dict(optimizer="momentum", lr=0.05, epochs=30,
+                                      batch_size=64)),
+    ]
+    rows, histories, reports = [], {}, []
+    for kind, name, hidden, options in runs:
+        prep = training.load(name, seed=0)
+        model = training.build_model(kind, prep.X_train.shape[1], prep.classes, hidden)
+        result = _fit(kind, model, prep, f"{kind} on {name}", **options)
+        rows.append((f"{kind} / {name}", result))
+        histories[f"{kind} on {name}"] = result.history
+        io.save_checkpoint(out / f"{kind}_{name}.npz", model, _metadata(
+            kind, name, hidden, model, prep, seed=0))
+        points = slice(0, 40)
+        Y = training.targets(kind, prep.y_train[points], prep.classes)
+        report = (gradient_report.logistic_report if kind == "logistic"
+                  else gradient_report.mlp_report)(model, prep.X_train[points], Y)
+        reports.append(gradient_report.format_report(
+            f"gradient check, {kind} on {name} (40 points, float64): autograd vs "
+            f"{'closed-form gradient' if kind == 'logistic' else 'δ-recursion'}", report))
+    print(_table(rows))
+    print()
+    print("\n\n".join(reports))
+    figures = _figures()
+    written = figures.make_all(out)
+    written.append(figures.loss_curves(histories, out / "demo_loss_curves.png",
+                                       title="demo runs: loss per epoch"))
+    print(f"\nwrote {len(written)} figures and 2 checkpoints to {out}/")
+
+
+def _table(rows) -> str:
+    head = f"{'run':26} {'train acc':>9} {'test acc':>9} {'final loss':>11} {'steps':>6} " \
+           f"{'time':>7}"
+    lines = [head, "-" * len(head)]
+    for name, r in rows:
+        lines.append(f"{name:26} {r.train_accuracy:9.1%} {r.test_accuracy:9.1%} "
+                     f"{r.loss:11.4f} {r.steps:6d} {r.seconds:6.2f}s")
+    return "\n".join(lines)
+
+
+def _metadata(kind, dataset, hidden, model, prep, seed) -> dict:
+    return {"model": kind, "dataset": dataset, "hidden": list(hidden),
+            "features": int(prep.X_train.shape[1]), "classes": prep.classes,
+            "dtype": str(next(iter(model.parameters())).dtype), "seed": seed}
+
+
+def cmd_train(args) -> None:
+    out = _out_dir(args.out)
+    prep = training.load(args.dataset, seed=args.seed, label_column=args.label_column)
+    hidden = _sizes(args.sizes)
+    model = training.build_model(args.model, prep.X_train.shape[1], prep.classes, hidden,
+                                 dtype=training.parse_dtype(args.dtype), seed=args.seed)
+    result = _fit(args.model, model, prep, f"{args.model} on {Path(args.dataset).name}",
+                  optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                  batch_size=args.batch_size, schedule=args.schedule, seed=args.seed)
+    checkpoint = io.save_checkpoint(out / "model.npz", model, _metadata(
+        args.model, args.dataset, hidden, model, prep, args.seed))
+    metrics = {"final_loss": result.loss, "train_accuracy": result.train_accuracy,
+               "test_accuracy": result.test_accuracy, "steps": result.steps,
+               "seconds": result.seconds, "loss_history": result.history,
+               "arguments": {k: v for k, v in vars(args).items() if k != "func"}}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    figures = _figures()
+    figures.loss_curves({args.model: result.history}, out / "loss_curve.png",
+                        title=f"{args.model} on {args.dataset}")
+    if prep.X_train.shape[1] == 2:
+        figures.decision_boundary(
+            lambda X: _scores(args.model, model, X), prep.X_train, prep.y_train,
+            out / "decision_boundary.png", title=f"{args.model} on {args.dataset}")
+    print(_table([(f"{args.model} / {Path(args.dataset).name}", result)]))
+    print(f"checkpoint {checkpoint}, metrics {out / 'metrics.json'}")
+
+
+def _scores(kind, model, X) -> Tensor:
+    """Class scores for the boundary plot: the predicted class index as a ±1 score."""
+    return Tensor(training.predict(kind, model, np.asarray(X)).astype(float) * 2 - 1)
+
+
+def _sizes(text: str | None) -> tuple:
+    if not text:
+        return (32,)
+    try:
+        sizes = tuple(int(s) for s in text.replace(" ", "").split(",") if s)
+    except ValueError:
+        raise UsageError(f"--sizes takes hidden layer widths like 32,16, got {text!r}") \
+            from None
+    if any(n < 1 for n in sizes):
+        raise UsageError(f"--sizes must be positive, got {text!r}")
+    return sizes
+
+
+def _load_model(path: str):
+    meta = io.read_metadata(path)
+    try:
+        kind, hidden = meta["model"], tuple(meta["hidden"])
+        model = training.build_model(kind, meta["features"], meta["classes"], hidden,
+                                     dtype=meta["dtype"])
+    except (KeyError, TypeError) as e:
+        raise UsageError(f"{path}: not a tinygrad-edu training checkpoint ({e})") from None
+    io.load_checkpoint(path, model)
+    return kind, model, meta
+
+
+def cmd_evaluate(args) -> None:
+    kind, model, meta = _load_model(args.checkpoint)
+    dataset = args.dataset or meta["dataset"]
+    prep = training.load(dataset, seed=meta.get("seed", 0), label_column=args.label_column)
+    if prep.X_train.shape[1] != meta["features"]:
+        raise UsageError(f"the checkpoint expects {meta['features']} features, "
+                         f"{dataset} has {prep.X_train.shape[1]}")
+    for split, X, y in (("train", prep.X_train, prep.y_train), ("test", prep.X_test,
+                                                                  prep.y_test)):
+        loss, acc = training.evaluate(kind, model, X, y, prep.classes)
+        print(f"{split:5}  accuracy {acc:7.2%}  loss {loss:.4f}  ({len(y)} points)")
+
+
+def cmd_gradcheck(args) -> None:
+    prep = training.load(args.dataset, seed=args.seed, label_column=args.label_column)
+    model = training.build_model(args.model, prep.X_train.shape[1], prep.classes,
+                                 _sizes(args.sizes), seed=args.seed)
+    X = prep.X_train[:args.points]
+    Y = training.targets(args.model, prep.y_train[:args.points], prep.classes)
+    if args.model == "logistic":
+        rows, what = gradient_report.logistic_report(model, X, Y), "closed-form gradient"
+    else:
+        rows, what = gradient_report.mlp_report(model, X, Y), "δ-recursion"
+    print(gradient_report.format_report(
+        f"{args.model} on {args.dataset}, seed {args.seed}, {len(X)} points, float64: "
+        f"autograd vs {what} and vs central differences", rows))
+
+
+def cmd_figures(args) -> None:
+    for path in _figures().make_all(_out_dir(args.out)):
+        print(path)
+
+
+def cmd_graph(args) -> None:
+    import tinygrad_edu as tg
+
+    tg.manual_seed(0)
+    if args.what == "expression":
+        w, x, b = tg.tensor(0.5, requires_grad=True), tg.tensor(1.5), tg.tensor(
+            -0.3, requires_grad=True)
+        loss = ((w * x + b).tanh() - 1.0) ** 2
+        names = {w: "w", x: "x", b: "b", loss: "loss"}
+    else:
+        model = tg.nn.MLP([2, 3, 1])
+        X, y = tg.randn(4, 2), tg.tensor([[1.0], [-1.0], [1.0], [-1.0]])
+        loss = training.loss_fn("mlp")(model(X), y)
+        names = {p: n for n, p in model.named_parameters()}
+        names.update({X: "X", y: "y", loss: "E_in"})
+    loss.backward(retain_graph=True)
+    dot = viz.to_dot(loss, names=names)
+    print(dot)
+    if args.png:
+        print(f"rendered {viz.render(dot, args.png)}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments reported on a single line (no usage dump)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tinygrad-edu",
+                     description="Train, check and picture the course's models.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+
+    def data_options(p, default="breast_cancer"):
+        p.add_argument("--dataset", default=default,
+                       help=f"one of {', '.join(DATASETS)}, or a CSV file with a header")
+        p.add_argument("--label-column", default=-1, type=_column,
+                       help="name or index of the label column of a CSV (default: last)")
+
+    p = sub.add_parser("demo", help="train both course models, check gradients, write figures")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("train", help="train a model and save checkpoint, metrics and plots")
+    p.add_argument("--model", choices=training.MODELS, default="logistic")
+    p.add_argument("--sizes", help="hidden layer widths of the MLP, e.g. 32,16 (default 32)")
+    data_options(p)
+    p.add_argument("--optimizer", choices=training.OPTIMIZERS, default="gd")
+    p.add_argument("--lr", type=_positive_float, default=0.5, help="learning rate η")
+    p.add_argument("--schedule", choices=training.SCHEDULES, default="constant")
+    p.add_argument("--epochs", type=_positive_int, default=100)
+    p.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="minibatch size (default: the full batch)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="accuracy and loss of a saved checkpoint")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--dataset", help="data set to evaluate on (default: the training one)")
+    p.add_argument("--label-column", default=-1, type=_column)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("gradcheck",
+                       help="autograd vs the textbook formulas vs central differences")
+    p.add_argument("--model", choices=training.MODELS, default="mlp")
+    p.add_argument("--sizes", help="hidden layer widths of the MLP (default 32)")
+    data_options(p, default="digits")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--points", type=_positive_int, default=40)
+    p.set_defaults(func=cmd_gradcheck)
+
+    p = sub.add_parser("figures", help="regenerate every figure of the docs")
+    p.add_argument("--out", default=str(Path(DEFAULT_OUT) / "figures"))
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("graph", help="print a computation graph as Graphviz DOT")
+    p.add_argument("--what", choices=("expression", "step"), default="expression",
+                   help="a small expression, or one training step of a tiny MLP")
+    p.add_argument("--png", help="also render to this PNG (needs the graphviz package)")
+    p.set_defaults(func=cmd_graph)
+    return parser
+
+
+def _column(text: str) -> str | int:
+    """A CSV column: an index when the text is a whole number, else a name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        print("tinygrad-edu: interrupted; nothing was saved", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, KeyError, OSError, RuntimeError) as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"tinygrad-edu {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    return 0

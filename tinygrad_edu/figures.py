@@ -1,0 +1,524 @@
+"""The course's pictures, computed with tinygrad_edu itself and drawn with matplotlib.
+
+Every trajectory, loss curve and decision region below comes from Tensors, autograd and
+`tinygrad_edu.optim`; no gradient is written by hand. Each function takes the path of a PNG
+file, writes it and returns it as a `Path`. The results are deterministic: data and
+initial weights come from fixed seeds, and the global generator is restored afterwards.
+
+    >>> from tinygrad_edu import figures
+    >>> figures.make_all("docs/figures")        # every figure of the docs
+
+matplotlib is an optional dependency: `pip install 'tinygrad-edu[plot]'`. Figures are drawn
+on `matplotlib.figure.Figure` with the Agg canvas, never through pyplot, so importing this
+module changes no global backend and leaves no window or figure open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+    from PIL import Image  # a dependency of matplotlib
+except ImportError as err:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "tinygrad_edu.figures needs matplotlib, an optional dependency; install it with "
+        "pip install 'tinygrad-edu[plot]'"
+    ) from err
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+
+from . import data
+from .tensor import Tensor
+
+PathLike = str | os.PathLike
+
+# The (N, 2) data behind the 2-D loss surfaces: labels follow a noisy line, so the classes
+# overlap and E_in has a finite minimum.
+_LR_DATA = dict(seed=2, n=12, scale=2.0, corr=0.8)  # elongated valley, curved far out
+_SGD_DATA = dict(seed=16, n=10, scale=1.0, corr=0.3)  # round bowl, the course's N = 10
+
+_POS, _NEG = "#2166ac", "#b2182b"  # colours of the +1 and −1 classes
+
+
+# ---------------------------------------------------------------- public figures
+
+
+def learning_rate(path: PathLike) -> Path:
+    """The effect of the learning rate on one loss surface: four runs, four panels.
+
+    The surface is the cross-entropy E_in(w) of logistic regression with two weights on 12
+    fixed points. The first three panels take the course's fixed-length steps,
+    w ← w − η_t ∇E/‖∇E‖ (`tg.optim.NormalizedGD`): η = 0.1 for 75 steps creeps, η = 2 for
+    10 steps overshoots and zig-zags around the minimum, and a variable η_t = 1.5 (1 + cos πt/10)
+    (`CosineAnnealingLR` from 3 down to 0) takes long steps first and short ones at the end.
+    The fourth panel runs Adam with η = 1 for 10 steps. All start from the same point.
+    """
+    X, y = _loss_surface_data(**_LR_DATA)
+    w0 = (-7.0, 4.5)
+    lims = ((-8.0, 5.0), (-5.0, 7.0))
+    runs = [
+        ("η = 0.1 (too small): 75 steps",
+         _descend(X, y, w0, 75, lambda p: tg.optim.NormalizedGD(p, lr=0.1))),
+        ("η = 2 (too large): 10 steps",
+         _descend(X, y, w0, 10, lambda p: tg.optim.NormalizedGD(p, lr=2.0))),
+        ("variable η$_t$ = 1.5 (1 + cos πt/10): 10 steps",
+         _descend(X, y, w0, 10, lambda p: tg.optim.NormalizedGD(p, lr=3.0),
+                  lambda opt: tg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10))),
+        ("Adam, η = 1: 10 steps",
+         _descend(X, y, w0, 10, lambda p: tg.optim.Adam(p, lr=1.0))),
+    ]
+    surface = _loss_grid(X, y, lims)
+    w_star = _minimiser(X, y)
+    fig = Figure(figsize=(9.6, 8.8), layout="constrained")
+    axes = fig.subplots(2, 2)
+    for ax, (title, trajectory) in zip(axes.flat, runs):
+        _draw_surface(ax, surface, w_star)
+        _draw_trajectory(ax, trajectory)
+        e_final = _loss(X, y, trajectory[-1])
+        ax.set_title(f"{title}\nE$_{{in}}$ at the end: {e_final:.3f}", fontsize=11)
+    axes[0, 0].legend(loc="lower left", fontsize=9, framealpha=0.9)
+    fig.suptitle(
+        "Effect of the learning rate on the logistic E$_{in}$(w) (12 points, two weights)\n"
+        "first three: fixed-length steps  w ← w − η$_t$ ∇E/‖∇E‖;  last: Adam",
+        fontsize=12,
+    )
+    return _save(fig, path)
+
+
+def gd_vs_sgd(path: PathLike) -> Path:
+    """Full-batch gradient descent against one-point SGD on the same logistic E_in(w).
+
+    N = 10 points, two weights. GD: w ← w − η ∇E_in(w) with η = 6 for 10 steps. SGD: each
+    step picks one point n at random (seeded) and follows the gradient of its error alone,
+    e_n(w) = ln(1 + e^(−y_n wᵀx_n)), with η = 2 for 30 steps. Both use `tg.optim.SGD`.
+    """
+    X, y = _loss_surface_data(**_SGD_DATA)
+    w_star = _minimiser(X, y)
+    w0 = tuple(w_star + np.array([-3.0, 2.5]))
+    lims = ((w_star[0] - 4, w_star[0] + 4), (w_star[1] - 4, w_star[1] + 4))
+    full = _descend(X, y, w0, 10, lambda p: tg.optim.SGD(p, lr=6.0))
+    picks = np.random.default_rng(3).integers(len(X), size=30)
+    one_point = _descend(X, y, w0, 30, lambda p: tg.optim.SGD(p, lr=2.0), batches=picks)
+    surface = _loss_grid(X, y, lims)
+    fig = Figure(figsize=(10, 5.6), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, title, trajectory in [
+        (axes[0], "GD: η = 6, 10 steps on all N = 10 points", full),
+        (axes[1], "SGD: η = 2, 30 steps, one random point each", one_point),
+    ]:
+        _draw_surface(ax, surface, w_star)
+        _draw_trajectory(ax, trajectory)
+        ax.set_title(f"{title}\nE$_{{in}}$ at the end: {_loss(X, y, trajectory[-1]):.3f}",
+                     fontsize=11)
+    axes[0].legend(loc="lower right", fontsize=9, framealpha=0.9)
+    fig.suptitle("Gradient descent vs stochastic gradient descent "
+                 "(contours: E$_{in}$ of logistic regression)", fontsize=12)
+    return _save(fig, path)
+
+
+def decision_boundary(model: Callable[[Tensor], Tensor], X: np.ndarray, y: np.ndarray,
+                      path: PathLike, title: str = "Decision boundary",
+                      threshold: float = 0.0) -> Path:
+    """The decision regions of a trained 2-D classifier, with the points on top.
+
+    `model` maps an (M, 2) Tensor to M scores (shape (M,) or (M, 1)); a point is classified
+    +1 where its score exceeds `threshold` (0 for tanh outputs and logistic scores; use 0.5
+    for probabilities). `X` is (N, 2); `y` holds ±1 or 0/1 labels. The background shades the
+    score, the black line is score = threshold.
+    """
+    fig = Figure(figsize=(5.6, 5.0), layout="constrained")
+    _draw_decision_boundary(fig.subplots(), model, X, y, title, threshold)
+    return _save(fig, path)
+
+
+def moons_and_xor_boundaries(path: PathLike) -> Path:
+    """A tanh MLP([2, 16, 16, 1]) trained on two moons and on XOR, side by side.
+
+    Each network minimises the course's squared error E_in = 1/N Σ (h(x_n) − y_n)² with
+    labels ±1, in float64, with Adam (η = 0.02) on the full batch for 300 steps.
+    """
+    sets = [("two moons", data.two_moons(n=200, seed=0, noise=0.15)),
+            ("XOR", data.xor(n=200, seed=0, noise=0.35))]
+    fig = Figure(figsize=(11, 5.0), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, (name, (X, y)) in zip(axes, sets):
+        net, history = _train_mlp(X, y, steps=300)
+        accuracy = _accuracy(net, X, y)
+        _draw_decision_boundary(
+            ax, net, X, y,
+            f"{name}: MLP [2, 16, 16, 1], tanh, Adam, 300 steps\n"
+            f"E$_{{in}}$ = {history[-1]:.3f}, training accuracy {accuracy:.0%}",
+        )
+    return _save(fig, path)
+
+
+def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
+                title: str = "Training loss") -> Path:
+    """Loss against step for one or more runs; the y axis is logarithmic when every value
+    is positive. `histories` maps a legend label to the losses, one per step."""
+    if not histories:
+        raise ValueError("loss_curves: histories is empty; give at least one run")
+    fig = Figure(figsize=(7.5, 4.6), layout="constrained")
+    ax = fig.subplots()
+    values = []
+    for label, losses in histories.items():
+        losses = np.asarray(losses, dtype=float)
+        if losses.ndim != 1 or losses.size == 0:
+            raise ValueError(f"loss_curves: run {label!r} must be a non-empty 1-D sequence, "
+                             f"got shape {losses.shape}")
+        ax.plot(np.arange(losses.size), losses, lw=2, label=label)
+        values.append(losses)
+    if all(np.all(v > 0) for v in values):
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def computation_graph(path: PathLike) -> Path:
+    """The graph of L = (tanh(w·x + b) − y)², with every node's value and gradient.
+
+    The graph is recorded by the engine and walked through `grad_fn.inputs`; the gradients
+    ∂L/∂node of intermediates and leaves come from one `tg.autograd.grad` call, and the local
+    derivative written on each edge, ∂consumer/∂input, from `tg.autograd.grad` as well.
+    """
+    f64 = tg.float64
+    w = tg.tensor(0.8, dtype=f64, requires_grad=True)
+    b = tg.tensor(-0.5, dtype=f64, requires_grad=True)
+    x = tg.tensor(1.5, dtype=f64)  # data: needs no gradient
+    y = 0.9
+    z = w * x
+    s = z + b
+    a = s.tanh()
+    r = a - y
+    L = r**2
+    names = {w: "w", x: "x", b: "b", z: "z = w·x", s: "s = z + b", a: "a = tanh(s)",
+             r: "r = a − y", L: "L = r²"}
+    fig = Figure(figsize=(13, 4.4), layout="constrained")
+    ax = fig.subplots()
+    _draw_graph(ax, L, names)
+    ax.set_title("Computation graph of L = (tanh(w·x + b) − y)²  after the backward pass",
+                 fontsize=12)
+    ax.text(0.5, -0.02,
+            "black: value from the forward pass;   red: ∂L/∂node (tg.autograd.grad);   "
+            "purple, on each edge: the local derivative ∂consumer/∂input\n"
+            "chain rule: ∂L/∂input = ∂L/∂consumer × local derivative, "
+            "summed over the consumers of the input",
+            transform=ax.transAxes, ha="center", va="top", fontsize=9.5, color="#333333")
+    return _save(fig, path)
+
+
+def make_all(out_dir: PathLike) -> list[Path]:
+    """Write every figure of the docs into `out_dir` (created if needed); return the paths.
+
+    learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png and
+    loss_curves.png (logistic regression on breast cancer and an MLP on digits).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        learning_rate(out / "learning_rate.png"),
+        gd_vs_sgd(out / "gd_vs_sgd.png"),
+        moons_and_xor_boundaries(out / "moons_xor_boundaries.png"),
+        computation_graph(out / "computation_graph.png"),
+        loss_curves(_real_data_histories(), out / "loss_curves.png",
+                    title="Training loss on real data (full batch)"),
+    ]
+
+
+# ---------------------------------------------------------------- training runs
+
+
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """`tg.manual_seed(seed)` inside the block; the global generator's state after it."""
+    saved = tg.generator().bit_generator.state
+    tg.manual_seed(seed)
+    try:
+        yield
+    finally:
+        tg.generator().bit_generator.state = saved
+
+
+def _loss_surface_data(seed: int, n: int, scale: float, corr: float
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """n correlated Gaussian points in 2-D, labelled ±1 by a line plus noise (overlapping)."""
+    rng = np.random.default_rng(seed)
+    mix = scale * np.array([[1.0, 0.0], [corr, np.sqrt(1 - corr**2)]])
+    X = rng.standard_normal((n, 2)) @ mix.T
+    noisy_side = X @ np.array([1.0, -0.5]) + 1.5 * rng.standard_normal(n)
+    return X, np.where(noisy_side >= 0, 1, -1)
+
+
+def _descend(X: np.ndarray, y: np.ndarray, w0: Sequence[float], steps: int,
+             make_optimizer: Callable, make_scheduler: Callable | None = None,
+             batches: np.ndarray | None = None) -> np.ndarray:
+    """Minimise the logistic E_in(w) from w0 and return the iterates w(0..steps), (steps+1, 2).
+
+    With `batches`, step t uses only point `batches[t]` (SGD); otherwise every point.
+    """
+    w = tg.tensor(np.asarray(w0, dtype=np.float64), requires_grad=True)
+    X_t = tg.tensor(X)
+    opt = make_optimizer([w])
+    scheduler = make_scheduler(opt) if make_scheduler else None
+    trajectory = [w.numpy().copy()]
+    for t in range(steps):
+        rows = slice(None) if batches is None else slice(batches[t], batches[t] + 1)
+        opt.zero_grad()
+        F.logistic_loss(X_t[rows] @ w, y[rows]).backward()
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+        trajectory.append(w.numpy().copy())
+    return np.array(trajectory)
+
+
+def _minimiser(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The minimum of E_in, by 200 Adam steps followed by 300 plain gradient steps."""
+    w_adam = _descend(X, y, (0.0, 0.0), 200, lambda p: tg.optim.Adam(p, lr=0.1))[-1]
+    return _descend(X, y, w_adam, 300, lambda p: tg.optim.SGD(p, lr=1.0))[-1]
+
+
+def _loss(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    with tg.no_grad():
+        return F.logistic_loss(tg.tensor(X) @ tg.tensor(w), y).item()
+
+
+def _loss_grid(X: np.ndarray, y: np.ndarray, lims: tuple, size: int = 160) -> tuple:
+    """E_in(w) on a size × size grid of weights: (W1, W2, E), all batched in one product."""
+    w1 = np.linspace(*lims[0], size)
+    w2 = np.linspace(*lims[1], size)
+    W1, W2 = np.meshgrid(w1, w2)
+    weights = tg.tensor(np.column_stack([W1.ravel(), W2.ravel()]))
+    with tg.no_grad():
+        margins = (weights @ tg.tensor(X).T) * tg.tensor(y.astype(np.float64))
+        E = F.softplus(-margins).mean(dim=1)
+    return W1, W2, E.numpy().reshape(W1.shape)
+
+
+def _train_mlp(X: np.ndarray, y: np.ndarray, steps: int) -> tuple[tg.nn.MLP, list[float]]:
+    """MLP([2, 16, 16, 1]) with tanh everywhere, squared error on ±1 labels, full-batch Adam."""
+    with _seeded(0):
+        net = tg.nn.MLP([2, 16, 16, 1], dtype=tg.float64)
+    X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(y).astype(np.float64))
+    opt = tg.optim.Adam(net.parameters(), lr=0.02)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.mse_loss(net(X_t).squeeze(-1), y_t)
+        loss.backward()
+        opt.step()
+        history.append(loss.item())
+    with tg.no_grad():
+        history.append(F.mse_loss(net(X_t).squeeze(-1), y_t).item())
+    return net, history
+
+
+def _accuracy(model: Callable, X: np.ndarray, y: np.ndarray) -> float:
+    with tg.no_grad():
+        scores = model(tg.tensor(X)).numpy().ravel()
+    return float(np.mean((scores > 0) == (np.asarray(y) > 0)))
+
+
+def _real_data_histories() -> dict[str, list[float]]:
+    """Loss per step of two short full-batch runs on the bundled data sets."""
+    cancer = data.load_breast_cancer()
+    X, _ = data.standardize(cancer.X)
+    X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(cancer.y).astype(np.float64))
+    with _seeded(0):
+        logreg = tg.nn.LogisticRegression(X.shape[1], dtype=tg.float64)
+    opt = tg.optim.SGD(logreg.parameters(), lr=0.5)
+    logistic_history = []
+    for _ in range(300):
+        opt.zero_grad()
+        loss = F.logistic_loss(logreg(X_t), y_t)
+        loss.backward()
+        opt.step()
+        logistic_history.append(loss.item())
+
+    digits = data.load_digits()
+    X, _ = data.standardize(digits.X)
+    X_t = tg.tensor(X)
+    with _seeded(0):
+        net = tg.nn.MLP([64, 32, 10], output_activation=None, dtype=tg.float64)
+    opt = tg.optim.Adam(net.parameters(), lr=0.01)
+    mlp_history = []
+    for _ in range(300):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(X_t), digits.y)
+        loss.backward()
+        opt.step()
+        mlp_history.append(loss.item())
+    return {
+        "logistic regression, breast cancer (569 × 30): GD, η = 0.5": logistic_history,
+        "MLP [64, 32, 10], digits (1797 × 64): Adam, η = 0.01, cross-entropy": mlp_history,
+    }
+
+
+# ---------------------------------------------------------------- drawing helpers
+
+
+def _save(fig: Figure, path: PathLike) -> Path:
+    """Render with Agg and write a 256-colour PNG: a third of the size, no visible change."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(90)
+    canvas.draw()
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.save(path, format="PNG", optimize=True)
+    return path
+
+
+def _draw_surface(ax, surface: tuple, w_star: np.ndarray) -> None:
+    W1, W2, E = surface
+    # levels spaced by the square of a ramp: dense near the minimum, sparse on the slopes
+    levels = E.min() + (E.max() - E.min()) * np.linspace(0, 1, 26)[1:] ** 2
+    ax.contour(W1, W2, E, levels=levels, cmap="viridis", linewidths=0.9)
+    ax.plot(*w_star, marker="*", color="black", mec="white", ms=16, ls="none", zorder=5,
+            label="minimum of E$_{in}$")
+    ax.set_xlabel("w$_1$")
+    ax.set_ylabel("w$_2$")
+    ax.set_aspect("equal")
+
+
+def _draw_trajectory(ax, trajectory: np.ndarray) -> None:
+    ax.plot(trajectory[:, 0], trajectory[:, 1], "-o", color="#d62728", lw=1.5, ms=3.5,
+            label="iterates w(t)")
+    ax.plot(*trajectory[0], marker="s", color="#d62728", ms=8, ls="none", label="start w(0)")
+
+
+def _draw_decision_boundary(ax, model: Callable, X: np.ndarray, y: np.ndarray, title: str,
+                            threshold: float = 0.0, size: int = 200) -> None:
+    X = np.asarray(X, dtype=np.float64)
+    positive = np.asarray(y) > 0  # +1 of ±1 labels and 1 of 0/1 labels
+    pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    G1, G2 = np.meshgrid(np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size))
+    grid = np.column_stack([G1.ravel(), G2.ravel()])
+    first = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    dtype = None if first is None else first.dtype  # query in the model's own precision
+    with tg.no_grad():
+        scores = model(tg.tensor(grid, dtype=dtype)).numpy().reshape(G1.shape) - threshold
+    reach = float(np.max(np.abs(scores))) or 1.0
+    ax.contourf(G1, G2, scores, levels=np.linspace(-reach, reach, 21), cmap="RdBu",
+                alpha=0.55)
+    ax.contour(G1, G2, scores, levels=[0.0], colors="black", linewidths=2)
+    ax.scatter(*X[positive].T, c=_POS, edgecolors="white", s=26, linewidths=0.6,
+               label="class +1")
+    ax.scatter(*X[~positive].T, c=_NEG, marker="s", edgecolors="white", s=22,
+               linewidths=0.6, label="class −1")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("x$_1$")
+    ax.set_ylabel("x$_2$")
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="lower right", fontsize=9, framealpha=0.9)
+
+
+def _graph_layout(root: Tensor) -> tuple[list, dict, dict]:
+    """Walk the graph from `root` through `grad_fn.inputs`.
+
+    Returns the nodes (Tensors, and constants as (consumer, index) keys), their (column, row)
+    positions, and the edges {node: [input nodes]}. A node's column is its longest distance
+    from the root, so every edge points one way; input 0 continues its consumer's row and
+    the other inputs go to the rows below.
+    """
+    depth, row, edges, order = {root: 0}, {root: 0}, {}, [root]
+    i = 0
+    while i < len(order):
+        node = order[i]
+        i += 1
+        fn = getattr(node, "grad_fn", None) if isinstance(node, Tensor) else None
+        if fn is None:
+            continue
+        edges[node] = []
+        for k, inp in enumerate(fn.inputs):
+            key = inp if isinstance(inp, Tensor) else (node, k)
+            edges[node].append(key)
+            depth[key] = max(depth.get(key, 0), depth[node] + 1)
+            if key not in row:
+                row[key] = row[node] - k
+                order.append(key)
+    # a node reached again on a longer path moves left: recompute depth until stable
+    changed = True
+    while changed:
+        changed = False
+        for node, inputs in edges.items():
+            for key in inputs:
+                if depth[key] < depth[node] + 1:
+                    depth[key] = depth[node] + 1
+                    changed = True
+    return order, {n: (-depth[n], row[n]) for n in order}, edges
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}".replace("-", "−")
+
+
+def _draw_graph(ax, root: Tensor, names: Mapping[Tensor, str]) -> None:
+    """Boxes for the nodes (name, op, value, and ∂L/∂node in red), arrows for the edges."""
+    order, cells, edges = _graph_layout(root)
+    pos = {n: (1.4 * column, row) for n, (column, row) in cells.items()}
+    tensors = [n for n in order if isinstance(n, Tensor) and n.requires_grad]
+    grads = dict(zip(tensors, tg.autograd.grad(root, tensors, retain_graph=True)))
+    half_w, half_h = 0.43, 0.3
+    for node in order:
+        px, py = pos[node]
+        box_h = half_h
+        if isinstance(node, Tensor):
+            name = names.get(node, "tensor")
+            if node.grad_fn is not None:
+                kind, face = node.grad_fn.name, "#eaf2fb"
+            elif node.requires_grad:
+                kind, face = "leaf (requires_grad)", "#fff4d6"
+            else:
+                kind, face = "data (no grad)", "#f2f2f2"
+            symbol = name.split(" ")[0]
+            grad = (f"∂L/∂{symbol} = {_fmt(grads[node].item())}" if node in grads
+                    else "no gradient")
+            lines = [(name, dict(weight="bold")), (kind, dict(color="#555555", fontsize=8.5)),
+                     (f"value {_fmt(node.item())}", {}),
+                     (grad, dict(color="#c0392b", weight="bold"))]
+        else:
+            consumer, k = node
+            face, box_h = "#f2f2f2", 0.6 * half_h
+            lines = [("constant", dict(color="#555555")),
+                     (_fmt(consumer.grad_fn.inputs[k]), dict(weight="bold"))]
+        ax.add_patch(FancyBboxPatch((px - half_w, py - box_h), 2 * half_w, 2 * box_h,
+                                    boxstyle="round,pad=0,rounding_size=0.06", fc=face,
+                                    ec="#666666", lw=1.1))
+        step = 2 * box_h / (len(lines) + 1)
+        for i, (text, style) in enumerate(lines):
+            ax.text(px, py + box_h - step * (i + 1), text, ha="center", va="center",
+                    **{"fontsize": 9.5, **style})
+    for consumer, inputs in edges.items():
+        x1, y1 = pos[consumer]
+        for key in inputs:
+            x0, y0 = pos[key]
+            ax.annotate("", xy=(x1 - half_w, y1), xytext=(x0 + half_w, y0),
+                        arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.3,
+                                        shrinkA=0, shrinkB=0))
+            if isinstance(key, Tensor) and key.requires_grad:
+                (local,) = tg.autograd.grad(consumer, key, retain_graph=True)
+                ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.03, _fmt(local.item()),
+                        ha="center", va="bottom", fontsize=9, color="#7d3c98",
+                        style="italic")
+    columns = [p[0] for p in pos.values()]
+    rows = [p[1] for p in pos.values()]
+    ax.set_xlim(min(columns) - 0.45, max(columns) + 0.45)
+    ax.set_ylim(min(rows) - 0.35, max(rows) + 0.35)
+    ax.axis("off")

@@ -1,0 +1,240 @@
+"""Checkpoints: a model's `state_dict()` and JSON metadata in one `.npz`, saved atomically,
+loaded without pickle and only after the whole file has been checked against the model.
+
+    save_checkpoint("run/model.npz", model, {"sizes": [2, 8, 1], "epoch": 10})
+    meta = read_metadata("run/model.npz")            # e.g. to rebuild the architecture
+    load_checkpoint("run/model.npz", model)          # returns the metadata too
+
+The archive holds one `.npy` member per parameter (its dotted name) and `__metadata__.npy`,
+a 0-d unicode array with the metadata as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .nn.module import Module
+
+METADATA_KEY = "__metadata__"
+SIZE_FACTOR = 10  # refuse members larger than this many times the model's parameter bytes
+HEADER_ROOM = 1 << 16  # bytes allowed on top of that for the .npy headers
+MAX_METADATA_BYTES = 1 << 24
+
+
+class CheckpointError(ValueError):
+    """A file is not a checkpoint this model can load; the message names the file."""
+
+
+def save_checkpoint(path: str | os.PathLike, model: Module,
+                    metadata: dict | None = None) -> Path:
+    """Write `model.state_dict()` and `metadata` (JSON-serialisable) to the `.npz` at `path`.
+
+    Atomic: the archive is written to a temporary file in the same folder, flushed to disk,
+    then renamed over `path`, so `path` holds either the old file or the complete new one;
+    on any error the temporary file is removed. The folder must exist and be writable.
+    """
+    path = Path(path)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"save_checkpoint: metadata must be a dict, got {type(metadata).__name__}")
+    try:
+        text = json.dumps({} if metadata is None else metadata)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"save_checkpoint: metadata is not JSON-serialisable: {e}") from None
+    arrays = model.state_dict()
+    if METADATA_KEY in arrays:
+        raise ValueError(f"save_checkpoint: {METADATA_KEY!r} is reserved for the metadata")
+    arrays[METADATA_KEY] = np.array(text)
+    if not path.parent.is_dir():
+        missing = not path.parent.exists()
+        raise (FileNotFoundError if missing else NotADirectoryError)(
+            f"save_checkpoint: cannot write {path}: {path.parent} "
+            + ("does not exist" if missing else "is not a folder")
+        )
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: never clobber another file; mode 0o666 lets the umask decide, as open() does
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as e:
+        raise type(e)(f"save_checkpoint: cannot write {path}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _write_npz(f, arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if os.name == "posix":  # make the rename itself durable, not just the file's bytes
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike, model: Module) -> dict:
+    """Load the checkpoint at `path` into `model`; return its metadata.
+
+    Nothing from the file is ever executed (no pickle). Every key, shape and dtype is checked
+    against the model before any parameter changes: a damaged or foreign file, or one made by
+    another architecture, raises CheckpointError and leaves the model untouched.
+    """
+    path = Path(path)
+    expected = model.state_dict()
+    limit = SIZE_FACTOR * sum(a.nbytes for a in expected.values()) + HEADER_ROOM
+    with _open(path) as zf:
+        members = _members(path, zf, limit)
+        _check_architecture(path, model, zf, members, expected)
+        arrays = {k: _read(path, zf, members[k]) for k in expected}
+        metadata = _read_metadata(path, zf, members)
+    model.load_state_dict(arrays)
+    return metadata
+
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The metadata stored in the checkpoint at `path` ({} if it has none), read without
+    loading any parameter: e.g. to rebuild the model before `load_checkpoint`."""
+    path = Path(path)
+    with _open(path) as zf:
+        return _read_metadata(path, zf, _members(path, zf, limit=None))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write_npz(f, arrays: dict[str, np.ndarray]) -> None:
+    """What np.savez writes, without its keyword clash (a parameter named "file") and with
+    pickling refused."""
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, a in arrays.items():
+            with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, a, allow_pickle=False)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The checkpoint as an open zip archive, or a CheckpointError saying what it is instead."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if not zipfile.is_zipfile(f):
+            raise CheckpointError(f"{path}: {_not_a_zip(head)}")
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raise CheckpointError(f"{path}: corrupted zip archive ({e})") from None
+        with zf:
+            yield zf
+
+
+def _not_a_zip(head: bytes) -> str:
+    if not head:
+        return "empty file, not a checkpoint"
+    if head.startswith(b"PK\x03\x04"):
+        return "truncated or corrupted .npz archive (no zip directory at its end)"
+    if head.startswith(b"\x93NUMPY"):
+        return "a single .npy array, not an .npz checkpoint"
+    if head.startswith(b"\x80"):
+        return "a Python pickle, not an .npz checkpoint (refusing to unpickle it)"
+    return "not an .npz checkpoint (not a zip archive)"
+
+
+def _members(path: Path, zf: zipfile.ZipFile, limit: int | None
+             ) -> dict[str, zipfile.ZipInfo]:
+    """key -> zip member, after checking each is a .npy and each parameter no bigger than
+    `limit` bytes (its declared size, from the zip directory: nothing is decompressed yet)."""
+    members = {}
+    for info in zf.infolist():
+        if not info.filename.endswith(".npy"):
+            raise CheckpointError(f"{path}: member {info.filename!r} is not a .npy array")
+        key = info.filename[: -len(".npy")]
+        size_limit = MAX_METADATA_BYTES if key == METADATA_KEY else limit
+        if size_limit is not None and info.file_size > size_limit:
+            raise CheckpointError(f"{path}: member {info.filename!r} declares {info.file_size} "
+                                  f"bytes, more than the {size_limit} allowed")
+        members[key] = info
+    return members
+
+
+def _header(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) from a member's .npy header, without reading its data."""
+    try:
+        with zf.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise CheckpointError(f"{path}: member {info.filename!r} is damaged or not a .npy "
+                              f"array ({e})") from None
+    return shape, dtype
+
+
+def _check_architecture(path: Path, model: Module, zf: zipfile.ZipFile,
+                        members: dict[str, zipfile.ZipInfo],
+                        expected: dict[str, np.ndarray]) -> None:
+    """Raise one CheckpointError listing every key, shape and dtype that differs."""
+    stored = [k for k in members if k != METADATA_KEY]
+    problems = []
+    missing = [k for k in expected if k not in members]
+    unexpected = [k for k in stored if k not in expected]
+    if missing:
+        problems.append("missing keys " + ", ".join(map(repr, missing)))
+    if unexpected:
+        problems.append("unexpected keys " + ", ".join(map(repr, unexpected)))
+    for key, want in expected.items():
+        if key not in members:
+            continue
+        shape, dtype = _header(path, zf, members[key])
+        if dtype.hasobject:
+            problems.append(f"{key!r} holds Python objects (would need pickle)")
+        elif shape != want.shape:
+            problems.append(f"shape mismatch for {key!r}: checkpoint {shape}, model "
+                            f"{want.shape}")
+        elif dtype != want.dtype:
+            problems.append(f"dtype mismatch for {key!r}: checkpoint {dtype}, model {want.dtype}")
+    if problems:
+        raise CheckpointError(f"{path}: does not match {type(model).__name__}: "
+                              + "; ".join(problems))
+
+
+def _read(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    try:
+        with zf.open(info) as f:
+            return np.load(f, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise CheckpointError(f"{path}: member {info.filename!r} is damaged ({e})") from None
+
+
+def _read_metadata(path: Path, zf: zipfile.ZipFile,
+                   members: dict[str, zipfile.ZipInfo]) -> dict:
+    if METADATA_KEY not in members:
+        return {}
+    info = members[METADATA_KEY]
+    shape, dtype = _header(path, zf, info)
+    if shape != () or dtype.kind != "U":
+        raise CheckpointError(f"{path}: {info.filename!r} is not a 0-d unicode array")
+    try:
+        metadata = json.loads(_read(path, zf, info).item())
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path}: metadata is not valid JSON ({e})") from None
+    if not isinstance(metadata, dict):
+        raise CheckpointError(f"{path}: metadata is a JSON {type(metadata).__name__}, "
+                              "not an object")
+    return metadata
