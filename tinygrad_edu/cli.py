@@ -38,7 +38,7 @@ def _progress_bar(total: int, desc: str):
     bar = tqdm(total=total, desc=desc, unit="epoch", leave=False, dynamic_ncols=True)
 
     def update(epoch: int, loss: float) -> None:
-        bar.set_postfix(loss=f"{loss:.4f}")
+        bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
         bar.update(1)
 
     return update, bar.close
