@@ -73,14 +73,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 if needed:
                     if g.shape != a.data.shape:
                         g = sum_to_shape(g, a.data.shape)
-                    if a in pending:
-                        pending[a] = pending[a] + g
-                    else:
-                        pending[a] = g
-                        if a.grad_fn is None:
-                            leaves.append(a)
-                        else:
-                            heappush(heap, (-a.grad_fn.seq, a))
+                    _deliver(a, g, pending, heap, leaves)
             if not retain_graph:
                 fn.inputs = fn.saved = None
     for leaf in leaves:
@@ -92,6 +85,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
 
 
 def _deliver(t, g, pending, heap, leaves):
+    """Add `g` to what `t` has received; a tensor's first gradient queues it (leaves apart)."""
     if t in pending:
         pending[t] = pending[t] + g
         return
