@@ -19,6 +19,7 @@ from strategies import (
 )
 
 import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,15 @@ class Op:
 
     def __repr__(self):
         return self.name
+
+
+@st.composite
+def _linear_inputs(draw):
+    """x of shape (*points, in), W (out, in), b (out,): zero to two point axes."""
+    n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    points = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    return (draw(tensor(points + (n_in,))), draw(tensor((n_out, n_in))),
+            draw(tensor((n_out,))))
 
 
 def unary(name, fn, ref, domain=ANY, smooth=True):
@@ -92,4 +102,5 @@ ELEMENTWISE = [
     binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False),
     binary("where", _where, _np_where),
     Op("matmul", tg.matmul, np.matmul, matmul_pair()),
+    Op("linear", F.linear, lambda x, w, b: x @ w.T + b, _linear_inputs()),
 ]

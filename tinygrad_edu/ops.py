@@ -152,6 +152,28 @@ class MatMul(Function):
         return gx, gy
 
 
+class Linear(Function):
+    """s = x Wᵀ + b, the affine map of a layer (rows of x are points);
+    ∂L/∂x = g W,  ∂L/∂W = Σ_points g xᵀ,  ∂L/∂b = Σ_points g.
+
+    One node instead of three (transpose, matmul, add): a small network spends most of its
+    time per node, not per flop.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, w, b):
+        return x @ w.T + b
+
+    def backward(self, grad, out, x, w, b):
+        need_x, need_w, need_b = self.needs_input_grad
+        points = grad.reshape(-1, w.shape[0])  # every leading axis of x is a point
+        gx = grad @ w if need_x else None
+        gw = points.T @ x.reshape(-1, w.shape[1]) if need_w else None
+        gb = points.sum(axis=0) if need_b else None
+        return gx, gw, gb
+
+
 # ---------------------------------------------------------------- elementwise
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from .. import ops
+from ..tensor import Tensor, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -57,6 +58,19 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 
 # ---------------------------------------------------------------- activations
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """s = x Wᵀ + b for W of shape (out, in) and b of shape (out,), as PyTorch's F.linear;
+    rows of x (all its leading axes) are points. One graph node."""
+    x = _tensor(x, "linear")
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
+                         f"{weight.shape} (its last dimension must be {weight.shape[-1]})")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight of shape "
+                         f"{weight.shape}; expected ({weight.shape[0]},)")
+    return apply(ops.Linear(), x, weight, 0.0 if bias is None else bias)
 
 
 def softplus(x: Tensor) -> Tensor:

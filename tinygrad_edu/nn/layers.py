@@ -13,6 +13,7 @@ from numpy.typing import DTypeLike
 from .. import dtypes
 from ..creation import generator
 from ..tensor import Tensor
+from . import functional as F
 from .module import Module, Parameter
 
 
@@ -50,8 +51,7 @@ class Linear(Module):
                 f"Linear: expected input with {self.in_features} features (last dimension), "
                 f"got input of shape {x.shape}"
             )
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
