@@ -219,3 +219,15 @@ def test_factories():
     assert tg.zeros(2, requires_grad=True).requires_grad
     with pytest.raises(RuntimeError, match="floating point"):
         tg.arange(3, requires_grad=True)
+
+
+def test_grad_fn_next_functions_walk_the_graph():
+    x = tg.tensor([1.0], requires_grad=True)
+    y = (x * 2).tanh()
+    (mul,) = y.grad_fn.next_functions
+    assert mul.name == "MulBackward"
+    assert mul.next_functions == (None, None)  # a leaf and a constant
+
+
+def test_zero_dim_tensor_formats_like_a_number():
+    assert f"{tg.tensor(0.123456, dtype=tg.float64):.3f}" == "0.123"
