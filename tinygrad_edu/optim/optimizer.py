@@ -121,6 +121,9 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
+                if (isinstance(g, Tensor) and g.shape == p.shape and g.dtype == p.dtype
+                        and not self.check_finite):
+                    continue  # the common case, checked without building any message
                 where = f"{type(self).__name__}.step: parameter {i} of group {gi}"
                 if not isinstance(g, Tensor):
                     raise TypeError(f"{where} has a gradient of type {type(g).__name__}")
