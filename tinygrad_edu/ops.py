@@ -34,7 +34,7 @@ class Function:
         return f"<{self.name}>"
 
 
-def _keepdim_shape(shape: tuple, axis) -> tuple:
+def keepdim_shape(shape: tuple, axis) -> tuple:
     """The shape of a reduction over `axis` with keepdims=True."""
     if axis is None:
         return (1,) * len(shape)
@@ -385,7 +385,7 @@ class Sum(Function):
 
     def backward(self, grad, out, x):
         if not self.keepdim:
-            grad = grad.reshape(_keepdim_shape(x.shape, self.axis))
+            grad = grad.reshape(keepdim_shape(x.shape, self.axis))
         return np.broadcast_to(grad, x.shape)
 
 
@@ -403,7 +403,7 @@ class Max(Function):
 
     def backward(self, grad, out, x):
         if not self.keepdim:
-            shape = _keepdim_shape(x.shape, self.axis)
+            shape = keepdim_shape(x.shape, self.axis)
             grad, out = grad.reshape(shape), out.reshape(shape)
         winners = x == out
         count = winners.sum(axis=self.axis, keepdims=True).astype(grad.dtype)

@@ -355,7 +355,7 @@ class Tensor:
         dim, keepdim = _reduction_args("var", self.ndim, dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = int(bool(unbiased))
-        centred = self - apply(ops.Sum(dim, True), self) / _count(self.shape, dim)
+        centred = self - self.mean(dim, keepdim=True)
         squares = apply(ops.Sum(dim, keepdim), centred * centred)
         return squares / max(_count(self.shape, dim) - correction, 0)
 
@@ -786,14 +786,12 @@ def _check_nonempty(op: str, t: Tensor, axes) -> None:
 def _shift_by_max(t: Tensor, axes):
     """(t − m, m) with m the maximum over `axes` (kept), a constant, and 0 where not finite."""
     if t.data.size == 0:
-        m = np.zeros(_keepdim_shape(t.shape, axes), t.dtype)
+        m = np.zeros(ops.keepdim_shape(t.shape, axes), t.dtype)
     else:
         m = np.amax(t.data, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(t.dtype, copy=False)
     return t - m, m
 
-
-_keepdim_shape = ops._keepdim_shape
 
 
 def _shape_arg(op: str, shape) -> tuple:
