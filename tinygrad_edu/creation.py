@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -40,18 +41,38 @@ def _float_dtype(op, dtype):
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, op)
 
 
+_MAX_ELEMENTS = np.iinfo(np.intp).max // 8  # beyond this numpy cannot even describe the array
+
+
+def _sizes(op, shape) -> tuple:
+    """A factory's shape (as `_shape_arg` accepts it): non-negative ints, not absurdly large."""
+    shape = _shape_arg(op, shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:
+        raise ValueError(f"{op}: a tensor of shape {shape} is too large")
+    return shape
+
+
+def _real(op, **values) -> None:
+    """Check that each named value is a real number (not complex, str, None, ...)."""
+    for name, v in values.items():
+        if not isinstance(v, numbers.Real):
+            raise TypeError(f"{op}: {name} must be a real number, got {v!r}")
+
+
 def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("zeros", np.zeros(_shape_arg("zeros", shape), _float_dtype("zeros", dtype)),
+    return _make("zeros", np.zeros(_sizes("zeros", shape), _float_dtype("zeros", dtype)),
                  requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("ones", np.ones(_shape_arg("ones", shape), _float_dtype("ones", dtype)),
+    return _make("ones", np.ones(_sizes("ones", shape), _float_dtype("ones", dtype)),
                  requires_grad)
 
 
 def empty(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("empty", np.empty(_shape_arg("empty", shape), _float_dtype("empty", dtype)),
+    return _make("empty", np.empty(_sizes("empty", shape), _float_dtype("empty", dtype)),
                  requires_grad)
 
 
@@ -66,15 +87,26 @@ def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
     else:
         raise TypeError(f"full: fill_value must be a real number, got {fill_value!r}")
     d = default if dtype is None else dtypes.as_dtype(dtype, "full")
-    shape = _shape_arg("full", shape if isinstance(shape, (tuple, list)) else (shape,))
-    return _make("full", np.full(shape, fill_value, d), requires_grad)
+    shape = _sizes("full", shape if isinstance(shape, (tuple, list)) else (shape,))
+    try:
+        return _make("full", np.full(shape, fill_value, d), requires_grad)
+    except OverflowError:
+        raise ValueError(f"full: fill_value {fill_value!r} does not fit dtype {d}") from None
+
+
+def _like(op, t) -> Tensor:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: expected a tensor, got {type(t).__name__}")
+    return t
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
+    t = _like("zeros_like", t)
     return zeros(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
+    t = _like("ones_like", t)
     return ones(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
@@ -82,45 +114,61 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     """Values from start (default 0) up to, not including, end; ints unless a float is given."""
     if end is None:
         start, end = 0, start
+    _real("arange", start=start, end=end, step=step)
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise ValueError(f"arange: start, end and step must be finite, got {start}, {end}, {step}")
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     d = (dtypes.int64 if all_int else dtypes.get_default_dtype()) if dtype is None \
         else dtypes.as_dtype(dtype, "arange")
-    return _make("arange", np.arange(start, end, step).astype(d), requires_grad)
+    try:
+        values = np.arange(start, end, step)
+        if values.dtype == object:  # ints beyond int64
+            raise ValueError("values out of the range of int64")
+    except ValueError as e:
+        raise ValueError(f"arange: {e} (start {start}, end {end}, step {step})") from None
+    return _make("arange", values.astype(d), requires_grad)
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad=False) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive."""
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    _real("linspace", start=start, end=end)
     d = _float_dtype("linspace", dtype)
     return _make("linspace", np.linspace(start, end, steps).astype(d), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad=False) -> Tensor:
-    return _make("eye", np.eye(n, m, dtype=_float_dtype("eye", dtype)), requires_grad)
+    shape = _sizes("eye", (n,) if m is None else (n, m))
+    return _make("eye", np.eye(*shape, dtype=_float_dtype("eye", dtype)), requires_grad)
 
 
 def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Standard normal samples from the global generator."""
     d = _float_dtype("randn", dtype)
-    return _make("randn", _rng.standard_normal(_shape_arg("randn", shape)).astype(d),
+    return _make("randn", _rng.standard_normal(_sizes("randn", shape)).astype(d),
                  requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
     d = _float_dtype("rand", dtype)
-    return _make("rand", _rng.random(_shape_arg("rand", shape)).astype(d), requires_grad)
+    return _make("rand", _rng.random(_sizes("rand", shape)).astype(d), requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None) -> Tensor:
     """Integers in [low, high) (or [0, low) when high is omitted), as torch.randint."""
     if high is None or isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch
         low, high, size = 0, low, (size if high is None else high)
+    for name, v in (("low", low), ("high", high)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {v!r}")
+        if not -2**63 <= v <= 2**63:
+            raise ValueError(f"randint: {name} {v} is out of the range of int64")
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     d = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype, "randint")
-    size = _shape_arg("randint", size if isinstance(size, (tuple, list)) else (size,))
+    size = _sizes("randint", size if isinstance(size, (tuple, list)) else (size,))
     return Tensor._wrap(_rng.integers(low, high, size).astype(d))

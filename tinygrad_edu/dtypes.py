@@ -22,6 +22,8 @@ _default = float32
 
 def as_dtype(dtype, where: str = "tensor") -> np.dtype:
     """Turn a dtype-like (np.float64, "float32", tg.int64, ...) into a supported numpy dtype."""
+    if dtype is None:  # np.dtype(None) would quietly mean float64
+        raise TypeError(f"{where}: unknown dtype None")
     try:
         d = np.dtype(dtype)
     except TypeError as e:

@@ -17,9 +17,22 @@ import numpy as np
 
 
 class Function:
-    """A node of the graph: a primitive together with what its backward rule needs."""
+    """A node of the graph: a primitive together with what its backward rule needs.
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "seq")
+    `saves` names the values the rule reads (its parameters, or "out"); the backward pass
+    refuses to run the rule if one of them was changed in place after it was saved. None
+    (the default) means every input and the output.
+    """
+
+    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
+    saves: tuple | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        code = cls.backward.__code__
+        names = code.co_varnames[3:code.co_argcount]  # after (self, grad, out)
+        cls.saved_positions = None if cls.saves is None else tuple(
+            -1 if n == "out" else names.index(n) for n in cls.saves)
 
     @property
     def name(self) -> str:
@@ -48,6 +61,7 @@ class Add(Function):
     """z = x + y;  ∂z/∂x = 1,  ∂z/∂y = 1"""
 
     __slots__ = ()
+    saves = ()
 
     def forward(self, x, y):
         return x + y
@@ -60,6 +74,7 @@ class Sub(Function):
     """z = x − y;  ∂z/∂x = 1,  ∂z/∂y = −1"""
 
     __slots__ = ()
+    saves = ()
 
     def forward(self, x, y):
         return x - y
@@ -72,6 +87,7 @@ class Mul(Function):
     """z = x·y;  ∂z/∂x = y,  ∂z/∂y = x"""
 
     __slots__ = ()
+    saves = ("x", "y")
 
     def forward(self, x, y):
         return x * y
@@ -85,6 +101,7 @@ class Div(Function):
     """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y² = −z/y"""
 
     __slots__ = ()
+    saves = ("y", "out")
 
     def forward(self, x, y):
         return x / y
@@ -99,6 +116,7 @@ class Pow(Function):
     ∂z/∂x = 0 when y = 0 and ∂z/∂y = 0, as PyTorch)"""
 
     __slots__ = ()
+    saves = ("x", "y", "out")
 
     def forward(self, x, y):
         return x**y
@@ -114,6 +132,7 @@ class Neg(Function):
     """z = −x;  dz/dx = −1"""
 
     __slots__ = ()
+    saves = ()
 
     def forward(self, x):
         return -x
@@ -131,6 +150,7 @@ class MatMul(Function):
     """
 
     __slots__ = ()
+    saves = ("x", "y")
 
     def forward(self, x, y):
         return x @ y
@@ -161,6 +181,7 @@ class Linear(Function):
     """
 
     __slots__ = ()
+    saves = ("x", "w")
 
     def forward(self, x, w, b):
         return x @ w.T + b
@@ -181,6 +202,7 @@ class Exp(Function):
     """y = eˣ;  dy/dx = eˣ = y"""
 
     __slots__ = ()
+    saves = ("out",)
 
     def forward(self, x):
         return np.exp(x)
@@ -193,6 +215,7 @@ class Log(Function):
     """y = ln x;  dy/dx = 1/x"""
 
     __slots__ = ()
+    saves = ("x",)
 
     def forward(self, x):
         return np.log(x)
@@ -205,6 +228,7 @@ class Sqrt(Function):
     """y = √x;  dy/dx = 1/(2√x) = 1/(2y)"""
 
     __slots__ = ()
+    saves = ("out",)
 
     def forward(self, x):
         return np.sqrt(x)
@@ -217,6 +241,7 @@ class Abs(Function):
     """y = |x|;  dy/dx = sign(x)  (0 at x = 0, like PyTorch)"""
 
     __slots__ = ()
+    saves = ("x",)
 
     def forward(self, x):
         return np.abs(x)
@@ -229,6 +254,7 @@ class Tanh(Function):
     """y = tanh x;  dy/dx = 1 − y²"""
 
     __slots__ = ()
+    saves = ("out",)
 
     def forward(self, x):
         return np.tanh(x)
@@ -241,6 +267,7 @@ class Sigmoid(Function):
     """y = θ(x) = 1 / (1 + e^(−x));  dy/dx = y (1 − y)"""
 
     __slots__ = ()
+    saves = ("out",)
 
     def forward(self, x):
         # θ(x) = exp(−ln(1 + e^(−x))): no overflow for any finite x, full precision in the tails
@@ -254,6 +281,7 @@ class Softplus(Function):
     """y = ln(1 + eˣ);  dy/dx = θ(x) = eˣ / (1 + eˣ) = e^(x − y)"""
 
     __slots__ = ()
+    saves = ("x", "out")
 
     def forward(self, x):
         return np.logaddexp(0, x)  # no overflow: ln(1 + e^1000) = 1000
@@ -266,6 +294,7 @@ class Relu(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
 
     __slots__ = ()
+    saves = ("x",)
 
     def forward(self, x):
         return np.maximum(x, 0)
@@ -278,6 +307,7 @@ class Sin(Function):
     """y = sin x;  dy/dx = cos x"""
 
     __slots__ = ()
+    saves = ("x",)
 
     def forward(self, x):
         return np.sin(x)
@@ -290,6 +320,7 @@ class Cos(Function):
     """y = cos x;  dy/dx = −sin x"""
 
     __slots__ = ()
+    saves = ("x",)
 
     def forward(self, x):
         return np.cos(x)
@@ -302,6 +333,7 @@ class Clamp(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi (there y = x), else 0"""
 
     __slots__ = ("lo", "hi")
+    saves = ("x", "out")
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi
@@ -317,6 +349,7 @@ class Maximum(Function):
     """z = max(x, y);  ∂z/∂x = 1 where x > y, ∂z/∂y = 1 where y > x, ½ each at ties"""
 
     __slots__ = ()
+    saves = ("x", "y")
 
     def forward(self, x, y):
         return np.maximum(x, y)
@@ -330,6 +363,7 @@ class Minimum(Function):
     """z = min(x, y);  ∂z/∂x = 1 where x < y, ∂z/∂y = 1 where y < x, ½ each at ties"""
 
     __slots__ = ()
+    saves = ("x", "y")
 
     def forward(self, x, y):
         return np.minimum(x, y)
@@ -343,6 +377,7 @@ class Where(Function):
     """z = x where cond else y;  ∂z/∂x = cond,  ∂z/∂y = not cond  (cond carries no gradient)"""
 
     __slots__ = ()
+    saves = ("cond",)
 
     def forward(self, cond, x, y):
         return np.where(cond, x, y)
@@ -354,10 +389,24 @@ class Where(Function):
         return None, gx, gy
 
 
+class Clone(Function):
+    """y = a copy of x;  dy/dx = 1"""
+
+    __slots__ = ()
+    saves = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad, out, x):
+        return grad
+
+
 class Cast(Function):
     """y = x converted to another float dtype;  dy/dx = 1, cast back to x's dtype"""
 
     __slots__ = ("dtype",)
+    saves = ()
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -376,6 +425,7 @@ class Sum(Function):
     """y = Σ_axis x;  ∂y/∂x = 1, so the gradient is broadcast back over the summed axes"""
 
     __slots__ = ("axis", "keepdim")
+    saves = ()
 
     def __init__(self, axis, keepdim):
         self.axis, self.keepdim = axis, keepdim
@@ -393,6 +443,7 @@ class Max(Function):
     """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0"""
 
     __slots__ = ("axis", "keepdim")
+    saves = ("x", "out")
     reduce = staticmethod(np.amax)
 
     def __init__(self, axis, keepdim):
@@ -419,11 +470,16 @@ class Min(Max):
 
 # ---------------------------------------------------------------- shape
 
+# A view's rule reads nothing, but its output shares the input's memory; declaring the output
+# saved makes the backward pass refuse a view whose memory was changed in place since.
+VIEW = ("out",)
+
 
 class Reshape(Function):
     """y = x with a new shape;  the gradient takes x's shape back"""
 
     __slots__ = ("shape",)
+    saves = VIEW
 
     def __init__(self, shape):
         self.shape = shape
@@ -439,6 +495,7 @@ class Permute(Function):
     """y = x with its axes reordered by `dims`;  the gradient undoes the permutation"""
 
     __slots__ = ("dims",)
+    saves = VIEW
 
     def __init__(self, dims):
         self.dims = dims
@@ -454,6 +511,7 @@ class Expand(Function):
     """y = x broadcast to `shape`;  the engine sums the gradient back to x's shape"""
 
     __slots__ = ("shape",)
+    saves = VIEW
 
     def __init__(self, shape):
         self.shape = shape
@@ -469,6 +527,7 @@ class GetItem(Function):
     """y = x[index];  ∂L/∂x is zero except at the indexed places, where repeats add up"""
 
     __slots__ = ("index",)
+    saves = VIEW
 
     def __init__(self, index):
         self.index = index
@@ -480,10 +539,36 @@ class GetItem(Function):
         return scatter_add(grad, self.index, x.shape)
 
 
+class SetItem(Function):
+    """z = x with z[index] = v;  ∂z/∂x = 1 except at the indexed places (0 there),
+    ∂L/∂v = ∂L/∂z[index] (summed over the places v was broadcast to)"""
+
+    __slots__ = ("index",)
+    saves = ()
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x, v):
+        out = x.copy()
+        out[self.index] = v
+        return out
+
+    def backward(self, grad, out, x, v):
+        need_x, need_v = self.needs_input_grad
+        gx = None
+        if need_x:
+            kept = np.ones(x.shape, dtype=bool)
+            kept[self.index] = False
+            gx = grad * kept
+        return gx, (grad[self.index] if need_v else None)
+
+
 class ScatterAdd(Function):
     """y = zeros(shape) with g added at `index` (the adjoint of x[index]);  ∂L/∂g = ∂L/∂y[index]"""
 
     __slots__ = ("index", "shape")
+    saves = ()
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape
@@ -515,6 +600,7 @@ class Cat(Function):
     """y = [x₁, x₂, …] joined along `dim`;  each xᵢ gets its own slice of the gradient"""
 
     __slots__ = ("dim",)
+    saves = ()
 
     def __init__(self, dim):
         self.dim = dim

@@ -70,7 +70,10 @@ class Tensor:
         """The shape (a tuple), or the length of one dimension."""
         if dim is None:
             return self.data.shape
-        return self.data.shape[_dims("size", dim, self.ndim)[0]]
+        axes = _dim("size", dim, self.ndim)
+        if not axes:
+            raise IndexError(f"size: dim {dim} given, but a 0-d tensor has no dimensions")
+        return self.data.shape[axes[0]]
 
     def numel(self) -> int:
         return self.data.size
@@ -139,6 +142,15 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same values (shared memory) outside the graph."""
         return Tensor._wrap(self.data)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory that stays in the graph (gradient 1)."""
+        return apply(ops.Clone(), self)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (shared with its views)."""
+        return versions.version(self.data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -320,11 +332,7 @@ class Tensor:
 
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max]; the gradient passes where min ≤ x ≤ max."""
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        for bound in (min, max):
-            if bound is not None and not isinstance(bound, numbers.Real):
-                raise TypeError(f"clamp: bounds must be real numbers, got {bound!r}")
+        _check_clamp("clamp", min, max)
         return apply(ops.Clamp(min, max), self)
 
     clip = clamp
@@ -398,12 +406,11 @@ class Tensor:
         return self._arg(np.argmin, "argmin", dim, keepdim)
 
     def _arg(self, fn, name, dim, keepdim):
-        if dim is None:
-            _check_nonempty(name, self, None)
+        axes = None if dim is None else _dim(name, dim, self.ndim)
+        _check_nonempty(name, self, axes or None)
+        if not axes:  # no dim, or a 0-d tensor
             return Tensor._wrap(np.asarray(fn(self.data)))
-        (axis,) = _dims(name, dim, self.ndim)
-        _check_nonempty(name, self, (axis,))
-        return Tensor._wrap(np.asarray(fn(self.data, axis=axis, keepdims=keepdim)))
+        return Tensor._wrap(np.asarray(fn(self.data, axis=axes[0], keepdims=keepdim)))
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """ln Σ eˣ over `dim`, computed as m + ln Σ e^(x − m) with m the maximum (no overflow)."""
@@ -414,16 +421,16 @@ class Tensor:
 
     def softmax(self, dim):
         """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim`, shifted by the maximum for stability."""
-        (axis,) = _dims("softmax", dim, self.ndim)
-        e = _shift_by_max(self, (axis,))[0].exp()
-        return e / apply(ops.Sum((axis,), True), e)
+        axes = _dim("softmax", dim, self.ndim)
+        e = _shift_by_max(self, axes)[0].exp()
+        return e / apply(ops.Sum(axes, True), e)
 
     def log_softmax(self, dim):
         """xᵢ − logsumexp(x) along `dim`, as (xᵢ − m) − ln Σⱼ e^(xⱼ − m) with m the maximum:
         subtracting after the shift keeps full precision when |m| is large."""
-        (axis,) = _dims("log_softmax", dim, self.ndim)
-        shifted = _shift_by_max(self, (axis,))[0]
-        return shifted - apply(ops.Sum((axis,), True), shifted.exp()).log()
+        axes = _dim("log_softmax", dim, self.ndim)
+        shifted = _shift_by_max(self, axes)[0]
+        return shifted - apply(ops.Sum(axes, True), shifted.exp()).log()
 
     # ------------------------------------------------------------ shape
 
@@ -472,13 +479,13 @@ class Tensor:
 
     def unsqueeze(self, dim: int):
         """Insert a size-1 dimension at `dim` (in [-ndim-1, ndim])."""
-        (d,) = _dims("unsqueeze", dim, self.ndim, new_axis=True)
+        (d,) = _dim("unsqueeze", dim, self.ndim, new_axis=True)
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def squeeze(self, dim=None):
         """Remove size-1 dimensions (only those in `dim`, when given)."""
         axes = range(self.ndim) if dim is None else _dims("squeeze", dim, self.ndim)
-        drop = {d for d in axes if self.shape[d] == 1}
+        drop = {d for d in axes if d < self.ndim and self.shape[d] == 1}  # 0-d accepts dim 0
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in drop))
 
     def expand(self, *shape):
@@ -496,6 +503,104 @@ class Tensor:
     def __getitem__(self, index):
         return apply(ops.GetItem(_index(index)), self)
 
+    # ------------------------------------------------------------ in place
+
+    def add_(self, other, *, alpha=1):
+        """self ← self + alpha·other, in self's memory."""
+        return self._inplace("add_", ops.Add(), _scaled(other, alpha, "add_"), write=_ADD)
+
+    def sub_(self, other, *, alpha=1):
+        """self ← self − alpha·other, in self's memory."""
+        return self._inplace("sub_", ops.Sub(), _scaled(other, alpha, "sub_"), write=_SUB)
+
+    def mul_(self, other):
+        """self ← self · other, in self's memory."""
+        return self._inplace("mul_", ops.Mul(), _operand(other, "mul_"), write=_MUL)
+
+    def div_(self, other):
+        """self ← self / other, in self's memory."""
+        return self._inplace("div_", ops.Div(), _operand(other, "div_"), write=_DIV)
+
+    def clamp_(self, min=None, max=None):
+        """self ← clamp(self, min, max), in self's memory."""
+        _check_clamp("clamp_", min, max)
+        return self._inplace("clamp_", ops.Clamp(min, max),
+                             write=lambda dest: np.clip(dest, min, max, out=dest))
+
+    clip_ = clamp_
+
+    def __setitem__(self, index, value):
+        """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
+        index = _index(index)
+        self._inplace("setitem", ops.SetItem(index), _operand(value, "setitem"),
+                      write=lambda dest, v: dest.__setitem__(index, v))
+
+    def copy_(self, src):
+        """self ← src (broadcast to self's shape, cast to self's dtype)."""
+        src = _operand(src, "copy_")
+        if not _broadcasts_to(np.shape(_raw(src)), self.shape):
+            raise ValueError(f"copy_: cannot copy a source of shape {np.shape(_raw(src))} "
+                             f"into a tensor of shape {self.shape}")
+        return self._inplace("copy_", ops.SetItem(...), src, write=_fill)
+
+    def fill_(self, value):
+        """Set every element to `value` (a number or a one-element tensor)."""
+        if isinstance(value, Tensor) and value.numel() != 1:
+            raise ValueError(f"fill_: the value must have one element, got shape {value.shape}")
+        if not isinstance(value, (Tensor, numbers.Real)):
+            raise TypeError(f"fill_: the value must be a real number, got {_describe(value)}")
+        return self._inplace("fill_", ops.SetItem(...), value, write=_fill)
+
+    def zero_(self):
+        """Set every element to 0."""
+        return self.fill_(0)
+
+    def _inplace(self, name: str, fn: ops.Function, *operands, write) -> Tensor:
+        """self ← fn(self, *operands) in self's memory, bumping its version.
+
+        Unrecorded, `write(self.data, *operand arrays)` changes the memory directly.
+
+        When gradients are recorded and something involved requires grad, the change joins
+        the graph, as in PyTorch: `fn` is applied to a copy of self's old value (kept for
+        backward as `fn.replaced`) and self takes over the new node. A leaf that requires
+        grad cannot be changed this way; optimizers change it under no_grad.
+        """
+        record = state.grad_enabled and (self._requires_grad or any(
+            isinstance(o, Tensor) and o._requires_grad for o in operands))
+        if record and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad (shape {self.shape}) cannot be "
+                "changed in place while gradients are recorded; wrap the change in "
+                "tg.no_grad(), or change a .clone() of it"
+            )
+        if record and self.data.base is not None:
+            raise RuntimeError(
+                f"{name}: this tensor (shape {self.shape}) shares its memory with another "
+                "tensor (it is a view), so an in-place change cannot be recorded; use the "
+                "out-of-place operation or change a .clone()"
+            )
+        if not self.data.flags.writeable:
+            raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
+                             "broadcast view; change a .clone() of it")
+        if record:
+            old = Tensor._wrap(self.data.copy(), self.grad_fn)
+            old._requires_grad = self._requires_grad
+            new = apply(fn, old, *operands)
+            _write(name, self.data, new.data)
+        else:
+            raws = [_raw(o) for o in operands]
+            try:
+                write(self.data, *raws)
+            except (TypeError, ValueError, IndexError) as e:
+                shapes = ", ".join(str(np.shape(a)) for a in [self.data, *raws])
+                raise _plain(e)(f"{name}: {e} (shapes {shapes})") from None
+        versions.bump(self.data, name, next(_sequence))
+        if record:
+            new.grad_fn.seq = next(_sequence)  # after the write: the node saw the new value
+            new.grad_fn.replaced = old
+            self.grad_fn, self._requires_grad = new.grad_fn, True
+        return self
+
     # ------------------------------------------------------------ numpy protocols
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -503,6 +608,8 @@ class Tensor:
         if method == "__call__" and not kwargs:
             op = _UFUNC_OPS.get(ufunc)
             if op is not None:
+                if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
+                    return _binary(op(), *inputs, ufunc.__name__)
                 return apply(op(), *(_operand(i, ufunc.__name__) for i in inputs))
             if ufunc in _UFUNCS_WITHOUT_GRADIENT:
                 return Tensor._wrap(np.asarray(ufunc(*map(_raw, inputs))))
@@ -539,7 +646,7 @@ def apply(fn: ops.Function, *args) -> Tensor:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
         shapes = ", ".join(str(np.shape(d)) for d in datas)
-        raise type(e)(f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
+        raise _plain(e)(f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if state.anomaly:
@@ -594,7 +701,7 @@ def minimum(x, y) -> Tensor:
 def where(condition, x, y) -> Tensor:
     """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool."""
     cond = _raw(condition)
-    cond = np.asarray(cond) if isinstance(cond, (list, tuple, bool)) else cond
+    cond = _to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {_describe(condition)}")
     return apply(ops.Where(), cond, _operand(x, "where"), _operand(y, "where"))
@@ -605,7 +712,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     ts = _tensor_list("cat", tensors)
     if ts[0].ndim == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
-    (axis,) = _dims("cat", dim, ts[0].ndim)
+    (axis,) = _dim("cat", dim, ts[0].ndim)
     return apply(ops.Cat(axis), *ts)
 
 
@@ -615,46 +722,59 @@ def stack(tensors, dim: int = 0) -> Tensor:
     shapes = {t.shape for t in ts}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    (axis,) = _dims("stack", dim, ts[0].ndim, new_axis=True)
+    (axis,) = _dim("stack", dim, ts[0].ndim, new_axis=True)
     return apply(ops.Cat(axis), *(t.unsqueeze(axis) for t in ts))
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _to_array(data, dtype) -> np.ndarray:
-    """Validate constructor data and turn it into an owned ndarray of a supported dtype."""
+def _to_array(data, dtype, op: str = "tensor") -> np.ndarray:
+    """Validate constructor data and turn it into an owned ndarray of a supported dtype;
+    errors name `op`, the operation that was given the data."""
     if isinstance(data, Tensor):
         arr = data.data.copy()
     elif data is None or isinstance(data, (str, bytes, dict, set)):
-        raise TypeError(f"tensor: cannot build a tensor from {_describe(data)}")
+        raise TypeError(f"{op}: cannot build a tensor from {_describe(data)}")
     else:
         try:
             arr = np.array(data)
         except (ValueError, TypeError) as e:
-            raise ValueError(f"tensor: data must be a rectangular nested sequence ({e})") from None
+            raise ValueError(f"{op}: data must be a rectangular nested sequence ({e})") from None
         if arr.dtype.kind not in "fiub":
             raise TypeError(
-                f"tensor: data must be numeric (float, int or bool), got {arr.dtype} "
+                f"{op}: data must be numeric (float, int or bool), got {arr.dtype} "
                 f"from {_describe(data)}"
             )
         if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
             arr = arr.astype(dtypes.get_default_dtype(), copy=False)
     if dtype is not None:
-        return arr.astype(dtypes.as_dtype(dtype, "tensor"), copy=False)
-    if arr.dtype.kind == "f" and arr.dtype not in dtypes.FLOAT_DTYPES:
-        raise TypeError(f"tensor: unsupported float dtype {arr.dtype}")
+        return arr.astype(dtypes.as_dtype(dtype, op), copy=False)
+    return _supported(arr, op)
+
+
+def _supported(arr, op: str):
+    """`arr` (an ndarray or numpy scalar) in native byte order, once its dtype is checked to be
+    one a tensor can hold (not complex, object, str, uint32, float128, ...)."""
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if arr.dtype not in dtypes.SUPPORTED_DTYPES:
+        names = ", ".join(str(d) for d in dtypes.SUPPORTED_DTYPES)
+        raise TypeError(f"{op}: unsupported dtype {arr.dtype} (supported: {names})")
     return arr
 
 
 def _operand(x, op: str):
-    """A Tensor stays as it is; numbers and arrays become constants (lists become arrays)."""
-    if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower ABC check below
+    """A Tensor stays as it is; numbers and arrays of a supported dtype become constants
+    (lists become arrays)."""
+    if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower checks below
         return x
-    if isinstance(x, (Tensor, np.ndarray, numbers.Real)):
+    if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
         return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        return _supported(x, op)
     if isinstance(x, (list, tuple)):
-        return _to_array(x, None)
+        return _to_array(x, None, op)
     raise TypeError(f"{op}: unsupported operand {_describe(x)}")
 
 
@@ -696,7 +816,7 @@ def _as_tensor(x, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
-        return Tensor(x)
+        return Tensor._wrap(_to_array(x, None, op))
     raise TypeError(f"{op}: expected a tensor, got {_describe(x)}")
 
 
@@ -720,12 +840,64 @@ def _describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
+def _check_clamp(op: str, lo, hi) -> None:
+    if lo is None and hi is None:
+        raise ValueError(f"{op}: at least one of min and max must be given")
+    for bound in (lo, hi):
+        if bound is not None and not isinstance(bound, numbers.Real):
+            raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
+
+
+def _scaled(other, alpha, op: str):
+    """alpha·other for add_ and sub_ (other itself when alpha is 1)."""
+    other = _operand(other, op)
+    if not isinstance(alpha, numbers.Real):
+        raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
+    return other if alpha == 1 else other * alpha
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
+    """Copy an in-place result into the tensor's memory; the shape and dtype must fit."""
+    if value.shape != dest.shape:
+        raise ValueError(f"{op}: the result has shape {value.shape} but the tensor being "
+                         f"changed in place has shape {dest.shape}")
+    if not np.can_cast(value.dtype, dest.dtype, "same_kind"):
+        raise TypeError(f"{op}: a result of dtype {value.dtype} cannot be written into a "
+                        f"tensor of dtype {dest.dtype}")
+    np.copyto(dest, value)
+
+
+def _plain(e: Exception) -> type:
+    """The built-in class of a numpy error, to re-raise it with a message naming the op
+    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments)."""
+    return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
+
+
+def _into(ufunc):
+    """An in-place writer dest ← ufunc(dest, other) that refuses a change of dtype kind."""
+    return lambda dest, other: ufunc(dest, other, out=dest, casting="same_kind")
+
+
+_ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_divide))
+
+
+def _fill(dest, value):
+    dest[...] = value
+
+
 def _compare(ufunc, x, y) -> Tensor:
     y = _operand(y, ufunc.__name__) if not isinstance(y, Tensor) else y
     try:
         return Tensor._wrap(np.asarray(ufunc(_raw(x), _raw(y))))
     except (ValueError, TypeError) as e:
-        raise type(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
+        raise _plain(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
                       f"{np.shape(_raw(y))})") from None
 
 
@@ -750,6 +922,15 @@ def _dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) 
     if unique and len(set(axes)) != len(axes):
         raise ValueError(f"{op}: dim {dim} repeats a dimension")
     return tuple(axes)
+
+
+def _dim(op: str, dim, ndim: int, new_axis: bool = False) -> tuple:
+    """One dim (an int, not a tuple) checked as by `_dims`: `(axis,)`, or `()` for a 0-d
+    tensor, which accepts dim 0 and -1 but has no axis to act on."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    axes = _dims(op, dim, ndim, new_axis=new_axis)
+    return axes if ndim or new_axis else ()
 
 
 def _reduction_args(op, ndim, dim, keepdim, axis, keepdims):
@@ -827,7 +1008,7 @@ def _tensor_list(op: str, tensors) -> list:
 
 
 _SCALARS = {float, int}
-_PLAIN_OPERANDS = {Tensor, np.ndarray, float, int, np.float64, np.float32}
+_PLAIN_OPERANDS = {Tensor, float, int, np.float64, np.float32}
 _UFUNC_OPS = {
     np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
     np.power: ops.Pow, np.negative: ops.Neg, np.matmul: ops.MatMul, np.exp: ops.Exp,
@@ -853,5 +1034,5 @@ _ARRAY_FUNCTIONS = {
 }
 
 # imported last: the autograd package needs Tensor, defined above
-from .autograd import anomaly, engine  # noqa: E402
+from .autograd import anomaly, engine, versions  # noqa: E402
 from .autograd.grad_mode import state  # noqa: E402

@@ -1,9 +1,9 @@
 """The backward pass: one iterative walk of the recorded graph, shared by
 `Tensor.backward` (accumulates into leaves' `.grad`) and `autograd.grad` (only returns).
 
-The walk first counts, for every tensor reachable from the outputs, how many recorded
-consumers will send it a gradient; a tensor runs its rule once all of them have delivered.
-No recursion, so a chain of a million operations is no different from a chain of ten.
+Tensors run their rule in reverse order of creation, so each runs once, after all of its
+consumers have delivered. No recursion: a chain of a million operations is no different
+from a chain of ten.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from ..tensor import Tensor
-from . import anomaly
+from . import anomaly, versions
 from .grad_mode import set_grad_enabled, state
 
 FREED = (
@@ -52,24 +52,30 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
         _deliver(r, g, pending, heap, leaves)
     captured = {}
     check = state.anomaly
-    with set_grad_enabled(create_graph):
+    last_write = versions.last_write
+    with set_grad_enabled(create_graph), anomaly.rule_ops_unchecked():
         while heap:
             t = heappop(heap)[1]
             grad = pending.pop(t)
             if capture is not None and t in capture:
                 captured[t] = grad
             fn = t.grad_fn
-            if fn.inputs is None:
+            inputs = fn.inputs
+            if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
+            if fn.seq < last_write:  # something was changed in place after fn was recorded
+                versions.check(fn, t.data)
+                inputs = [versions.before(a, fn.seq) if isinstance(a, Tensor) else a
+                          for a in inputs]
             if create_graph:
-                grads = fn.backward(grad, t, *fn.inputs)
+                grads = fn.backward(grad, t, *inputs)
             else:
                 grads = fn.backward(grad, t.data, *fn.saved)
             if type(grads) is not tuple:
                 grads = (grads,)
             if check:
                 anomaly.check_backward(fn, grads)
-            for a, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
+            for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
                 if needed:
                     if g.shape != a.data.shape:
                         g = sum_to_shape(g, a.data.shape)

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import DTypeLike
 
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
 
@@ -241,8 +242,9 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        for p, value in updates:
-            np.copyto(p.data, value)
+        with no_grad():
+            for p, value in updates:
+                p.copy_(value)
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ printing

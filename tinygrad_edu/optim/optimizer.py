@@ -3,8 +3,8 @@ SGD, Adam and NormalizedGD share.
 
 A step first checks every gradient (shape and dtype equal to the parameter's, and finite when
 `check_finite=True`) and only then updates, so a failed step leaves every parameter and every
-piece of state as it was. Updates write `p.data` in place; parameters whose `.grad` is None
-are skipped.
+piece of state as it was. Updates are in-place `sub_` calls under no_grad, so each bumps the
+parameter's version, as in PyTorch; parameters whose `.grad` is None are skipped.
 """
 
 from __future__ import annotations

@@ -1,0 +1,300 @@
+"""In-place operations and version counters: values, versions, the saved-value check,
+recorded in-place changes (checked against central differences) and the misuse errors."""
+
+import gc
+import math
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given
+from strategies import GRID, broadcast_pair, tensor
+
+import tinygrad_edu as tg
+from tinygrad_edu.autograd import versions
+from tinygrad_edu.testing import assert_gradients_close
+
+# name, in-place call, the out-of-place value it must equal
+ARITHMETIC = [
+    ("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
+    ("add_ alpha", lambda a, b: a.add_(b, alpha=-2.5), lambda a, b: a - 2.5 * b),
+    ("sub_", lambda a, b: a.sub_(b), lambda a, b: a - b),
+    ("sub_ alpha", lambda a, b: a.sub_(b, alpha=3), lambda a, b: a - 3 * b),
+    ("mul_", lambda a, b: a.mul_(b), lambda a, b: a * b),
+    ("div_", lambda a, b: a.div_(b), lambda a, b: a / b),
+]
+
+
+@st.composite
+def target_and_operand(draw):
+    """A tensor and an operand that broadcasts to its shape (so the result fits in place)."""
+    a, b = draw(broadcast_pair(right=GRID.filter(lambda v: v != 0)))
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    return tg.Tensor(np.broadcast_to(a.data, shape).copy()), b.detach()
+
+
+@pytest.mark.parametrize("name, inplace, reference", ARITHMETIC, ids=[r[0] for r in ARITHMETIC])
+@given(pair=target_and_operand())
+def test_arithmetic_in_place_equals_out_of_place_and_bumps_the_version(name, inplace,
+                                                                        reference, pair):
+    a, b = pair
+    expected = reference(a.data, b.data)
+    memory = a.data
+    assert inplace(a, b) is a
+    np.testing.assert_array_equal(a.data, expected)
+    assert a.data is memory and a._version == 1
+
+
+@given(a=tensor(elements=GRID))
+def test_clamp_fill_zero_copy_and_setitem_values(a):
+    a = a.detach()
+    expected = np.clip(a.data, -1, 2)
+    a.clamp_(-1, 2)
+    np.testing.assert_array_equal(a.data, expected)
+    a.fill_(7)
+    assert (a.data == 7).all()
+    a.zero_()
+    assert (a.data == 0).all()
+    a.copy_(tg.tensor(3.5))
+    assert (a.data == 3.5).all()
+    if a.numel():
+        a[(0,) * a.ndim] = -1
+        assert a.data.flat[0] == -1
+    assert a._version == 4 + (a.numel() > 0)
+
+
+def test_in_place_methods_cast_like_pytorch():
+    i = tg.tensor([1, 2, 3])
+    i[0] = 2.7  # assignment truncates into the tensor's dtype
+    i.copy_(np.array([1.9, 2.9, 3.9]))
+    assert i.dtype == tg.int64 and i.tolist() == [1, 2, 3]
+    f = tg.tensor([1.0, 2.0], dtype=tg.float32)
+    f.add_(np.array([0.5, 0.5]))  # float64 into float32: same kind, allowed
+    assert f.dtype == tg.float32 and f.tolist() == [1.5, 2.5]
+
+
+def test_views_and_detached_aliases_share_the_version():
+    t = tg.zeros(2, 3)
+    v, d, r = t[0], t.detach(), t.reshape(6)
+    v.add_(1)
+    assert t._version == v._version == d._version == r._version == 1
+    d.mul_(2)
+    assert t._version == 2 and t.data[0].tolist() == [2, 2, 2]
+    assert tg.zeros(2)._version == 0
+
+
+# ---------------------------------------------------------------- the saved-value check
+
+
+def test_changing_a_saved_output_makes_backward_raise_with_both_versions():
+    x = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x.tanh()  # tanh's rule reads its output
+    with tg.no_grad():
+        y.mul_(2)
+        y.add_(1)
+    with pytest.raises(RuntimeError) as e:
+        y.sum().backward()
+    message = str(e.value)
+    for part in ("TanhBackward", "its output", "add_", "version 2", "saved at version 0"):
+        assert part in message
+
+
+def test_changing_a_saved_input_makes_backward_raise():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    w = tg.tensor([3.0, 4.0])
+    y = (x * w).sum()  # the gradient w.r.t. x reads w
+    w.fill_(0)
+    with pytest.raises(RuntimeError, match=r"MulBackward: its input 1 .*fill_.*version 1"):
+        y.backward()
+
+
+def test_a_change_through_a_view_of_a_saved_buffer_is_caught():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    w = tg.ones(4)
+    y = (x * w).sum()
+    w[1:3].mul_(5)  # writes w's memory through a view
+    with pytest.raises(RuntimeError, match="MulBackward"):
+        y.backward()
+
+
+def test_a_stale_view_is_caught():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = x * 2
+    first = a[0:2]  # shares a's memory
+    a.mul_(10)  # recorded: a's new value joins the graph, first's does not
+    with pytest.raises(RuntimeError, match="GetItemBackward: its output"):
+        first.sum().backward()
+
+
+def test_ops_whose_rule_reads_nothing_do_not_care():
+    """As PyTorch: y = x + c reads neither input in backward, so changing c is harmless."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    c = tg.tensor([5.0, 5.0])
+    y = (x + c).sum()
+    c.zero_()
+    y.backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_change_before_the_op_records_is_fine():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    w = tg.tensor([3.0, 4.0])
+    w.mul_(2)
+    (x * w).sum().backward()
+    assert x.grad.tolist() == [6.0, 8.0]
+
+
+def test_optimizer_steps_bump_versions_and_an_old_graph_then_refuses():
+    model = tg.nn.Linear(3, 2)
+    opt = tg.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(tg.ones(4, 3)).pow(2).sum()
+    loss.backward(retain_graph=True)
+    opt.step()
+    assert model.weight._version == 1 and model.bias._version == 1
+    with pytest.raises(RuntimeError, match="LinearBackward: its input 1"):
+        loss.backward()
+
+
+def test_load_state_dict_bumps_versions():
+    model = tg.nn.Linear(2, 2)
+    model.load_state_dict(model.state_dict())
+    assert model.weight._version == 1
+
+
+# ---------------------------------------------------------------- recorded in-place changes
+
+
+def _chain_of_in_place_ops(x, y):
+    h = x * 1.5  # a non-leaf to change in place
+    h.add_(y, alpha=0.5)
+    h.mul_(y)
+    h.sub_(x)
+    h.div_(y * y + 1)
+    h.clamp_(-math.e, math.e)  # irrational bounds: a rational h never sits on the kink
+    return h
+
+
+@given(pair=broadcast_pair(left=GRID, right=GRID))
+def test_recorded_in_place_ops_have_correct_gradients(pair):
+    x, y = pair
+    shape = np.broadcast_shapes(x.shape, y.shape)
+    x = tg.Tensor(np.broadcast_to(x.data, shape).copy(), requires_grad=True)
+    assert_gradients_close(_chain_of_in_place_ops, x, y)
+
+
+@given(pair=broadcast_pair(left=GRID, right=GRID))
+def test_setitem_copy_and_fill_have_correct_gradients(pair):
+    base, value = pair
+    shape = np.broadcast_shapes(base.shape, value.shape)
+    base = tg.Tensor(np.broadcast_to(base.data, shape).copy(), requires_grad=True)
+
+    def f(b, v):
+        h = b * 2
+        if h.ndim:
+            h[..., :1] = v[..., :1] if v.ndim else v  # part of h from v
+        g = b.clone()
+        g.copy_(v * 3)
+        z = b * 1
+        z.fill_(4.0)
+        return h + g * h + z
+
+    assert_gradients_close(f, base, value)
+
+
+def test_earlier_consumers_keep_the_value_they_saw():
+    """a is used, then changed in place; the earlier use still differentiates a's old value."""
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a = x * 2
+    before = a.exp()  # d/dx = 2 e^(2x); exp's rule reads its output, not a
+    a.mul_(3)  # d/dx of the new a = 6
+    (a.sum() + before.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, 6 + 2 * np.exp(2 * x.data))
+
+
+def test_an_earlier_consumer_that_saved_the_old_value_refuses():
+    """As PyTorch: a * a saved a itself, which the in-place change then overwrote."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    square = a * a
+    a.mul_(3)
+    with pytest.raises(RuntimeError, match="MulBackward: its input 0 .*mul_"):
+        square.sum().backward()
+
+
+def test_in_place_on_a_tensor_outside_the_graph_joins_it():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    acc = tg.zeros(2)
+    acc.add_(x * x)
+    assert acc.grad_fn is not None and not acc.is_leaf
+    acc.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_second_derivatives_through_recorded_in_place_ops():
+    x = tg.tensor([0.3, -0.7, 1.1], requires_grad=True, dtype=tg.float64)
+
+    def f(t):
+        h = t * 1
+        h.mul_(t)
+        h.mul_(t)  # h = t³
+        return h.sum()
+
+    (g,) = tg.autograd.grad(f(x), x, create_graph=True)
+    (h,) = tg.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, 6 * x.data)
+
+
+# ---------------------------------------------------------------- misuse
+
+
+def test_a_leaf_that_requires_grad_cannot_change_in_place_while_recording():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    for change in (lambda: w.add_(1), lambda: w.zero_(), lambda: w.__setitem__(0, 5.0)):
+        with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+            change()
+    assert w.tolist() == [1.0, 2.0] and w._version == 0  # nothing was written
+    with tg.no_grad():
+        w.add_(1)
+    assert w.tolist() == [2.0, 3.0] and w._version == 1 and w.is_leaf
+
+
+def test_recording_a_change_of_a_view_is_refused():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = (x * 2).reshape(2, 2)
+    with pytest.raises(RuntimeError, match="mul_: .* view"):
+        v.mul_(3)
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (lambda: tg.tensor([1, 2]).mul_(2.5), TypeError, "mul_"),
+    (lambda: tg.tensor([True]).add_(1), TypeError, "add_"),
+    (lambda: tg.ones(3).add_(tg.ones(2, 3)), ValueError, r"add_.*\(2, 3\)"),
+    (lambda: tg.ones(3).copy_(tg.ones(4)), ValueError, r"copy_.*\(4,\)"),
+    (lambda: tg.ones(3).fill_(tg.ones(2)), ValueError, "fill_"),
+    (lambda: tg.ones(3).fill_("a"), TypeError, "fill_"),
+    (lambda: tg.ones(3).clamp_(), ValueError, "clamp_"),
+    (lambda: tg.ones(3).add_(1, alpha="x"), TypeError, "add_"),
+    (lambda: tg.ones(3).add_(None), TypeError, "add_"),
+    (lambda: tg.ones(3).expand(2, 3).mul_(2), ValueError, "read-only"),
+    (lambda: tg.ones(3).__setitem__(5, 1.0), IndexError, "setitem"),
+])
+def test_bad_in_place_calls_raise_clear_errors_and_change_nothing(change, error, words):
+    with pytest.raises(error, match=words):
+        change()
+
+
+def test_a_failed_in_place_call_leaves_the_tensor_unchanged():
+    t = tg.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        t.add_(tg.ones(2, 3))
+    assert t.tolist() == [1.0, 2.0, 3.0] and t._version == 0
+
+
+def test_version_counters_go_away_with_their_memory():
+    t = tg.zeros(3)
+    t.add_(1)
+    key = id(versions._owner(t.data))
+    assert key in versions._counters
+    del t
+    gc.collect()
+    assert key not in versions._counters

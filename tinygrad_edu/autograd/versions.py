@@ -1,0 +1,92 @@
+"""Version counters: how many times a memory buffer has been changed in place.
+
+A counter belongs to the buffer, not to the Tensor object, so a tensor, its views and its
+detached aliases share one (as in PyTorch, where views share their base's counter). Forward
+records nothing: a node's sequence number already dates what it saved, so each buffer keeps
+the sequence numbers of its recent writes, and the backward pass asks "was this buffer
+written after the node that saved it was recorded?" only for nodes older than the newest
+write anywhere, which in a normal training step is none of them.
+"""
+
+from __future__ import annotations
+
+import weakref
+from bisect import bisect_right
+
+import numpy as np
+
+HISTORY = 1024  # writes remembered per buffer; older ones are only counted
+
+
+class _Counter:
+    __slots__ = ("version", "writes", "op")
+
+    def __init__(self):
+        self.version = 0
+        self.writes = []  # sequence numbers of the latest in-place writes, ascending
+        self.op = ""  # the in-place operation that made the latest write
+
+
+_counters: dict[int, _Counter] = {}  # id(buffer owner) -> its counter, dropped with the owner
+last_write = -1  # sequence number of the newest in-place write to any buffer
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array that owns `a`'s memory (`a` itself unless `a` is a view)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def version(a: np.ndarray) -> int:
+    """How many in-place writes `a`'s memory has had."""
+    c = _counters.get(id(_owner(a)))
+    return 0 if c is None else c.version
+
+
+def bump(a: np.ndarray, op: str, seq: int) -> None:
+    """Record that `op` (an in-place operation with sequence number `seq`) wrote into `a`."""
+    global last_write
+    owner = _owner(a)
+    c = _counters.get(id(owner))
+    if c is None:
+        c = _counters[id(owner)] = _Counter()
+        weakref.finalize(owner, _counters.pop, id(owner), None)
+    c.version += 1
+    c.op = op
+    c.writes.append(seq)
+    if len(c.writes) > HISTORY:
+        del c.writes[: HISTORY // 2]
+    last_write = seq
+
+
+def check(fn, out: np.ndarray) -> None:
+    """Raise if a value node `fn` saved for backward was changed in place after `fn` was
+    recorded, naming the node, the value, the in-place operation and both versions."""
+    positions = fn.saved_positions
+    if positions is None:
+        positions = (-1, *range(len(fn.saved)))
+    for i in positions:
+        a = out if i < 0 else fn.saved[i]
+        if not isinstance(a, np.ndarray):
+            continue
+        c = _counters.get(id(_owner(a)))
+        if c is None or c.writes[-1] < fn.seq:
+            continue
+        then = c.version - (len(c.writes) - bisect_right(c.writes, fn.seq))
+        what = "its output" if i < 0 else f"its input {i}"
+        raise RuntimeError(
+            f"{fn.name}: {what} (shape {a.shape}), saved for the backward pass, was changed "
+            f"by an in-place operation ({c.op}): it is at version {c.version}, but it was "
+            f"saved at version {then}; use an out-of-place operation or .clone() instead"
+        )
+
+
+def before(t, seq: int):
+    """The tensor that `t` was when node `seq` used it: later recorded in-place operations
+    give `t` a new grad_fn, and each keeps the tensor it replaced as `fn.replaced`."""
+    fn = t.grad_fn
+    while fn is not None and fn.seq > seq:
+        t = fn.replaced
+        fn = t.grad_fn
+    return t
