@@ -1,0 +1,437 @@
+"""Numerical stability at extreme inputs.
+
+Every activation and every loss of `nn.functional`, at ±1e3, ±1e30 and mixtures such as
+[-1e30, 0, 1e30], in float32 and float64: finite, correct values and gradients wherever the
+true ones are finite, inf (never NaN) where the true value is infinite, and no NaN or inf in
+any intermediate step (the finite cases run under `detect_anomaly`). Gradients are checked
+twice: by `backward()`, whose rules run on ndarrays, and by `autograd.grad(create_graph=True)`,
+where the same rules run on Tensors. Last, `detect_anomaly` must name the first operation that
+makes a NaN or inf, in forward and in backward.
+
+References are computed stably in float64 from the input as stored (a float32 input is
+promoted exactly), then rounded to the dtype under test. Tolerance: each function is a handful
+of correctly rounded primitives, so its result is within a few roundings of the exact one:
+rtol = atol = 16·eps of the dtype. The relative part covers large results (1e30 keeps its 7
+digits in float32); the absolute part covers results that cancel towards 0, where no float
+format does better than a few eps of the terms: σ'(x) = σ(1 − σ) once σ(x) rounds to 1,
+ln Σ eˣ next to 0, and the worst case seen, softplus'(x) = e^(x − softplus(x)), whose exponent
+carries the rounding of softplus(x) to the spacing of x: up to 8 eps for |x| ≤ 32 (2 eps
+fails; 16 leaves a margin without hiding a lost digit). A reference beyond the dtype's range (mse of 1e30 is 1e60, above float32's 3.4e38) rounds to
+inf, and then the result must be that inf.
+"""
+
+import math
+from decimal import Decimal, localcontext
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_edu as tg
+from tinygrad_edu.nn import functional as F
+
+FLOATS = (tg.float32, tg.float64)
+MAGNITUDES = (1e3, 1e30)
+EXTREMES = (-1e30, -1e3, 1e3, 1e30)
+
+
+# ---------------------------------------------------------------- float64 references
+
+
+def sigmoid(x):
+    """θ(x) = e^(−ln(1 + e^(−x))): never overflows."""
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def sech2(x):
+    """tanh'(x) = sech²x = 4e^(−2|x|) / (1 + e^(−2|x|))²: never overflows."""
+    a = np.exp(-2 * np.abs(x))
+    return 4 * a / (1 + a) ** 2
+
+
+def logsumexp(x, axis):
+    """ln Σ eˣ = m + ln Σ e^(x − m), with m the maximum, keeping the reduced axis."""
+    m = x.max(axis, keepdims=True)
+    return m + np.log(np.exp(x - m).sum(axis, keepdims=True))
+
+
+def log_softmax(x, axis):
+    """(x − m) − ln Σ e^(x − m): subtracting after the shift keeps the precision."""
+    m = x.max(axis, keepdims=True)
+    return (x - m) - np.log(np.exp(x - m).sum(axis, keepdims=True))
+
+
+def softmax(x, axis):
+    return np.exp(log_softmax(x, axis))
+
+
+# name: (function under test, reference value, reference derivative, input domain)
+ELEMENTWISE = {
+    "tanh": (F.tanh, np.tanh, sech2, "real"),
+    "sigmoid": (F.sigmoid, sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
+    "relu": (F.relu, lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
+    "softplus": (F.softplus, lambda x: np.logaddexp(0, x), sigmoid, "real"),
+    "nn.Tanh": (tg.nn.Tanh(), np.tanh, sech2, "real"),
+    "nn.Sigmoid": (tg.nn.Sigmoid(), sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
+    "nn.ReLU": (tg.nn.ReLU(), lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
+    "exp": (tg.exp, np.exp, np.exp, "finite exp"),
+    "log": (tg.log, np.log, lambda x: 1 / x, "positive"),
+    "sqrt": (tg.sqrt, np.sqrt, lambda x: 0.5 / np.sqrt(x), "positive"),
+}
+
+
+def extreme_inputs(domain, m):
+    """Inputs of magnitude m (and 1/m) mixed with ordinary values, inside the domain."""
+    return {
+        "real": [-m, -1.5, 0.0, 0.5, m],
+        "finite exp": [-m, -1.5, 0.0, 0.5],
+        "positive": [1 / m, 0.5, 1.5, m],
+    }[domain]
+
+
+# softmax, log_softmax, logsumexp over the last axis: (function, value, VJP gᵀ ∂f/∂x)
+REDUCTIONS = {
+    "softmax": (
+        F.softmax,
+        softmax,
+        lambda x, g, ax: softmax(x, ax) * (g - (g * softmax(x, ax)).sum(ax, keepdims=True)),
+    ),
+    "log_softmax": (
+        F.log_softmax,
+        log_softmax,
+        lambda x, g, ax: g - softmax(x, ax) * g.sum(ax, keepdims=True),
+    ),
+    "logsumexp": (  # ∂/∂x ln Σ eˣ = softmax(x)
+        tg.Tensor.logsumexp,
+        lambda x, ax: logsumexp(x, ax).squeeze(ax),
+        lambda x, g, ax: np.expand_dims(g, ax) * softmax(x, ax),
+    ),
+}
+
+
+def extreme_rows(m):
+    """Rows with mixtures, ties at ±m, all entries at −m, and one large entry among small."""
+    return [[-m, 0.0, m], [m, m, -m], [-m, -m, -m], [m, 1.5, -0.5]]
+
+
+# losses, per point: (call with the reduction, value of each point, ∂ value / ∂ input),
+# each given the float64 input and the labels drawn for it
+LOSSES = {
+    "mse_loss": (  # (p − t)², derivative 2(p − t)
+        lambda p, t, r: F.mse_loss(p, t, reduction=r),
+        lambda p, t: (p - t) ** 2,
+        lambda p, t: 2 * (p - t),
+    ),
+    "logistic_loss": (  # ln(1 + e^(−ys)), derivative −y θ(−ys)
+        lambda s, y, r: F.logistic_loss(s, y, reduction=r),
+        lambda s, y: np.logaddexp(0, -y * s),
+        lambda s, y: -y * sigmoid(-y * s),
+    ),
+    "binary_cross_entropy_with_logits": (  # t·softplus(−z) + (1 − t)·softplus(z), θ(z) − t
+        lambda z, t, r: F.binary_cross_entropy_with_logits(z, t, reduction=r),
+        lambda z, t: t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z),
+        lambda z, t: sigmoid(z) - t,
+    ),
+    "cross_entropy": (  # −ln softmax(z)[c], derivative softmax(z) − onehot(c)
+        lambda z, c, r: F.cross_entropy(z, c, reduction=r),
+        lambda z, c: -log_softmax(z, 1)[np.arange(len(c)), c],
+        lambda z, c: softmax(z, 1) - np.eye(z.shape[1])[c],
+    ),
+}
+
+
+def loss_case(name, m, dtype):
+    """Extreme inputs for a loss and labels that make both small and huge losses
+    (mse's targets in the input's dtype: the loss takes them so)."""
+    if name == "mse_loss":
+        return np.array([-m, 0.0, m, m, 1.5], dtype), np.array([m, 0.5, m, -m, -0.5], dtype)
+    if name == "logistic_loss":
+        return np.array([-m, 0.0, m, m, -m, 1.5], dtype), np.array([1, -1, 1, -1, -1, 1])
+    if name == "binary_cross_entropy_with_logits":
+        return np.array([-m, 0.0, m, m, -m, 1.5], dtype), np.array([1, 0, 1, 0, 0.25, 0.75])
+    return np.array(extreme_rows(m), dtype), np.array([2, 0, 1, 1])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def evaluate(fn, x, g):
+    """fn(x) and the vector-Jacobian product gᵀ ∂fn/∂x, by backward() and by
+    autograd.grad(create_graph=True)."""
+    t = tg.Tensor(x, requires_grad=True)
+    out = fn(t)
+    (graph_grad,) = tg.autograd.grad(out, t, g, create_graph=True)
+    out.backward(g)
+    return out.numpy(), t.grad.numpy(), graph_grad.numpy()
+
+
+def rounded(reference, dtype):
+    """The float64 reference rounded to `dtype`: inf where it exceeds the dtype's range."""
+    with np.errstate(over="ignore"):
+        return np.asarray(reference, np.float64).astype(dtype)
+
+
+def assert_close(actual, reference, dtype):
+    """`actual` has `dtype`, holds no NaN, and is within 16 eps of the rounded reference
+    (inf exactly where the reference overflows the dtype)."""
+    assert actual.dtype == dtype
+    assert not np.isnan(actual).any(), actual
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(actual, rounded(reference, dtype), rtol=16 * eps, atol=16 * eps)
+
+
+def watch(reference, dtype):
+    """detect_anomaly() when the true result fits the dtype: no step may then make a NaN or
+    inf. A result that overflows (mse of 1e30 in float32) is checked as a value, and numpy's
+    overflow warning is then expected."""
+    if np.isfinite(rounded(reference, dtype)).all():
+        return tg.autograd.detect_anomaly()
+    return np.errstate(over="ignore")
+
+
+def check(fn, x, g, value_ref, grad_ref, dtype):
+    """fn and its gradient (both ways) against the references, under `watch`."""
+    with watch(value_ref, dtype):
+        value, grad, graph_grad = evaluate(fn, x, g)
+    assert_close(value, value_ref, dtype)
+    assert_close(grad, grad_ref, dtype)
+    assert_close(graph_grad, grad_ref, dtype)
+
+
+def weights(shape, dtype):
+    """An upstream gradient g with distinct entries of both signs, in [−1, 1]."""
+    n = int(np.prod(shape))
+    return np.linspace(-1, 1, n + 2)[1:-1].astype(dtype).reshape(shape)
+
+
+# ---------------------------------------------------------------- explicit cases
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("m", MAGNITUDES)
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_elementwise_at_extremes(name, m, dtype):
+    """f(x) and f'(x) at ±m, ±1/m and ordinary x (g = 1 makes the VJP f' itself)."""
+    fn, value, derivative, domain = ELEMENTWISE[name]
+    x = np.array(extreme_inputs(domain, m), dtype)
+    x64 = x.astype(np.float64)
+    check(fn, x, np.ones_like(x), value(x64), derivative(x64), dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("m", MAGNITUDES)
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_softmax_family_at_extremes(name, m, dtype):
+    """Rows such as [−m, 0, m] and [m, m, −m]; VJPs: softmax s ⊙ (g − gᵀs),
+    log_softmax g − s Σg, logsumexp g s."""
+    fn, value, vjp = REDUCTIONS[name]
+    x = np.array(extreme_rows(m), dtype)
+    x64 = x.astype(np.float64)
+    g = weights(value(x64, -1).shape, dtype)
+    check(lambda t: fn(t, -1), x, g, value(x64, -1), vjp(x64, g.astype(np.float64), -1), dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("m", MAGNITUDES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", LOSSES)
+def test_losses_at_extremes(name, reduction, m, dtype):
+    """Each loss and its gradient; "mean" scales both by 1/N, "none" weighs point i by gᵢ."""
+    fn, value, derivative = LOSSES[name]
+    x, labels = loss_case(name, m, dtype)
+    x64 = x.astype(np.float64)
+    losses, point_grads = value(x64, labels), derivative(x64, labels)
+    n = len(losses)
+    if reduction == "none":
+        g, value_ref = weights((n,), dtype), losses
+        w = g.astype(np.float64)
+    else:
+        g, value_ref = None, losses.mean() if reduction == "mean" else losses.sum()
+        w = np.full(n, 1 / n if reduction == "mean" else 1.0)
+    grad_ref = point_grads * w.reshape((n,) + (1,) * (x.ndim - 1))
+    check(lambda t: fn(t, labels, reduction), x, g, value_ref, grad_ref, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_mse_overflowing_float32_still_has_a_finite_gradient(dtype):
+    """(1e30 − (−1e30))² = 4e60 is inf in float32 (finite in float64); its gradient
+    2(p − t) = 4e30 is finite in both."""
+    with np.errstate(over="ignore"):  # the expected overflow of float32
+        value, grad, graph_grad = evaluate(
+            lambda p: F.mse_loss(p, np.array([-1e30], dtype)), np.array([1e30], dtype), None)
+    assert_close(value, 4e60, dtype)
+    assert_close(grad, [4e30], dtype)
+    assert_close(graph_grad, [4e30], dtype)
+
+
+# ---------------------------------------------------------------- hand-computed cases
+
+
+def softplus_by_hand(x):
+    """ln(1 + eˣ) = x + ln(1 + e^(−x)) for x > 0, else ln(1 + eˣ): Python's math."""
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("x", [-1e30, -1e3, -40.0, 40.0, 1e3, 1e30])
+def test_softplus_and_sigmoid_match_hand_values(x, dtype):
+    """softplus(1e30) = 1e30 with slope 1; θ(x) = 1 / (1 + e^(−|x|)) for x > 0, else
+    e^x / (1 + e^x), by Decimal at 50 digits; θ'(±1e30) = 0."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        e = Decimal(-abs(x)).exp()  # underflows to 0 at −1e30, never overflows
+        exact_sigmoid = float(1 / (1 + e) if x > 0 else e / (1 + e))
+    sp, sp_grad, _ = evaluate(F.softplus, np.array([x], dtype), None)
+    sig, sig_grad, _ = evaluate(F.sigmoid, np.array([x], dtype), None)
+    assert_close(sp, [softplus_by_hand(x)], dtype)
+    assert_close(sp_grad, [exact_sigmoid], dtype)
+    assert_close(sig, [exact_sigmoid], dtype)
+    if abs(x) == 1e30:
+        assert sp_grad[0] == (x > 0) and sig_grad[0] == 0.0
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softmax_family_exact_at_1e30(dtype):
+    """logsumexp([1e30, 1e30]) = 1e30 + ln 2 = 1e30 with gradient softmax = [½, ½];
+    cross_entropy([[1e30, −1e30, 0]], 1) = 2e30 with gradient softmax − onehot = [1, −1, 0]."""
+    value, grad, _ = evaluate(lambda t: t.logsumexp(0), np.array([1e30, 1e30], dtype), None)
+    assert value == dtype.type(1e30)
+    np.testing.assert_array_equal(grad, [0.5, 0.5])
+    logits = np.array([[1e30, -1e30, 0.0]], dtype)
+    value, grad, _ = evaluate(lambda t: F.cross_entropy(t, [1]), logits, None)
+    assert value == 2 * dtype.type(1e30)
+    np.testing.assert_array_equal(grad, [[1.0, -1.0, 0.0]])
+
+
+# ---------------------------------------------------------------- infinite true values
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # IEEE, as numpy
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("m", MAGNITUDES)
+def test_exp_overflows_to_inf_never_nan(m, dtype):
+    """e^m is inf in both dtypes, and so is d/dx eˣ = eˣ; e^(−m) = 0 stays exact."""
+    value, grad, graph_grad = evaluate(tg.exp, np.array([-m, 0.0, m], dtype), np.ones(3, dtype))
+    for result in (value, grad, graph_grad):
+        np.testing.assert_array_equal(result, [0.0, 1.0, np.inf])
+    total, total_grad, _ = evaluate(lambda t: t.exp().mean(), np.array([-m, m], dtype), None)
+    assert total == np.inf
+    np.testing.assert_array_equal(total_grad, [0.0, np.inf])
+
+
+# ---------------------------------------------------------------- random shapes (hypothesis)
+
+
+def arrays(ordinary, extremes, min_dims=0):
+    """float64 arrays of random shape whose entries are ordinary values or extremes."""
+    shapes = hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=4)
+    return hnp.arrays(np.float64, shapes, elements=ordinary | st.sampled_from(extremes))
+
+
+DOMAINS = {
+    "real": arrays(st.floats(-30, 30), EXTREMES),
+    "finite exp": arrays(st.floats(-30, 30), (-1e30, -1e3)),
+    "positive": arrays(st.floats(1e-3, 30), (1e-30, 1e-3, 1e3, 1e30)),
+}
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@given(data=st.data(), dtype=st.sampled_from(FLOATS))
+def test_elementwise_with_injected_extremes(name, data, dtype):
+    """Random shapes, about half the entries at ±1e3 or ±1e30 (1e±3, 1e±30 for ln and √)."""
+    fn, value, derivative, domain = ELEMENTWISE[name]
+    x = data.draw(DOMAINS[domain]).astype(dtype)
+    x64 = x.astype(np.float64)
+    check(fn, x, np.ones_like(x), value(x64), derivative(x64), dtype)
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@given(data=st.data(), dtype=st.sampled_from(FLOATS))
+def test_softmax_family_with_injected_extremes(name, data, dtype):
+    """Random shapes and axis, about half the entries at ±1e3 or ±1e30."""
+    fn, value, vjp = REDUCTIONS[name]
+    x = data.draw(arrays(st.floats(-30, 30), EXTREMES, min_dims=1)).astype(dtype)
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    x64 = x.astype(np.float64)
+    g = weights(value(x64, axis).shape, dtype)
+    check(lambda t: fn(t, axis), x, g, value(x64, axis), vjp(x64, g.astype(np.float64), axis),
+          dtype)
+
+
+@given(data=st.data(), dtype=st.sampled_from(FLOATS), reduction=st.sampled_from(["mean", "sum"]))
+def test_losses_with_injected_extremes(data, dtype, reduction):
+    """Random (N,) scores or (N, C) logits with random labels, for every loss."""
+    name = data.draw(st.sampled_from(sorted(LOSSES)))
+    fn, value, derivative = LOSSES[name]
+    n = data.draw(st.integers(1, 6))
+    shape = (n, data.draw(st.integers(1, 4))) if name == "cross_entropy" else (n,)
+    x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-30, 30)
+                             | st.sampled_from(EXTREMES))).astype(dtype)
+    labels = data.draw(hnp.arrays(np.float64, (n,), elements={
+        "mse_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
+        "logistic_loss": st.sampled_from([-1.0, 1.0]),
+        "binary_cross_entropy_with_logits": st.sampled_from([0.0, 0.25, 1.0]),
+        "cross_entropy": st.integers(0, shape[-1] - 1),
+    }[name]))
+    if name == "cross_entropy":
+        labels = labels.astype(np.int64)
+    elif name == "mse_loss":
+        labels = labels.astype(dtype)  # the loss takes its targets in the input's dtype
+    x64 = x.astype(np.float64)
+    losses, point_grads = value(x64, labels), derivative(x64, labels)
+    scale = 1 / n if reduction == "mean" else 1.0
+    check(lambda t: fn(t, labels, reduction), x, None, losses.sum() * scale,
+          point_grads * scale, dtype)
+
+
+# ---------------------------------------------------------------- detect_anomaly
+
+
+def anomaly_message(run):
+    """The RuntimeError detect_anomaly raises inside `run()` (numpy's own warnings about
+    the NaN or inf are expected, so silenced)."""
+    with (np.errstate(all="ignore"), tg.autograd.detect_anomaly(),
+          pytest.raises(RuntimeError) as info):
+        run()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_anomaly_in_forward_names_the_first_op(dtype):
+    """ln(x·0) = −inf is made by Log; the Mul after it (−inf·0 = NaN) never runs."""
+    x = tg.tensor([1e30, 1.0], dtype=dtype, requires_grad=True)
+    message = anomaly_message(lambda: (x * 0).log() * 0)
+    assert "forward of Log produced inf" in message
+    assert "Mul" not in message
+
+
+def test_anomaly_in_forward_names_the_op_that_overflows():
+    """1e30·1e30 overflows float32 in Mul; the Sub after it (inf − inf = NaN) never runs."""
+    x = tg.tensor([1e30], dtype=tg.float32, requires_grad=True)
+    message = anomaly_message(lambda: x * x - x * x)
+    assert "forward of Mul produced inf" in message
+    assert "Sub" not in message
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_anomaly_in_backward_names_the_first_node(dtype, create_graph):
+    """d√u/du = 1/(2√u) is inf at u = x·0 = 0, made by SqrtBackward; MulBackward after it
+    would make inf·0 = NaN. With create_graph the rule records Tensor ops (Add, Div): the
+    message must still name the node, not an op inside its rule."""
+    x = tg.tensor([1e30, 1.0], dtype=dtype, requires_grad=True)
+    y = (x * 0).sqrt().sum()
+    message = anomaly_message(lambda: tg.autograd.grad(y, x, create_graph=create_graph))
+    assert "SqrtBackward returned inf" in message
+    assert "MulBackward" not in message and "Div" not in message
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_anomaly_ignores_what_a_rule_masks(create_graph):
+    """d(x⁰)/dx = 0 at x = 0, though the rule's unused branch 0·x^(−1) is NaN there."""
+    x = tg.tensor([0.0, 1e30], dtype=tg.float64, requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"), tg.autograd.detect_anomaly():
+        (grad,) = tg.autograd.grad((x**0.0).sum(), x, create_graph=create_graph)
+    np.testing.assert_array_equal(grad.numpy(), [0.0, 0.0])
