@@ -184,7 +184,11 @@ class Linear(Function):
     saves = ("x", "w")
 
     def forward(self, x, w, b):
-        return x @ w.T + b
+        out = x @ w.T
+        if out.dtype != np.result_type(out, b):
+            return out + b
+        out += b  # in place: the product is a fresh array, one temporary fewer
+        return out
 
     def backward(self, grad, out, x, w, b):
         need_x, need_w, need_b = self.needs_input_grad

@@ -8,11 +8,12 @@ from a chain of ten.
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+import sys
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _to_array
 from . import anomaly, versions
 from .grad_mode import set_grad_enabled, state
 
@@ -46,10 +47,11 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     gradients of the tensors in `capture` are returned in a dict and no `.grad` is touched.
     """
     pending = {}  # tensor -> gradient received so far
-    heap = []  # (-sequence number, tensor) of the non-leaf tensors in `pending`
-    leaves = []
     for r, g in zip(roots, root_grads):
-        _deliver(r, g, pending, heap, leaves)
+        pending[r] = pending[r] + g if r in pending else g
+    heap = [(-r.grad_fn.seq, r) for r in pending if r.grad_fn is not None]  # not yet run
+    heapify(heap)
+    leaves = [r for r in pending if r.grad_fn is None]
     captured = {}
     check = state.anomaly
     last_write = versions.last_write
@@ -76,42 +78,57 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if check:
                 anomaly.check_backward(fn, grads)
             for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
-                if needed:
-                    if g.shape != a.data.shape:
-                        g = sum_to_shape(g, a.data.shape)
-                    _deliver(a, g, pending, heap, leaves)
+                if not needed:
+                    continue
+                if g.shape != a.data.shape:
+                    g = sum_to_shape(g, a.data.shape)
+                if a in pending:
+                    pending[a] = pending[a] + g
+                    continue
+                pending[a] = g  # a's first gradient queues it, or lists it with the leaves
+                if a.grad_fn is None:
+                    leaves.append(a)
+                else:
+                    heappush(heap, (-a.grad_fn.seq, a))
             if not retain_graph:
                 fn.inputs = fn.saved = None
     for leaf in leaves:
+        grad = pending.pop(leaf)
         if capture is None:
-            _accumulate(leaf, pending[leaf], create_graph)
+            # a gradient that nothing else holds becomes .grad itself (PyTorch steals it too)
+            owned = sys.getrefcount(grad) <= _UNSHARED and _is_plain(grad, leaf.dtype)
+            _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
-            captured[leaf] = pending[leaf]
+            captured[leaf] = grad
     return captured
 
 
-def _deliver(t, g, pending, heap, leaves):
-    """Add `g` to what `t` has received; a tensor's first gradient queues it (leaves apart)."""
-    if t in pending:
-        pending[t] = pending[t] + g
-        return
-    pending[t] = g
-    if t.grad_fn is None:
-        leaves.append(t)
-    else:
-        heappush(heap, (-t.grad_fn.seq, t))
+def _unshared_refcount() -> int:
+    """What sys.getrefcount reports for an array held by one local variable only
+    (interpreter-dependent, hence measured)."""
+    a = np.empty(0)
+    return sys.getrefcount(a)
 
 
-def _accumulate(leaf: Tensor, grad, create_graph: bool) -> None:
-    """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built."""
+_UNSHARED = _unshared_refcount()
+
+
+def _is_plain(a, dtype) -> bool:
+    """An ndarray of `dtype` that owns its writable memory."""
+    return type(a) is np.ndarray and a.base is None and a.dtype == dtype and a.flags.writeable
+
+
+def _accumulate(leaf: Tensor, grad, create_graph: bool, owned: bool) -> None:
+    """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built.
+    An `owned` gradient (nothing else refers to it) is taken as it is, without a copy."""
     if isinstance(grad, Tensor):
         if grad.dtype != leaf.dtype:
             grad = grad.to(leaf.dtype)
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         return
     if leaf.grad is None:
-        # a copy: `grad` may be shared with other leaves or be a read-only broadcast view
-        leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype))
+        # otherwise a copy: `grad` may be shared with other leaves or be a read-only view
+        leaf.grad = Tensor._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
     elif leaf.grad.grad_fn is not None or create_graph:
         leaf.grad = leaf.grad + grad
     else:
@@ -128,7 +145,7 @@ def _seed(output: Tensor, gradient, create_graph: bool, where: str):
             )
         g = np.ones_like(output.data)
     else:
-        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        g = gradient.data if isinstance(gradient, Tensor) else _to_array(gradient, None, where)
         if g.shape != output.shape:
             raise ValueError(
                 f"{where}: gradient has shape {g.shape} but the output has shape {output.shape}"
