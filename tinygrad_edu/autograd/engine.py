@@ -55,6 +55,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     captured = {}
     check = state.anomaly
     last_write = versions.last_write
+    overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
     with set_grad_enabled(create_graph), anomaly.rule_ops_unchecked():
         while heap:
             t = heappop(heap)[1]
@@ -92,6 +93,10 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                     heappush(heap, (-a.grad_fn.seq, a))
             if not retain_graph:
                 fn.inputs = fn.saved = None
+                if fn.seq <= last_write + 1:  # maybe in-place: recorded right after its write
+                    overwritten.append(fn)
+    for fn in overwritten:  # the values they overwrote routed older uses until now
+        fn.replaced = None
     for leaf in leaves:
         grad = pending.pop(leaf)
         if capture is None:

@@ -84,9 +84,11 @@ def check(fn, out: np.ndarray) -> None:
 
 def before(t, seq: int):
     """The tensor that `t` was when node `seq` used it: later recorded in-place operations
-    give `t` a new grad_fn, and each keeps the tensor it replaced as `fn.replaced`."""
+    give `t` a new grad_fn, and each keeps the tensor it replaced as `fn.replaced`, until a
+    backward pass without retain_graph frees the node (then `t` is returned, and reaching its
+    freed node raises the usual error)."""
     fn = t.grad_fn
-    while fn is not None and fn.seq > seq:
+    while fn is not None and fn.seq > seq and fn.replaced is not None:
         t = fn.replaced
         fn = t.grad_fn
     return t
