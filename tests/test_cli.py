@@ -159,3 +159,20 @@ def test_interrupt_leaves_no_checkpoint(tmp_path, capsys, monkeypatch):
     code, _, err = run(capsys, "train", "--epochs", "5", "--out", tmp_path)
     assert code == 130 and "interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "model.npz").exists()
+
+
+def test_training_refuses_non_finite_gradients_unless_told_otherwise():
+    """`check_finite` is on by default in `train` (and `--no-check-finite` turns it off)."""
+    prep = training.load("xor", seed=0)
+    model = training.build_model("logistic", 2, prep.classes, (), dtype=np.float64, seed=0)
+    with tg.no_grad():
+        model.linear.bias.fill_(float("nan"))
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match="non-finite gradient"):
+        training.fit("logistic", model, prep, epochs=1)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+    training.fit("logistic", model, prep, epochs=1, check_finite=False)
+    assert np.isnan(model.linear.weight.numpy()).all()
+    args = cli.build_parser().parse_args(["train", "--no-check-finite"])
+    assert args.check_finite is False

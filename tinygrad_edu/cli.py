@@ -133,7 +133,8 @@ def cmd_train(args) -> None:
                                  dtype=training.parse_dtype(args.dtype), seed=args.seed)
     result = _fit(args.model, model, prep, f"{args.model} on {Path(args.dataset).name}",
                   optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                  batch_size=args.batch_size, schedule=args.schedule, seed=args.seed)
+                  batch_size=args.batch_size, schedule=args.schedule, seed=args.seed,
+                  check_finite=args.check_finite)
     checkpoint = io.save_checkpoint(out / "model.npz", model, _metadata(
         args.model, args.dataset, hidden, model, prep, args.seed))
     metrics = {"final_loss": result.loss, "train_accuracy": result.train_accuracy,
@@ -275,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="minibatch size (default: the full batch)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--check-finite", action=argparse.BooleanOptionalAction, default=True,
+                   help="refuse a step whose gradients hold NaN or inf (default on)")
     p.add_argument("--out", default=DEFAULT_OUT)
     p.set_defaults(func=cmd_train)
 

@@ -103,16 +103,17 @@ def _param_dtype(model: nn.Module) -> np.dtype:
     return next(iter(model.parameters())).dtype
 
 
-def make_optimizer(name: str, params, lr: float) -> optim.Optimizer:
-    """gd and sgd are plain steps (full batch or minibatches); momentum uses μ = 0.9."""
+def make_optimizer(name: str, params, lr: float, check_finite: bool = True) -> optim.Optimizer:
+    """gd and sgd are plain steps (full batch or minibatches); momentum uses μ = 0.9.
+    With `check_finite`, a step refuses NaN or inf gradients and moves nothing."""
     if name in ("gd", "sgd"):
-        return optim.SGD(params, lr=lr)
+        return optim.SGD(params, lr=lr, check_finite=check_finite)
     if name == "momentum":
-        return optim.SGD(params, lr=lr, momentum=0.9)
+        return optim.SGD(params, lr=lr, momentum=0.9, check_finite=check_finite)
     if name == "adam":
-        return optim.Adam(params, lr=lr)
+        return optim.Adam(params, lr=lr, check_finite=check_finite)
     if name == "normalized":
-        return optim.NormalizedGD(params, lr=lr)
+        return optim.NormalizedGD(params, lr=lr, check_finite=check_finite)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
@@ -142,7 +143,7 @@ class Result:
 
 def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: float = 0.5,
         epochs: int = 100, batch_size: int | None = None, schedule: str = "constant",
-        seed: int = 0, progress: Callable | None = None) -> Result:
+        seed: int = 0, progress: Callable | None = None, check_finite: bool = True) -> Result:
     """Train `model` on `prep`: full-batch steps when `batch_size` is None (or ≥ N), else
     minibatches reshuffled every epoch. `progress(epoch, loss)` is called after each epoch."""
     if epochs < 1:
@@ -153,7 +154,7 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
     X = prep.X_train.astype(dtype)
     Y = targets(kind, prep.y_train, prep.classes).astype(dtype)
     loss_of = loss_fn(kind)
-    opt = make_optimizer(optimizer, model.parameters(), lr)
+    opt = make_optimizer(optimizer, model.parameters(), lr, check_finite)
     sched = make_schedule(schedule, opt, epochs)
     rng = np.random.default_rng(seed)
     full_batch = batch_size is None or batch_size >= len(X)

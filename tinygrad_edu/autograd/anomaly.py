@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 
 from .grad_mode import state
@@ -21,20 +19,6 @@ class detect_anomaly:
     def __exit__(self, *exc):
         state.anomaly = self._prev
         return False
-
-
-@contextmanager
-def rule_ops_unchecked():
-    """Inside a backward pass: the operations a rule records (create_graph=True) are not
-    checked one by one. `check_backward` checks what the rule returns, as in the plain pass,
-    so the message names the node (SqrtBackward, not the Div inside its rule), and a value
-    the rule computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing."""
-    prev = state.anomaly
-    state.anomaly = False
-    try:
-        yield
-    finally:
-        state.anomaly = prev
 
 
 def _bad(values) -> str | None:

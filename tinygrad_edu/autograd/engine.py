@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tensor import Tensor, _to_array
 from . import anomaly, versions
-from .grad_mode import set_grad_enabled, state
+from .grad_mode import state
 
 FREED = (
     "{name}: trying to backward through the graph a second time, but its saved values "
@@ -56,7 +56,12 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     check = state.anomaly
     last_write = versions.last_write
     overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
-    with set_grad_enabled(create_graph), anomaly.rule_ops_unchecked():
+    # Rules record their operations only with create_graph. Anomaly mode checks what each
+    # rule returns (check_backward names the node), not the operations inside a rule: so a
+    # value a rule computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
+    modes = state.grad_enabled, state.anomaly
+    state.grad_enabled, state.anomaly = create_graph, False
+    try:
         while heap:
             t = heappop(heap)[1]
             grad = pending.pop(t)
@@ -95,6 +100,8 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 fn.inputs = fn.saved = None
                 if fn.seq <= last_write + 1:  # maybe in-place: recorded right after its write
                     overwritten.append(fn)
+    finally:
+        state.grad_enabled, state.anomaly = modes
     for fn in overwritten:  # the values they overwrote routed older uses until now
         fn.replaced = None
     for leaf in leaves:

@@ -103,10 +103,11 @@ class Module:
 
     def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails: the registered parts live in the two dicts
-        for registry in ("_parameters", "_modules"):
-            found = self.__dict__.get(registry, {})
-            if name in found:
-                return found[name]
+        d = self.__dict__
+        if name in d.get("_parameters", ()):
+            return d["_parameters"][name]
+        if name in d.get("_modules", ()):
+            return d["_modules"][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
