@@ -298,3 +298,16 @@ def test_version_counters_go_away_with_their_memory():
     del t
     gc.collect()
     assert key not in versions._counters
+
+
+def test_a_failed_backward_pass_leaves_every_grad_as_it_was():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0], requires_grad=True)
+    a.grad = tg.tensor([10.0, 10.0])
+    y = b.tanh()  # recorded first, so its node runs last, after a's gradient has arrived
+    loss = (a * 3).sum() + y.sum()
+    with tg.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="TanhBackward"):
+        loss.backward()
+    assert a.grad.tolist() == [10.0, 10.0] and b.grad is None
