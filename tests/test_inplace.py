@@ -311,3 +311,19 @@ def test_a_failed_backward_pass_leaves_every_grad_as_it_was():
     with pytest.raises(RuntimeError, match="TanhBackward"):
         loss.backward()
     assert a.grad.tolist() == [10.0, 10.0] and b.grad is None
+
+
+def test_augmented_assignment_changes_the_tensor_in_place():
+    """The textbook update `w -= η ∇E` under no_grad must move the parameter itself."""
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    alias = w
+    (w * w).sum().backward()
+    with tg.no_grad():
+        w -= 0.25 * w.grad
+        w *= 2
+        w += 1
+        w /= 2
+    assert w is alias and w.requires_grad and w.is_leaf
+    assert w.tolist() == [1.0, 1.5] and w._version == 4  # ((w − w/2)·2 + 1)/2
+    with pytest.raises(RuntimeError, match="sub_: a leaf tensor"):
+        w -= 1.0

@@ -54,11 +54,17 @@ def _sizes(op, shape) -> tuple:
     return shape
 
 
-def _real(op, **values) -> None:
-    """Check that each named value is a real number (not complex, str, None, ...)."""
+def _reals(op, **values) -> tuple:
+    """The named values as real numbers (a 0-d tensor gives its value, as in PyTorch);
+    complex numbers, strings, None, ... are refused."""
+    out = []
     for name, v in values.items():
+        if isinstance(v, Tensor) and v.ndim == 0:
+            v = v.item()
         if not isinstance(v, numbers.Real):
             raise TypeError(f"{op}: {name} must be a real number, got {v!r}")
+        out.append(v)
+    return tuple(out)
 
 
 def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
@@ -114,7 +120,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     """Values from start (default 0) up to, not including, end; ints unless a float is given."""
     if end is None:
         start, end = 0, start
-    _real("arange", start=start, end=end, step=step)
+    start, end, step = _reals("arange", start=start, end=end, step=step)
     if not all(math.isfinite(v) for v in (start, end, step)):
         raise ValueError(f"arange: start, end and step must be finite, got {start}, {end}, {step}")
     if step == 0:
@@ -135,9 +141,14 @@ def linspace(start, end, steps: int, dtype=None, requires_grad=False) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive."""
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    _real("linspace", start=start, end=end)
+    start, end = _reals("linspace", start=start, end=end)
     d = _float_dtype("linspace", dtype)
-    return _make("linspace", np.linspace(start, end, steps).astype(d), requires_grad)
+    try:
+        values = np.linspace(float(start), float(end), steps)  # float(): ints beyond int64 too
+    except OverflowError:
+        raise ValueError(f"linspace: start {start} or end {end} is beyond the float range") \
+            from None
+    return _make("linspace", values.astype(d), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad=False) -> Tensor:

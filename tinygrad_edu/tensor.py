@@ -363,6 +363,8 @@ class Tensor:
         dim, keepdim = _reduction_args("var", self.ndim, dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = int(bool(unbiased))
+        if not isinstance(correction, numbers.Real):
+            raise TypeError(f"var: correction must be a number, got {correction!r}")
         centred = self - self.mean(dim, keepdim=True)
         squares = apply(ops.Sum(dim, keepdim), centred * centred)
         return squares / max(_count(self.shape, dim) - correction, 0)
@@ -370,6 +372,7 @@ class Tensor:
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):
         """√var, with the same arguments as `var`."""
+        _reduction_args("std", self.ndim, dim, keepdim, axis, keepdims)  # errors name std
         return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis,
                         keepdims=keepdims).sqrt()
 
@@ -444,9 +447,9 @@ class Tensor:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         """Merge dimensions start_dim..end_dim into one."""
+        start, end = _dims("flatten", (start_dim, end_dim), self.ndim, unique=False)
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = _dims("flatten", (start_dim, end_dim), self.ndim, unique=False)
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
@@ -467,7 +470,8 @@ class Tensor:
         """Swap two dimensions."""
         d0, d1 = _dims("transpose", (dim0, dim1), self.ndim, unique=False)
         axes = list(range(self.ndim))
-        axes[d0], axes[d1] = d1, d0
+        if axes:  # a 0-d tensor accepts dims 0 and -1 and has nothing to swap
+            axes[d0], axes[d1] = d1, d0
         return apply(ops.Permute(tuple(axes)), self)
 
     swapaxes = transpose
@@ -529,6 +533,10 @@ class Tensor:
 
     clip_ = clamp_
 
+    # `t += x` changes t in place, as in PyTorch, so `w -= lr * w.grad` under no_grad
+    # updates the parameter itself instead of binding w to a new tensor outside the model
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
         index = _index(index)
@@ -588,7 +596,7 @@ class Tensor:
             new = apply(fn, old, *operands)
             _write(name, self.data, new.data)
         else:
-            raws = [_raw(o) for o in operands]
+            raws = [o.data if isinstance(o, Tensor) else o for o in operands]
             try:
                 write(self.data, *raws)
             except (TypeError, ValueError, IndexError) as e:
@@ -612,7 +620,13 @@ class Tensor:
                     return _binary(op(), *inputs, ufunc.__name__)
                 return apply(op(), *(_operand(i, ufunc.__name__) for i in inputs))
             if ufunc in _UFUNCS_WITHOUT_GRADIENT:
-                return Tensor._wrap(np.asarray(ufunc(*map(_raw, inputs))))
+                args = [_raw(_operand(i, ufunc.__name__)) for i in inputs]
+                try:
+                    return Tensor._wrap(np.asarray(ufunc(*args)))
+                except (ValueError, TypeError) as e:
+                    raise _plain(e)(f"{ufunc.__name__}: {e}") from None
+                except OverflowError as e:
+                    raise ValueError(f"{ufunc.__name__}: {e}") from None
         # anything else works on the values and returns an ndarray, as for a PyTorch tensor
         inputs = tuple(map(_raw, inputs))
         if "out" in kwargs:
@@ -647,6 +661,8 @@ def apply(fn: ops.Function, *args) -> Tensor:
     except (ValueError, IndexError, TypeError) as e:
         shapes = ", ".join(str(np.shape(d)) for d in datas)
         raise _plain(e)(f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
+    except OverflowError as e:  # a Python int beyond the range of an int tensor's dtype
+        raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if state.anomaly:
@@ -704,7 +720,7 @@ def where(condition, x, y) -> Tensor:
     cond = _to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {_describe(condition)}")
-    return apply(ops.Where(), cond, _operand(x, "where"), _operand(y, "where"))
+    return apply(ops.Where(), cond, *_promote(_operand(x, "where"), _operand(y, "where")))
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
@@ -779,22 +795,24 @@ def _operand(x, op: str):
 
 
 def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
-    """Apply a two-input primitive with PyTorch's promotion: an int or bool operand meeting
-    a float one takes that float's dtype (a Python float stands for the default dtype)."""
+    """Apply a two-input primitive with PyTorch's promotion (see `_promote`)."""
     if type(y) in _SCALARS and type(x) is Tensor and x.data.dtype.kind == "f":
         return apply(fn, x, y)  # the most common case, float tensor with a number: no checks
-    x, y = _operand(x, op), _operand(y, op)
+    return apply(fn, *_promote(_operand(x, op), _operand(y, op)))
+
+
+def _promote(x, y) -> tuple:
+    """PyTorch's promotion of two operands: an int or bool one meeting a float one takes that
+    float's dtype (a Python float stands for the default dtype); otherwise numpy's rules."""
     fx, fy = _float_dtype(x), _float_dtype(y)
     if fx is fy or (fx is not None and fy is not None):  # no int/float mix: numpy's rules
-        return apply(fn, x, y)
+        return x, y
     target = fx or fy
     if target is float:
         target = dtypes.get_default_dtype()
     if fx is None:
-        x = _cast_constant(x, target)
-    else:
-        y = _cast_constant(y, target)
-    return apply(fn, x, y)
+        return _cast_constant(x, target), y
+    return x, _cast_constant(y, target)
 
 
 def _float_dtype(v):
@@ -844,16 +862,21 @@ def _check_clamp(op: str, lo, hi) -> None:
     if lo is None and hi is None:
         raise ValueError(f"{op}: at least one of min and max must be given")
     for bound in (lo, hi):
-        if bound is not None and not isinstance(bound, numbers.Real):
+        if bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, np.generic)):
+            continue
+        # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
+        if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_DTYPES):
             raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
 
 
 def _scaled(other, alpha, op: str):
     """alpha·other for add_ and sub_ (other itself when alpha is 1)."""
     other = _operand(other, op)
+    if type(alpha) is int and alpha == 1:  # the usual case, without the slower check below
+        return other
     if not isinstance(alpha, numbers.Real):
         raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
-    return other if alpha == 1 else other * alpha
+    return other * alpha
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -881,8 +904,9 @@ def _plain(e: Exception) -> type:
 
 
 def _into(ufunc):
-    """An in-place writer dest ← ufunc(dest, other) that refuses a change of dtype kind."""
-    return lambda dest, other: ufunc(dest, other, out=dest, casting="same_kind")
+    """An in-place writer dest ← ufunc(dest, other); ufuncs' default casting, "same_kind",
+    refuses a float result in an int tensor, as PyTorch does."""
+    return lambda dest, other: ufunc(dest, other, out=dest)
 
 
 _ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_divide))
@@ -899,6 +923,8 @@ def _compare(ufunc, x, y) -> Tensor:
     except (ValueError, TypeError) as e:
         raise _plain(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
                       f"{np.shape(_raw(y))})") from None
+    except OverflowError as e:  # a Python int beyond the range of the tensor's dtype
+        raise ValueError(f"{ufunc.__name__}: {e}") from None
 
 
 def _dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -> tuple:
@@ -965,12 +991,14 @@ def _check_nonempty(op: str, t: Tensor, axes) -> None:
 
 
 def _shift_by_max(t: Tensor, axes):
-    """(t − m, m) with m the maximum over `axes` (kept), a constant, and 0 where not finite."""
+    """(t − m, m) with m the maximum over `axes` (kept), a constant, and 0 where not finite;
+    m is float (the default dtype for int or bool t), so bool t can be shifted too."""
+    d = t.dtype if dtypes.is_float(t.dtype) else dtypes.get_default_dtype()
     if t.data.size == 0:
-        m = np.zeros(ops.keepdim_shape(t.shape, axes), t.dtype)
+        m = np.zeros(ops.keepdim_shape(t.shape, axes), d)
     else:
         m = np.amax(t.data, axis=axes, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0).astype(t.dtype, copy=False)
+        m = np.where(np.isfinite(m), m, 0).astype(d, copy=False)
     return t - m, m
 
 
@@ -995,16 +1023,27 @@ def _index_item(i):
     if isinstance(i, Tensor):
         i = i.data
     elif isinstance(i, list):
-        i = np.asarray(i)
+        try:
+            i = np.asarray(i)
+        except ValueError as e:
+            raise IndexError(f"getitem: a list index must be rectangular ({e})") from None
+        if i.size == 0:  # [] selects nothing, as in numpy and PyTorch
+            i = i.astype(np.intp)
     if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
         raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
     return i
 
 
 def _tensor_list(op: str, tensors) -> list:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
+    if isinstance(tensors, (Tensor, str, bytes)) or not isinstance(tensors, Sequence) \
+            or not tensors:
         raise TypeError(f"{op}: expected a non-empty list of tensors, got {_describe(tensors)}")
-    return [_as_tensor(t, op) for t in tensors]
+    ts = [_as_tensor(t, op) for t in tensors]
+    floats = [t.dtype for t in ts if dtypes.is_float(t.dtype)]
+    if floats and len(floats) < len(ts):  # PyTorch: int and bool tensors take the float dtype
+        d = np.result_type(*floats)
+        ts = [t if dtypes.is_float(t.dtype) else _cast_constant(t, d) for t in ts]
+    return ts
 
 
 _SCALARS = {float, int}

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import dtypes, ops
 from ..tensor import Tensor, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -34,9 +34,23 @@ def _tensor(x: Any, op: str) -> Tensor:
         raise TypeError(f"{op}: expected a tensor, got {type(x).__name__} ({e})") from None
 
 
+def _scores(x: Any, op: str) -> Tensor:
+    """A loss's input as a float tensor: int and bool data become the default dtype."""
+    x = _tensor(x, op)
+    return x if dtypes.is_float(x.dtype) else x.to(dtypes.get_default_dtype())
+
+
+def _targets(y: Any, op: str) -> np.ndarray:
+    """Targets as an ndarray; a ragged nested list is refused with a message naming `op`."""
+    try:
+        return np.asarray(y.data if isinstance(y, Tensor) else y)
+    except ValueError as e:
+        raise ValueError(f"{op}: targets must be a rectangular nested sequence ({e})") from None
+
+
 def _labels(y: Any, shape: tuple, op: str) -> np.ndarray:
     """Targets (labels) as an ndarray of the given shape; they never take a gradient."""
-    arr = np.asarray(y.data if isinstance(y, Tensor) else y)
+    arr = _targets(y, op)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{op}: targets must be numbers, got dtype {arr.dtype}")
     if arr.shape != shape:
@@ -63,8 +77,12 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """s = x Wᵀ + b for W of shape (out, in) and b of shape (out,), as PyTorch's F.linear;
     rows of x (all its leading axes) are points. One graph node."""
-    x = _tensor(x, "linear")
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    x, weight = _tensor(x, "linear"), _tensor(weight, "linear")
+    bias = None if bias is None else _tensor(bias, "linear")
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
                          f"{weight.shape} (its last dimension must be {weight.shape[-1]})")
     if bias is not None and bias.shape != weight.shape[:1]:
@@ -108,7 +126,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
 def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Squared error (pred − target)², reduced; `target` must have pred's shape."""
-    pred = _tensor(pred, "mse_loss")
+    pred = _scores(pred, "mse_loss")
     _check_reduction(reduction, "mse_loss")
     if not isinstance(target, Tensor):
         target = _labels(target, pred.shape, "mse_loss").astype(pred.dtype, copy=False)
@@ -122,7 +140,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
     """Cross-entropy of logistic regression: mean of ln(1 + e^(−y s)) = softplus(−y s),
     for labels y ∈ {−1, +1} of the same shape as the scores s."""
-    scores = _tensor(scores, "logistic_loss")
+    scores = _scores(scores, "logistic_loss")
     _check_reduction(reduction, "logistic_loss")
     y = _labels(y, scores.shape, "logistic_loss")
     bad = np.unique(y[(y != 1) & (y != -1)])
@@ -138,7 +156,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any,
     Written as t·softplus(−z) + (1 − t)·softplus(z): no cancellation for confident logits;
     its gradient is θ(z) − t.
     """
-    z = _tensor(logits, "binary_cross_entropy_with_logits")
+    z = _scores(logits, "binary_cross_entropy_with_logits")
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     t = _labels(targets, z.shape, "binary_cross_entropy_with_logits")
     bad = np.unique(t[~((t >= 0) & (t <= 1))])
@@ -151,11 +169,11 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any,
 
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """−ln softmax(z)[c] for each row z of (N, C) `logits` and its class index c in [0, C)."""
-    z = _tensor(logits, "cross_entropy")
+    z = _scores(logits, "cross_entropy")
     _check_reduction(reduction, "cross_entropy")
     if z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, C), got shape {z.shape}")
-    c = np.asarray(target.data if isinstance(target, Tensor) else target)
+    c = _targets(target, "cross_entropy")
     if c.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: class indices must be integers, got dtype {c.dtype}")
     if c.shape != z.shape[:1]:

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .. import dtypes
-from ..creation import generator
+from ..creation import _sizes, generator
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
@@ -36,7 +36,7 @@ class Linear(Module):
         d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Linear")
         bound = 1 / math.sqrt(self.in_features)
         rng = generator()
-        shape = (self.out_features, self.in_features)
+        shape = _sizes("Linear", (self.out_features, self.in_features))
         self.weight = Parameter(rng.uniform(-bound, bound, shape), dtype=d)
         if bias:
             self.bias = Parameter(rng.uniform(-bound, bound, self.out_features), dtype=d)
@@ -45,7 +45,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(…, in_features) → (…, out_features)."""
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = F._tensor(x, "Linear")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear: expected input with {self.in_features} features (last dimension), "
