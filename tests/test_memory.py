@@ -188,7 +188,7 @@ def train_and_count(steps: int = 1000, probes: tuple = (100, 1000)) -> list:
 
 def test_a_thousand_training_steps_keep_objects_and_memory_flat():
     """Between step 100 and step 1000 not one Tensor, graph node or other GC-tracked object
-    accumulates, and the RSS grows by less than 2 MiB. The RSS cannot be compared exactly:
+    accumulates (the Tensor and node counts are equal), and the RSS grows by less than 2 MiB. The RSS cannot be compared exactly:
     it moves in pages, CPython's free lists and numpy's small-buffer cache keep freed blocks
     and fill up gradually, each parameter's version counter remembers up to 1,024 writes,
     and one more pymalloc arena is 1 MiB. Observed growth is about 0.2 MiB; a leak of
@@ -196,8 +196,10 @@ def test_a_thousand_training_steps_keep_objects_and_memory_flat():
     size fails the counts."""
     early, late = run_isolated("train_and_count")
     assert late["loss"] < early["loss"] < 0.7  # it trains (ln 2 ≈ 0.69 at the start)
-    assert (late["tensors"], late["nodes"], late["objects"]) == \
-        (early["tensors"], early["nodes"], early["objects"])
+    assert (late["tensors"], late["nodes"]) == (early["tensors"], early["nodes"])
+    # not one more GC-tracked object; one fewer was seen in a fresh virtualenv (some lazily
+    # filled interpreter cache), and a count that shrinks cannot be a leak
+    assert late["objects"] <= early["objects"]
     assert late["rss"] - early["rss"] < 2 * 2**20, (early, late)
 
 
