@@ -107,8 +107,10 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     for leaf in leaves:
         grad = pending.pop(leaf)
         if capture is None:
-            # a gradient that nothing else holds becomes .grad itself (PyTorch steals it too)
-            owned = sys.getrefcount(grad) <= _UNSHARED and _is_plain(grad, leaf.dtype)
+            # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
+            # it too); counted here, where `grad` is one local, like the measured baseline
+            owned = (leaf.grad is None and sys.getrefcount(grad) <= _UNSHARED
+                     and _is_plain(grad, leaf.dtype))
             _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
             captured[leaf] = grad
