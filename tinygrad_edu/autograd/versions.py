@@ -47,7 +47,7 @@ def version(a: np.ndarray) -> int:
 def bump(a: np.ndarray, op: str, seq: int) -> None:
     """Record that `op` (an in-place operation with sequence number `seq`) wrote into `a`."""
     global last_write
-    owner = _owner(a)
+    owner = a if a.base is None else _owner(a)
     c = _counters.get(id(owner))
     if c is None:
         c = _counters[id(owner)] = _Counter()
