@@ -20,6 +20,7 @@ from strategies import (
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tinygrad_edu import ops
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ ELEMENTWISE = [
     binary("maximum", tg.maximum, np.maximum, GRID, GRID, smooth=False),
     binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False),
     binary("where", _where, _np_where),
+    binary("squared_error", lambda a, b: a.apply_op(ops.SquaredError(), b),
+           lambda a, b: np.sum((a - b) ** 2)),
     Op("matmul", tg.matmul, np.matmul, matmul_pair()),
     Op("linear", F.linear, lambda x, w, b: x @ w.T + b, _linear_inputs()),
 ]

@@ -202,6 +202,12 @@ class Linear(Function):
 # ---------------------------------------------------------------- elementwise
 
 
+def softplus(x: np.ndarray) -> np.ndarray:
+    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)) on an ndarray: no overflow (ln(1 + e^1000) =
+    1000), full precision in both tails, and three times faster than np.logaddexp(0, x)."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
 class Exp(Function):
     """y = eˣ;  dy/dx = eˣ = y"""
 
@@ -277,7 +283,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         # θ(x) = exp(−ln(1 + e^(−x))): no overflow for any finite x, full precision in the tails
-        return np.exp(-np.logaddexp(0, -x))
+        return np.exp(-softplus(-x))
 
     def backward(self, grad, out, x):
         return grad * out * (1 - out)
@@ -290,9 +296,7 @@ class Softplus(Function):
     saves = ("x", "out")
 
     def forward(self, x):
-        # ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)): no overflow (ln(1 + e^1000) = 1000),
-        # full precision in both tails, and three times faster than np.logaddexp(0, x)
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+        return softplus(x)
 
     def backward(self, grad, out, x):
         return grad * np.exp(x - out)  # accurate in both tails, unlike 1 − e^(−y)
@@ -427,6 +431,25 @@ class Cast(Function):
 
 
 # ---------------------------------------------------------------- reductions
+
+
+class SquaredError(Function):
+    """E = Σ (x − t)², summed over every element;  ∂E/∂x = 2(x − t),  ∂E/∂t = −2(x − t)
+
+    The course's squared error as one node rather than three (difference, square, sum).
+    """
+
+    __slots__ = ()
+    saves = ("x", "t")
+
+    def forward(self, x, t):
+        d = x - t
+        return (d * d).sum()
+
+    def backward(self, grad, out, x, t):
+        gx = (x - t) * (2 * grad)
+        return gx, (-gx if self.needs_input_grad[1] else None)
+
 
 
 class Sum(Function):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, ops
-from ..tensor import Tensor, apply
+from ..tensor import Tensor, _binary, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -133,8 +133,11 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     elif target.shape != pred.shape:
         raise ValueError(f"mse_loss: target has shape {target.shape} but pred has shape "
                          f"{pred.shape}")
-    diff = pred - target
-    return _reduce(diff * diff, reduction)
+    if reduction == "none":
+        diff = pred - target
+        return diff * diff
+    total = _binary(ops.SquaredError(), pred, target, "mse_loss")  # one node: Σ (pred − target)²
+    return total if reduction == "sum" else total / pred.numel()
 
 
 def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
@@ -147,7 +150,7 @@ def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
     if off.any():
         raise ValueError(f"logistic_loss: labels must be -1 or +1, got "
                          f"{np.unique(y[off]).tolist()}")
-    return _reduce(softplus(-(scores * y.astype(scores.dtype, copy=False))), reduction)
+    return _reduce(softplus(scores * -y.astype(scores.dtype, copy=False)), reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, targets: Any,
