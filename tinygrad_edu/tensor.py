@@ -785,6 +785,8 @@ def _operand(x, op: str):
     (lists become arrays)."""
     if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower checks below
         return x
+    if type(x) is np.ndarray:
+        return _supported(x, op)
     if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
         return x
     if isinstance(x, (np.ndarray, np.generic)):
