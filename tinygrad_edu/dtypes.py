@@ -16,7 +16,7 @@ bool_ = np.dtype(np.bool_)
 
 FLOAT_DTYPES = (float16, float32, float64)
 SUPPORTED_DTYPES = FLOAT_DTYPES + (int8, int16, int32, int64, uint8, bool_)
-IS_SUPPORTED = frozenset(SUPPORTED_DTYPES)  # for membership tests: hashing beats 9 comparisons
+SUPPORTED_SET = frozenset(SUPPORTED_DTYPES)  # for membership tests: one hash, not 9 comparisons
 
 _default = float32
 
@@ -29,7 +29,7 @@ def as_dtype(dtype, where: str = "tensor") -> np.dtype:
         d = np.dtype(dtype)
     except TypeError as e:
         raise TypeError(f"{where}: unknown dtype {dtype!r}") from e
-    if d not in IS_SUPPORTED:
+    if d not in SUPPORTED_SET:
         names = ", ".join(str(s) for s in SUPPORTED_DTYPES)
         raise TypeError(f"{where}: unsupported dtype {d} (supported: {names})")
     return d

@@ -451,7 +451,6 @@ class SquaredError(Function):
         return gx, (-gx if self.needs_input_grad[1] else None)
 
 
-
 class Sum(Function):
     """y = Σ_axis x;  ∂y/∂x = 1, so the gradient is broadcast back over the summed axes"""
 

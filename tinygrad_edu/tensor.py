@@ -774,7 +774,7 @@ def _supported(arr, op: str):
     one a tensor can hold (not complex, object, str, uint32, float128, ...)."""
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    if arr.dtype not in dtypes.IS_SUPPORTED:
+    if arr.dtype not in dtypes.SUPPORTED_SET:
         names = ", ".join(str(d) for d in dtypes.SUPPORTED_DTYPES)
         raise TypeError(f"{op}: unsupported dtype {arr.dtype} (supported: {names})")
     return arr
@@ -867,7 +867,7 @@ def _check_clamp(op: str, lo, hi) -> None:
         if bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, np.generic)):
             continue
         # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
-        if not (isinstance(bound, np.generic) and bound.dtype in dtypes.IS_SUPPORTED):
+        if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
             raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
 
 
