@@ -120,6 +120,23 @@ def test_reassigning_a_parameter_keeps_its_place_and_plain_values_are_refused():
         _ = b.a
 
 
+def test_an_attribute_reads_what_its_registry_holds_through_every_change():
+    b = Block()
+    b.z = None
+    assert b.z is None and b._parameters["z"] is None
+    inner = nn.Tanh()
+    b.z = inner  # a parameter's name becomes a submodule's
+    assert b.z is inner and "z" not in b._parameters and b._modules["z"] is inner
+    p = nn.Parameter(np.ones(1))
+    b.register_parameter("z", p)
+    assert b.z is p and "z" not in b._modules
+    b.note = nn.Parameter(np.ones(1))  # a plain attribute becomes a parameter
+    assert b.note is b._parameters["note"]
+    del b.z, b.note
+    for name in ("z", "note"):
+        assert not hasattr(b, name) and name not in b._parameters and name not in b._modules
+
+
 def test_assigning_before_init_raises():
     class Broken(nn.Module):
         def __init__(self):

@@ -77,16 +77,22 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """s = x Wᵀ + b for W of shape (out, in) and b of shape (out,), as PyTorch's F.linear;
     rows of x (all its leading axes) are points. One graph node."""
-    x, weight = _tensor(x, "linear"), _tensor(weight, "linear")
-    bias = None if bias is None else _tensor(bias, "linear")
+    return _linear(x, weight, bias, "linear")
+
+
+def _linear(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
+    """`linear`, with errors naming `where` (nn.Linear passes its own name)."""
+    x, weight = _tensor(x, where), _tensor(weight, where)
+    bias = None if bias is None else _tensor(bias, where)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be (out_features, in_features), got shape "
+        raise ValueError(f"{where}: weight must be (out_features, in_features), got shape "
                          f"{weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
-                         f"{weight.shape} (its last dimension must be {weight.shape[-1]})")
+        raise ValueError(f"{where}: expected input with {weight.shape[1]} features (last "
+                         f"dimension) for a weight of shape {weight.shape}, got input of "
+                         f"shape {x.shape}")
     if bias is not None and bias.shape != weight.shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight of shape "
+        raise ValueError(f"{where}: bias of shape {bias.shape} does not fit a weight of shape "
                          f"{weight.shape}; expected ({weight.shape[0]},)")
     return apply(ops.Linear(), x, weight, 0.0 if bias is None else bias)
 

@@ -45,13 +45,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(…, in_features) → (…, out_features)."""
-        x = F._tensor(x, "Linear")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
-                f"Linear: expected input with {self.in_features} features (last dimension), "
-                f"got input of shape {x.shape}"
-            )
-        return F.linear(x, self.weight, self.bias)
+        return F._linear(x, self.weight, self.bias, "Linear")
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -78,11 +78,9 @@ class Module:
                 f"(call super().__init__() first in {type(self).__name__}.__init__)"
             )
         if isinstance(value, Parameter):
-            self._forget(name, keep=params)
-            params[name] = value
+            self._register(name, value, params)
         elif isinstance(value, Module):
-            self._forget(name, keep=self._modules)
-            self._modules[name] = value
+            self._register(name, value, self._modules)
         elif name in params or name in self._modules:
             registry = params if name in params else self._modules
             if value is not None:
@@ -90,25 +88,25 @@ class Module:
                     ("submodule", "Module")
                 raise TypeError(f"cannot assign {type(value).__name__} to {kind} {name!r} of "
                                 f"{type(self).__name__} (expected a {expected} or None)")
-            registry[name] = None
+            self._register(name, None, registry)
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str, keep: dict | None = None) -> None:
-        """Drop `name` from every registry but `keep` (where re-assigning keeps its place),
-        so that an attribute lives in exactly one."""
-        for registry in (self.__dict__, self._parameters, self._modules):
-            if registry is not keep:
-                registry.pop(name, None)
+    def _register(self, name: str, value: Any, registry: dict) -> None:
+        """Enter `value` in `registry` (its place kept on re-assignment) and in no other.
 
-    def __getattr__(self, name: str) -> Any:
-        # only called when normal lookup fails: the registered parts live in the two dicts
-        d = self.__dict__
-        if name in d.get("_parameters", ()):
-            return d["_parameters"][name]
-        if name in d.get("_modules", ()):
-            return d["_modules"][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        The registries are the truth; the instance dict holds a copy of each entry, so that
+        `self.weight` in a forward pass is a plain attribute lookup (a `__getattr__` for each
+        one would cost more than the arithmetic of a small layer)."""
+        for other in (self._parameters, self._modules):
+            if other is not registry:
+                other.pop(name, None)
+        registry[name] = value
+        self.__dict__[name] = value
+
+    def _forget(self, name: str) -> None:
+        for registry in (self.__dict__, self._parameters, self._modules):
+            registry.pop(name, None)
 
     def __delattr__(self, name: str) -> None:
         if name in self._parameters or name in self._modules:
@@ -123,8 +121,7 @@ class Module:
                 f"register_parameter: {name!r} must be a Parameter or None, "
                 f"got {type(param).__name__}"
             )
-        self._forget(name, keep=self._parameters)
-        self._parameters[name] = param
+        self._register(name, param, self._parameters)
 
     # ------------------------------------------------------------ calling
 

@@ -121,8 +121,8 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if (isinstance(g, Tensor) and g.shape == p.shape and g.dtype == p.dtype
-                        and not self.check_finite):
+                if (type(g) is Tensor and g.data.shape == p.data.shape
+                        and g.data.dtype == p.data.dtype and not self.check_finite):
                     continue  # the common case, checked without building any message
                 where = f"{type(self).__name__}.step: parameter {i} of group {gi}"
                 if not isinstance(g, Tensor):
