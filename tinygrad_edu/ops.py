@@ -444,7 +444,7 @@ class SquaredError(Function):
 
     def forward(self, x, t):
         d = x - t
-        return (d * d).sum()
+        return np.vdot(d, d)
 
     def backward(self, grad, out, x, t):
         gx = (x - t) * (2 * grad)

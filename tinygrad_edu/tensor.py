@@ -798,8 +798,11 @@ def _operand(x, op: str):
 
 def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion (see `_promote`)."""
-    if type(y) in _SCALARS and type(x) is Tensor and x.data.dtype.kind == "f":
-        return apply(fn, x, y)  # the most common case, float tensor with a number: no checks
+    if type(x) is Tensor and x.data.dtype.kind == "f":  # the common cases need no checks:
+        ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
+        if ty in _SCALARS or (ty is Tensor and y.data.dtype is x.data.dtype) or (
+                ty is np.ndarray and y.dtype is x.data.dtype):
+            return apply(fn, x, y)
     return apply(fn, *_promote(_operand(x, op), _operand(y, op)))
 
 
