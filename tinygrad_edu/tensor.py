@@ -672,8 +672,8 @@ def apply(fn: ops.Function, *args) -> Tensor:
     t.grad = None
     if True in needs and state.grad_enabled:
         fn.inputs = args
-        fn.saved = datas
-        fn.needs_input_grad = needs
+        fn.saved = tuple(datas)  # tuples of arrays and flags: the garbage collector soon stops
+        fn.needs_input_grad = tuple(needs)  # watching them, which a deep graph feels
         fn.seq = next(_sequence)
         t.grad_fn = fn
         t._requires_grad = True
