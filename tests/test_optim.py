@@ -256,6 +256,11 @@ def nan_grad(p):
     p.grad = tg.Tensor(g)
 
 
+def read_only(p):
+    p.data = p.data.copy()
+    p.data.flags.writeable = False
+
+
 OPTIMIZERS = {
     "sgd": lambda ps, **kw: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, **kw),
     "adam": lambda ps, **kw: optim.Adam(ps, lr=0.1, **kw),
@@ -268,6 +273,7 @@ OPTIMIZERS = {
     (bad_shape, r"parameter 1 of group 0 \(shape \(2, 2\)\) has a gradient of shape \(5,\)"),
     (bad_dtype, "dtype float32; expected shape .* and dtype float64"),
     (nan_grad, "non-finite gradient"),
+    (read_only, r"parameter 1 of group 0 \(shape \(2, 2\)\) is read-only"),
 ])
 def test_bad_gradient_in_the_last_parameter_moves_nothing(name, corrupt, message):
     params = make_params()

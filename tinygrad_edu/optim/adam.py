@@ -62,4 +62,4 @@ class Adam(Optimizer):
             v += (1 - beta2) * g * g
             step_size = lr / (1 - beta1 ** t)
             denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-            p.sub_(step_size * m / denom)
+            self._descend(p, step_size * m / denom)

@@ -37,4 +37,4 @@ class NormalizedGD(Optimizer):
         norm_u = math.sqrt(sum(float(np.sum(np.square(p.grad.data / c, dtype=np.float64)))
                                for _, p in pairs))
         for lr, p in pairs:
-            p.sub_((lr / norm_u) * (p.grad.data / c))
+            self._descend(p, (lr / norm_u) * (p.grad.data / c))

@@ -3,8 +3,9 @@ SGD, Adam and NormalizedGD share.
 
 A step first checks every gradient (shape and dtype equal to the parameter's, and finite when
 `check_finite=True`) and only then updates, so a failed step leaves every parameter and every
-piece of state as it was. Updates are in-place `sub_` calls under no_grad, so each bumps the
-parameter's version, as in PyTorch; parameters whose `.grad` is None are skipped.
+piece of state as it was. Each update θ ← θ − step is written into the parameter's memory
+and bumps its version, as `sub_` under no_grad does in PyTorch; parameters whose `.grad` is
+None are skipped.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import versions
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, _sequence
 
 
 def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
@@ -122,9 +124,13 @@ class Optimizer:
                 if g is None:
                     continue
                 if (type(g) is Tensor and g.data.shape == p.data.shape
-                        and g.data.dtype == p.data.dtype and not self.check_finite):
+                        and g.data.dtype == p.data.dtype and p.data.flags.writeable
+                        and not self.check_finite):
                     continue  # the common case, checked without building any message
                 where = f"{type(self).__name__}.step: parameter {i} of group {gi}"
+                if not p.data.flags.writeable:
+                    raise ValueError(f"{where} (shape {p.shape}) is read-only; give it "
+                                     "writable data, such as a copy")
                 if not isinstance(g, Tensor):
                     raise TypeError(f"{where} has a gradient of type {type(g).__name__}")
                 if g.shape != p.shape or g.dtype != p.dtype:
@@ -139,6 +145,13 @@ class Optimizer:
     def _update_all(self) -> None:
         for group in self.param_groups:
             self._update(group)
+
+    @staticmethod
+    def _descend(p: Tensor, step: np.ndarray) -> None:
+        """θ ← θ − step in θ's memory, counted as an in-place change: `p.sub_(step)` without
+        the operand checks, which `step()` has made for every parameter before any update."""
+        np.subtract(p.data, step, out=p.data)
+        versions.bump(p.data, "sub_", next(_sequence))
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")

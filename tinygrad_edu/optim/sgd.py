@@ -57,4 +57,4 @@ class SGD(Optimizer):
                     b *= mu
                     b += (1 - tau) * g
                 g = g + mu * b if nesterov else b
-            p.sub_(lr * g)
+            self._descend(p, lr * g)
