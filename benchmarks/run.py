@@ -1,7 +1,7 @@
 """Run the benchmark suite and print its table (the workloads: `benchmarks/__init__.py`).
 
     python -m benchmarks [--quick] [--only W1,W3] [--threads N] [--repeats N]
-                         [--json PATH] [--markdown]
+                         [--json PATH] [--markdown] [--against CHECKOUT]
     python -m benchmarks --guard
     python benchmarks/run.py ...                     (the same)
 
@@ -13,6 +13,11 @@ the median of the samples; a ratio is a framework's figure over numpy's, from th
 Every final loss must equal numpy's within the workload's RTOL: for numpy and tinygrad_edu a
 mismatch or a crash is an error (exit status 1), for a peer it shows in its cell. BLAS gets
 `--threads` threads (default 1), set in the workers' environment before they import numpy.
+
+`--against CHECKOUT` adds one more worker: tinygrad_edu and the workload as another checkout
+(a git worktree of an older commit, say) has them, in the column "against". Engine work is
+judged by that column: the machine's speed drifts by tens of percent between runs, but the
+two versions are measured side by side in the same one.
 
 `--guard` runs a quick W1 and W3 without peers and exits 1 only when a ratio is more than
 GUARD_FACTOR times its target (or on an error): a check for gross regressions that CI runs.
@@ -53,11 +58,14 @@ REPEATS, QUICK_REPEATS = 9, 3
 class Worker:
     """A child process running one framework on one workload; see `worker.py`."""
 
-    def __init__(self, workload: str, framework: str, env: dict[str, str]) -> None:
+    def __init__(self, workload: str, framework: str, env: dict[str, str],
+                 root: Path = ROOT) -> None:
+        env = dict(env, PYTHONPATH=os.pathsep.join(
+            [str(root), *filter(None, [env.get("PYTHONPATH")])]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.worker", workload, framework,
              str(SAMPLE_SECONDS)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root, env=env)
         self.ready = self._reply()  # after the warm-up: the result, or an error
 
     def _reply(self) -> dict:
@@ -76,9 +84,13 @@ class Worker:
         self.process.wait()
 
 
-def measure(workload: str, frameworks: list[str], repeats: int, env: dict[str, str]) -> dict:
-    """{framework: {result, samples, seconds (median), memory_mb} or {error}}, interleaved."""
+def measure(workload: str, frameworks: list[str], repeats: int, env: dict[str, str],
+            against: Path | None = None) -> dict:
+    """{framework: {result, samples, seconds (median), memory_mb} or {error}}, interleaved;
+    "against" is tinygrad_edu run from the checkout `against`."""
     workers = {fw: Worker(workload, fw, env) for fw in frameworks}  # started one by one
+    if against is not None:
+        workers["against"] = Worker(workload, "tinygrad_edu", env, against)
     figures = {fw: worker.ready for fw, worker in workers.items()}
     for _ in range(repeats):
         for fw, worker in workers.items():
@@ -219,6 +231,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--guard", action="store_true",
                         help="quick W1 and W3; exit 1 if a ratio exceeds 2.5 times its target")
+    parser.add_argument("--against", metavar="CHECKOUT", type=Path,
+                        help="also run tinygrad_edu from another checkout (column 'against')")
     args = parser.parse_args(argv)
     keys = GUARDED if args.guard else (args.only or ",".join(WORKLOADS)).upper().split(",")
     unknown = [k for k in keys if k not in WORKLOADS]
@@ -227,6 +241,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                      f"{', '.join(WORKLOADS)}")
     if args.threads < 1 or (args.repeats is not None and args.repeats < 1):
         parser.error("--threads and --repeats must be at least 1")
+    if args.against is not None and not (args.against / "benchmarks" / "worker.py").is_file():
+        parser.error(f"--against: {args.against} is not a checkout of tinygrad_edu "
+                     "(no benchmarks/worker.py)")
     args.keys = keys
     args.repeats = args.repeats or (QUICK_REPEATS if args.quick or args.guard else REPEATS)
     return args
@@ -240,10 +257,12 @@ def report(rows: list[dict], args: argparse.Namespace, command: str) -> None:
              f"median of {args.repeats} interleaved samples")
     if info["peers"] and not args.guard:
         setup += "; " + ", ".join(f"{p} {v}" for p, v in info["peers"].items())
-    peers = () if args.guard else PEERS
+    peers = (() if args.guard else PEERS) + (("against",) if args.against else ())
     notes = ["Times are per training run, or per op (µs/op); ratio = tinygrad_edu / numpy."]
+    if args.against:
+        notes.append(f"against: tinygrad_edu from {args.against}, time / numpy's.")
     if peers:
-        missing = [p for p in peers if importlib.util.find_spec(p) is None]
+        missing = [p for p in PEERS if p in peers and importlib.util.find_spec(p) is None]
         notes.append("Peers' columns: their time / numpy's; – where not run"
                      + (f" (not installed: {', '.join(missing)})." if missing else "."))
     notes += [f"{row['id']} {error}" for row in rows for error in row["errors"]]
@@ -269,7 +288,8 @@ def main(argv: list[str] | None = None) -> None:
         peers = [] if args.guard else [p for p in PEERS if hasattr(module, f"by_{p}")
                                        and importlib.util.find_spec(p) is not None]
         print(f"running {module.TITLE} ...", file=sys.stderr, flush=True)
-        figures = measure(WORKLOADS[key], ["numpy", "tinygrad_edu", *peers], args.repeats, env)
+        figures = measure(WORKLOADS[key], ["numpy", "tinygrad_edu", *peers], args.repeats, env,
+                          args.against)
         rows.append(evaluate(key, module, figures))
     report(rows, args, " ".join(["python -m benchmarks", *argv]))
 
