@@ -60,8 +60,7 @@ class Worker:
 
     def __init__(self, workload: str, framework: str, env: dict[str, str],
                  root: Path = ROOT) -> None:
-        env = dict(env, PYTHONPATH=os.pathsep.join(
-            [str(root), *filter(None, [env.get("PYTHONPATH")])]))
+        # `-m` puts the working directory first on sys.path, so `root` supplies both packages
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.worker", workload, framework,
              str(SAMPLE_SECONDS)],
