@@ -105,6 +105,7 @@ class Module:
         self.__dict__[name] = value
 
     def _forget(self, name: str) -> None:
+        """Drop `name` from the instance dict and both registries (`del module.name`)."""
         for registry in (self.__dict__, self._parameters, self._modules):
             registry.pop(name, None)
 
