@@ -124,16 +124,23 @@ def test_an_attribute_reads_what_its_registry_holds_through_every_change():
     b = Block()
     b.z = None
     assert b.z is None and b._parameters["z"] is None
-    inner = nn.Tanh()
-    b.z = inner  # a parameter's name becomes a submodule's
-    assert b.z is inner and "z" not in b._parameters and b._modules["z"] is inner
+    with pytest.raises(TypeError, match="cannot assign Tanh to parameter 'z'"):
+        b.z = nn.Tanh()  # as in PyTorch: a parameter's name takes a Parameter or None only
+    inner = b.inner
+    b.inner = nn.Parameter(np.ones(1))  # but a Parameter may replace a submodule
+    assert "inner" not in b._modules and b.inner is b._parameters["inner"]
+    with pytest.raises(TypeError, match="cannot assign Linear to parameter 'inner'"):
+        b.inner = inner
+    del b.inner  # as in PyTorch, the name is free again only once deleted
+    b.inner = inner
+    assert b.inner is inner and "inner" not in b._parameters
     p = nn.Parameter(np.ones(1))
     b.register_parameter("z", p)
     assert b.z is p and "z" not in b._modules
     b.note = nn.Parameter(np.ones(1))  # a plain attribute becomes a parameter
     assert b.note is b._parameters["note"]
-    del b.z, b.note
-    for name in ("z", "note"):
+    del b.z, b.note, b.inner
+    for name in ("z", "note", "inner"):
         assert not hasattr(b, name) and name not in b._parameters and name not in b._modules
 
 

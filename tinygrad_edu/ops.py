@@ -124,7 +124,8 @@ class Pow(Function):
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
         gx = np.where((x == 0) * (y == 0), 0, grad * y * x ** (y - 1)) if need_x else None
-        gy = grad * out * np.log(np.where(x == 0, 1, x)) if need_y else None
+        # ln x in the result's dtype: a float32 base must not cut a float64 exponent's gradient
+        gy = grad * out * np.log(np.where(x == 0, 1, x).astype(out.dtype)) if need_y else None
         return gx, gy
 
 

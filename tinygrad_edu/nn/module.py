@@ -77,20 +77,25 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() call "
                 f"(call super().__init__() first in {type(self).__name__}.__init__)"
             )
+        # PyTorch's order: a Parameter may replace anything, a parameter only a Parameter or
+        # None, then a Module anything else, and a submodule only a Module or None
         if isinstance(value, Parameter):
             self._register(name, value, params)
+        elif name in params:
+            self._only_none(name, value, "parameter", "Parameter")
+            self._register(name, None, params)
         elif isinstance(value, Module):
             self._register(name, value, self._modules)
-        elif name in params or name in self._modules:
-            registry = params if name in params else self._modules
-            if value is not None:
-                kind, expected = ("parameter", "Parameter") if registry is params else \
-                    ("submodule", "Module")
-                raise TypeError(f"cannot assign {type(value).__name__} to {kind} {name!r} of "
-                                f"{type(self).__name__} (expected a {expected} or None)")
-            self._register(name, None, registry)
+        elif name in self._modules:
+            self._only_none(name, value, "submodule", "Module")
+            self._register(name, None, self._modules)
         else:
             object.__setattr__(self, name, value)
+
+    def _only_none(self, name: str, value: Any, kind: str, expected: str) -> None:
+        if value is not None:
+            raise TypeError(f"cannot assign {type(value).__name__} to {kind} {name!r} of "
+                            f"{type(self).__name__} (expected a {expected} or None)")
 
     def _register(self, name: str, value: Any, registry: dict) -> None:
         """Enter `value` in `registry` (its place kept on re-assignment) and in no other.
@@ -117,6 +122,12 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` under `name`; None reserves the name (as `Linear(bias=False)`)."""
+        if not isinstance(name, str):
+            raise TypeError(f"register_parameter: the name must be a str, got "
+                            f"{type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"register_parameter: the name must be non-empty and without "
+                           f"'.', got {name!r}")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"register_parameter: {name!r} must be a Parameter or None, "
@@ -144,15 +155,18 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for self (name "") and every submodule, depth first."""
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for self (name "") and every submodule, depth first; a
+        shared submodule once, unless `remove_duplicate=False`."""
         seen = set()
         todo = [(prefix, self)]
         while todo:
             name, m = todo.pop()
-            if id(m) in seen:
-                continue
-            seen.add(id(m))
+            if remove_duplicate:
+                if id(m) in seen:
+                    continue
+                seen.add(id(m))
             yield name, m
             subs = [(f"{name}.{n}" if name else n, c) for n, c in m.named_children()]
             todo.extend(reversed(subs))
@@ -161,15 +175,18 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", remove_duplicate: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs such as ("layers.0.weight", ...); a parameter
-        shared by two modules is listed once, under its first name."""
+        shared by two modules is listed once, under its first name, unless
+        `remove_duplicate=False`."""
         seen = set()
-        for mod_name, m in self.named_modules(prefix):
+        for mod_name, m in self.named_modules(prefix, remove_duplicate):
             for name, p in m._parameters.items():
-                if p is not None and id(p) not in seen:
-                    seen.add(id(p))
-                    yield (f"{mod_name}.{name}" if mod_name else name), p
+                if p is None or (remove_duplicate and id(p) in seen):
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
 
     def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():
@@ -196,8 +213,10 @@ class Module:
     # ------------------------------------------------------------ state
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """An ordered map from each parameter's dotted name to a copy of its values."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        """An ordered map from each parameter's dotted name to a copy of its values; a shared
+        parameter appears under every name that reaches it, as in PyTorch."""
+        return OrderedDict((name, p.data.copy())
+                           for name, p in self.named_parameters(remove_duplicate=False))
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
@@ -212,7 +231,7 @@ class Module:
                 f"load_state_dict: expected a mapping of name -> array, "
                 f"got {type(state_dict).__name__}"
             )
-        own = OrderedDict(self.named_parameters())
+        own = OrderedDict(self.named_parameters(remove_duplicate=False))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []

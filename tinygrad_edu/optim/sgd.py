@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from .optimizer import Optimizer, check_hyper
 
 
@@ -52,7 +54,9 @@ class SGD(Optimizer):
                 state = self.state.setdefault(p, {})
                 b = state.get("momentum_buffer")
                 if b is None:
-                    b = state["momentum_buffer"] = g.copy()
+                    # np.array, not g.copy(): for a 0-d parameter g + λθ is a numpy
+                    # scalar, which `b *= μ` would rebind instead of changing in place
+                    b = state["momentum_buffer"] = np.array(g)
                 else:
                     b *= mu
                     b += (1 - tau) * g
