@@ -145,22 +145,44 @@ def expected_operand(v):
     raise Refused
 
 
-def float_dtype(v):
-    """The float dtype of an operand (the default one for a Python float), else None."""
-    if type(v) is float:
-        return tg.get_default_dtype()
-    d = getattr(v, "dtype", None)
-    return d if d is not None and d.kind == "f" else None
+CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}
 
 
-def promote(a, b):
-    """API.md's promotion: an int or bool operand meeting a float one takes its dtype."""
-    fa, fb = float_dtype(a), float_dtype(b)
-    if fa is None and fb is not None and isinstance(a, (np.ndarray, np.generic)):
-        a = a.astype(fb)
-    if fb is None and fa is not None and isinstance(b, (np.ndarray, np.generic)):
-        b = b.astype(fa)
-    return a, b
+def pytorch_dtype(v):
+    """(rank, category, dtype) as PyTorch's promotion sees an operand: rank 2 for an array
+    with dimensions, 1 for a zero-dim array, 0 for a Python or numpy number (whose dtype
+    does not count, unless both operands are numbers)."""
+    if isinstance(v, np.ndarray):
+        return (2 if v.ndim else 1), CATEGORY[v.dtype.kind], v.dtype
+    if isinstance(v, np.generic):
+        return 0, CATEGORY[v.dtype.kind], v.dtype
+    return 0, (0 if isinstance(v, bool) else 1 if isinstance(v, int) else 2), None
+
+
+def default_of(category):
+    return {0: np.dtype(bool), 1: np.dtype(np.int64), 2: np.dtype(tg.get_default_dtype())}[
+        category]
+
+
+def promote(a, b, floating=False):
+    """PyTorch's promotion (API.md leaves it to PyTorch), written from its documentation:
+    categories bool < integer < float; operands with dimensions outrank zero-dim ones, which
+    outrank numbers. The highest-ranked operands decide the dtype, unless a lower-ranked one
+    has a higher category: then a zero-dim one decides, and a number gives the default dtype
+    of its category. Operands that are arrays are cast to the result."""
+    (ra, ca, da), (rb, cb, db) = pytorch_dtype(a), pytorch_dtype(b)
+    if ra == rb == 0:
+        want = da if db is None else db if da is None else np.promote_types(da, db)
+        want = default_of(max(ca, cb)) if want is None or ca != cb else want
+    elif ra == rb:
+        want = np.promote_types(da, db) if ca == cb else (da if ca > cb else db)
+    else:
+        (rh, ch, dh), (rl, cl, dl) = sorted([(ra, ca, da), (rb, cb, db)], key=lambda t: -t[0])
+        want = dh if cl <= ch else dl if rl == 1 else default_of(cl)
+    if floating and want.kind != "f":
+        want = default_of(2)
+    return tuple(v.astype(want) if isinstance(v, (np.ndarray, np.generic)) else v
+                 for v in (a, b))
 
 
 def numpy_or_refused(fn, *args):
@@ -484,7 +506,8 @@ def test_binary_ops_with_hostile_operands(name, x, other, reflected):
         else:
             a = expected_operand(left)
         b = expected_operand(right)
-        return numpy_or_refused(reference, *(promote(a, b) if promotes else (a, b)))
+        return numpy_or_refused(reference, *(promote(a, b, floating=name == "div") if promotes
+                                             else (a, b)))
 
     got = run(lambda: call(left, right), expected, *names)
     if got:
@@ -561,8 +584,9 @@ ALONG_ONE_DIM = {
 
 
 def reduced_dtype(name, x, want):
-    """numpy's result dtype, but int and bool inputs to the exp-based ops give the default."""
-    if name in ("logsumexp", "softmax", "log_softmax"):  # computed in a float dtype
+    """numpy's result dtype, but int and bool inputs to the exp-based ops, and to the means
+    (a true division, which PyTorch does in the default float dtype), give the default."""
+    if name in ("logsumexp", "softmax", "log_softmax", "mean", "var", "std"):
         return x.dtype if x.dtype.kind == "f" else tg.get_default_dtype()
     return want.dtype
 

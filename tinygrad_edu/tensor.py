@@ -803,36 +803,67 @@ def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
         if ty in _SCALARS or (ty is Tensor and y.data.dtype is x.data.dtype) or (
                 ty is np.ndarray and y.dtype is x.data.dtype):
             return apply(fn, x, y)
-    return apply(fn, *_promote(_operand(x, op), _operand(y, op)))
+    return apply(fn, *_promote(_operand(x, op), _operand(y, op), floating=type(fn) is ops.Div))
 
 
-def _promote(x, y) -> tuple:
-    """PyTorch's promotion of two operands: an int or bool one meeting a float one takes that
-    float's dtype (a Python float stands for the default dtype); otherwise numpy's rules."""
-    fx, fy = _float_dtype(x), _float_dtype(y)
-    if fx is fy or (fx is not None and fy is not None):  # no int/float mix: numpy's rules
-        return x, y
-    target = fx or fy
-    if target is float:
+_KINDS = {"b": 0, "i": 1, "u": 1, "f": 2}  # bool < integer < floating point
+
+
+def _promote(x, y, floating: bool = False) -> tuple:
+    """Both operands in the dtype PyTorch computes `x ⊕ y` in (a floating one if `floating`,
+    as for true division), casting through the graph where a tensor requires grad.
+
+    Operands rank as tensors or arrays with dimensions > zero-dim ones > numbers (Python or
+    numpy scalars), and kinds as bool < int < float. The result takes the dtype of the
+    highest-ranked operands (numpy's promotion between two of one kind, the float's dtype
+    between int and float) unless a lower-ranked one is of a higher kind: then a zero-dim
+    operand gives its own dtype and a number the default (float dtype, or int64). So a
+    number or a 0-d value never widens a tensor of its kind: float32 · np.float64(2) is
+    float32.
+    """
+    (rx, kx, dx), (ry, ky, dy) = _describe_operand(x), _describe_operand(y)
+    if rx != ry:
+        (rh, kh, dh), (rl, kl, dl) = ((rx, kx, dx), (ry, ky, dy)) if rx > ry else \
+            ((ry, ky, dy), (rx, kx, dx))
+        target = dh if kl <= kh else dl if rl == 1 else _default_of_kind(kl)
+    elif kx != ky:
+        target = (dx if kx > ky else dy) if rx else _default_of_kind(max(kx, ky))
+    elif dx is None or dy is None:  # a Python number with a number (as in `where`)
+        target = dx or dy or _default_of_kind(kx)
+    else:
+        target = np.promote_types(dx, dy)
+    if floating and target.kind != "f":
         target = dtypes.get_default_dtype()
-    if fx is None:
-        return _cast_constant(x, target), y
-    return x, _cast_constant(y, target)
+    if dx is not None and dy is not None and np.promote_types(dx, dy) == target:
+        return x, y  # numpy computes in it already: no copy, no extra node
+    return _cast(x, target), _cast(y, target)
 
 
-def _float_dtype(v):
-    """The float dtype of an operand, `float` for a Python float, None for ints and bools."""
-    if type(v) is float:
-        return float
-    d = v.data.dtype if isinstance(v, Tensor) else getattr(v, "dtype", None)
-    return d if d is not None and d.kind == "f" else None
+def _describe_operand(v) -> tuple:
+    """(rank, kind, dtype): rank 2 for a tensor or array with dimensions, 1 for a zero-dim
+    one, 0 for a number; a Python number has no dtype (None)."""
+    if isinstance(v, (Tensor, np.ndarray)):
+        d = v.dtype
+        return (2 if v.ndim else 1), _KINDS[d.kind], d
+    if isinstance(v, np.generic):
+        return 0, _KINDS[v.dtype.kind], v.dtype
+    return 0, (0 if isinstance(v, bool) else 1 if isinstance(v, int) else 2), None
 
 
-def _cast_constant(v, dtype):
-    """An int or bool array or tensor (never requiring grad) converted to `dtype`."""
+def _default_of_kind(kind: int) -> np.dtype:
+    return dtypes.get_default_dtype() if kind == 2 else np.dtype(np.int64 if kind else bool)
+
+
+def _cast(v, dtype):
+    """An operand in `dtype`: a tensor that requires grad through the graph (`to`), other
+    tensors, arrays and numpy scalars as plain copies; Python numbers stay as they are."""
     if isinstance(v, Tensor):
-        return Tensor._wrap(v.data.astype(dtype))
-    return v.astype(dtype) if isinstance(v, (np.ndarray, np.generic)) else v
+        if v.dtype == dtype:
+            return v
+        return v.to(dtype) if v.requires_grad else Tensor._wrap(v.data.astype(dtype))
+    if isinstance(v, (np.ndarray, np.generic)) and v.dtype != dtype:
+        return v.astype(dtype)
+    return v
 
 
 def _as_tensor(x, op: str) -> Tensor:
@@ -1047,7 +1078,7 @@ def _tensor_list(op: str, tensors) -> list:
     floats = [t.dtype for t in ts if dtypes.is_float(t.dtype)]
     if floats and len(floats) < len(ts):  # PyTorch: int and bool tensors take the float dtype
         d = np.result_type(*floats)
-        ts = [t if dtypes.is_float(t.dtype) else _cast_constant(t, d) for t in ts]
+        ts = [t if dtypes.is_float(t.dtype) else _cast(t, d) for t in ts]
     return ts
 
 
