@@ -823,8 +823,8 @@ def _promote(x, y, floating: bool = False) -> tuple:
     """
     (rx, kx, dx), (ry, ky, dy) = _describe_operand(x), _describe_operand(y)
     if rx != ry:
-        (rh, kh, dh), (rl, kl, dl) = ((rx, kx, dx), (ry, ky, dy)) if rx > ry else \
-            ((ry, ky, dy), (rx, kx, dx))
+        (_, kh, dh), (rl, kl, dl) = ((rx, kx, dx), (ry, ky, dy)) if rx > ry else \
+            ((ry, ky, dy), (rx, kx, dx))  # the higher-ranked operand, then the lower
         target = dh if kl <= kh else dl if rl == 1 else _default_of_kind(kl)
     elif kx != ky:
         target = (dx if kx > ky else dy) if rx else _default_of_kind(max(kx, ky))
