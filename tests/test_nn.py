@@ -142,6 +142,8 @@ def test_an_attribute_reads_what_its_registry_holds_through_every_change():
     del b.z, b.note, b.inner
     for name in ("z", "note", "inner"):
         assert not hasattr(b, name) and name not in b._parameters and name not in b._modules
+    b._parameters["direct"] = p  # written into the registry by hand, as some PyTorch code does
+    assert b.direct is p and [n for n, _ in b.named_parameters()][-1] == "direct"
 
 
 def test_assigning_before_init_raises():

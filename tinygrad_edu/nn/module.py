@@ -109,6 +109,13 @@ class Module:
         registry[name] = value
         self.__dict__[name] = value
 
+    def __getattr__(self, name: str) -> Any:
+        # only when normal lookup fails: an entry written into a registry directly
+        for registry in (self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})):
+            if name in registry:
+                return registry[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _forget(self, name: str) -> None:
         """Drop `name` from the instance dict and both registries (`del module.name`)."""
         for registry in (self.__dict__, self._parameters, self._modules):
