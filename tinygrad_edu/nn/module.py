@@ -111,9 +111,11 @@ class Module:
 
     def __getattr__(self, name: str) -> Any:
         # only when normal lookup fails: an entry written into a registry directly
-        for registry in (self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})):
-            if name in registry:
-                return registry[name]
+        d = self.__dict__
+        if name in d.get("_parameters", ()):
+            return d["_parameters"][name]
+        if name in d.get("_modules", ()):
+            return d["_modules"][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _forget(self, name: str) -> None:
