@@ -33,6 +33,23 @@ def test_a_tensor_used_twice_gets_the_sum_of_both_paths():
     assert x.grad.item() == pytest.approx(6 + np.exp(3.0), rel=1e-6)
 
 
+@pytest.mark.parametrize("make", [
+    lambda a: a * a,  # the same intermediate twice in one node
+    lambda a: a * 2 + a.sin(),  # a's first consumer to run is not its last
+    lambda a: (a * 2).sin() + a,  # a path through a later node joins a shorter one
+    lambda a: a + (a.exp() * a).sin(),
+])
+def test_an_intermediate_runs_only_after_every_consumer_delivered(make):
+    """Each intermediate's rule runs once, with the sum of all of its consumers' gradients,
+    whatever the order in which the walk reaches them (checked against central differences)."""
+    x = tg.tensor([0.3, -0.7], dtype=tg.float64, requires_grad=True)
+    make((x * 1.5).tanh()).sum().backward()
+    f = lambda v: make((tg.tensor(v) * 1.5).tanh()).sum().item()  # noqa: E731
+    eps = 1e-6
+    numeric = [(f(x.data + eps * e) - f(x.data - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-7)
+
+
 def test_leaf_grad_is_a_fresh_buffer_not_shared_between_leaves():
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = tg.tensor([3.0, 4.0], requires_grad=True)

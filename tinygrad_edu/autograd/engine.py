@@ -61,10 +61,14 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     # value a rule computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
     modes = state.grad_enabled, state.anomaly
     state.grad_enabled, state.anomaly = create_graph, False
+    t = grad = None  # the tensor to run next and its gradient, when known without the heap
     try:
-        while heap:
-            t = heappop(heap)[1]
-            grad = pending.pop(t)
+        while True:
+            if t is None:
+                if not heap:
+                    break
+                t = heappop(heap)[1]
+                grad = pending.pop(t)
             if capture is not None and t in capture:
                 captured[t] = grad
             fn = t.grad_fn
@@ -83,6 +87,11 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 grads = (grads,)
             if check:
                 anomaly.check_backward(fn, grads)
+            if not retain_graph:
+                fn.inputs = fn.saved = None
+                if fn.seq <= last_write + 1:  # maybe in-place: recorded right after its write
+                    overwritten.append(fn)
+            t = chained = None
             for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
                 if not needed:
                     continue
@@ -90,16 +99,23 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                     g = sum_to_shape(g, a.data.shape)
                 if a in pending:
                     pending[a] = pending[a] + g
-                    continue
-                pending[a] = g  # a's first gradient queues it, or lists it with the leaves
-                if a.grad_fn is None:
+                elif a.grad_fn is None:  # a leaf: it accumulates once the pass is over
+                    pending[a] = g
                     leaves.append(a)
+                elif chained is None:
+                    chained = a, g
                 else:
+                    pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            if not retain_graph:
-                fn.inputs = fn.saved = None
-                if fn.seq <= last_write + 1:  # maybe in-place: recorded right after its write
-                    overwritten.append(fn)
+            if chained is not None:  # a chain runs node after node without the heap
+                a, g = chained
+                if a in pending:  # the same tensor came twice (x * x): it is queued already
+                    pending[a] = pending[a] + g
+                elif heap and -heap[0][0] > a.grad_fn.seq:  # a later node runs first
+                    pending[a] = g
+                    heappush(heap, (-a.grad_fn.seq, a))
+                else:  # nothing left to run comes after a, so nothing can add to its gradient
+                    t, grad = a, g
     finally:
         state.grad_enabled, state.anomaly = modes
     for fn in overwritten:  # the values they overwrote routed older uses until now
