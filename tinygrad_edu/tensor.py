@@ -145,7 +145,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (gradient 1)."""
-        return apply(ops.Clone(), self)
+        return _apply1(ops.Clone(), self)
 
     @property
     def _version(self) -> int:
@@ -246,7 +246,7 @@ class Tensor:
         return _binary(ops.Pow(), other, self, "pow")
 
     def __neg__(self):
-        return apply(ops.Neg(), self)
+        return _apply1(ops.Neg(), self)
 
     # PyTorch's named forms of the operators
     add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
@@ -300,35 +300,35 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
 
     def exp(self):
-        return apply(ops.Exp(), self)
+        return _apply1(ops.Exp(), self)
 
     def log(self):
-        return apply(ops.Log(), self)
+        return _apply1(ops.Log(), self)
 
     def sqrt(self):
-        return apply(ops.Sqrt(), self)
+        return _apply1(ops.Sqrt(), self)
 
     def abs(self):
-        return apply(ops.Abs(), self)
+        return _apply1(ops.Abs(), self)
 
     def tanh(self):
-        return apply(ops.Tanh(), self)
+        return _apply1(ops.Tanh(), self)
 
     def sigmoid(self):
-        return apply(ops.Sigmoid(), self)
+        return _apply1(ops.Sigmoid(), self)
 
     def softplus(self):
         """ln(1 + eˣ), stable for any finite x."""
-        return apply(ops.Softplus(), self)
+        return _apply1(ops.Softplus(), self)
 
     def relu(self):
-        return apply(ops.Relu(), self)
+        return _apply1(ops.Relu(), self)
 
     def sin(self):
-        return apply(ops.Sin(), self)
+        return _apply1(ops.Sin(), self)
 
     def cos(self):
-        return apply(ops.Cos(), self)
+        return _apply1(ops.Cos(), self)
 
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max]; the gradient passes where min ≤ x ≤ max."""
@@ -656,6 +656,15 @@ def apply(fn: ops.Function, *args) -> Tensor:
         else:
             datas.append(a)
             needs.append(False)
+    return _run(fn, args, tuple(datas), tuple(needs))
+
+
+def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
+    """`apply` once the inputs are split into arrays and requires_grad flags (the hot path:
+    binary operators and elementwise methods call it with the tuples made directly).
+
+    The node keeps tuples, which the garbage collector soon stops watching, as a deep graph
+    feels."""
     try:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
@@ -667,13 +676,13 @@ def apply(fn: ops.Function, *args) -> Tensor:
         out = np.asarray(out)
     if state.anomaly:
         anomaly.check_forward(fn, out)
-    t = _new(Tensor)  # Tensor._wrap, inlined: this is the hottest path of the library
+    t = _new(Tensor)  # Tensor._wrap, inlined
     t.data = out
     t.grad = None
     if True in needs and state.grad_enabled:
         fn.inputs = args
-        fn.saved = tuple(datas)  # tuples of arrays and flags: the garbage collector soon stops
-        fn.needs_input_grad = tuple(needs)  # watching them, which a deep graph feels
+        fn.saved = datas
+        fn.needs_input_grad = needs
         fn.seq = next(_sequence)
         t.grad_fn = fn
         t._requires_grad = True
@@ -681,6 +690,11 @@ def apply(fn: ops.Function, *args) -> Tensor:
         t.grad_fn = None
         t._requires_grad = False
     return t
+
+
+def _apply1(fn: ops.Function, x: Tensor) -> Tensor:
+    """`apply(fn, x)` for one tensor input, without the loop."""
+    return _run(fn, (x,), (x.data,), (x._requires_grad,))
 
 
 # ---------------------------------------------------------------- functions (f)
@@ -800,9 +814,10 @@ def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion (see `_promote`)."""
     if type(x) is Tensor and x.data.dtype.kind == "f":  # the common cases need no checks:
         ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-        if ty in _SCALARS or (ty is Tensor and y.data.dtype is x.data.dtype) or (
-                ty is np.ndarray and y.dtype is x.data.dtype):
-            return apply(fn, x, y)
+        if ty in _SCALARS or (ty is np.ndarray and y.dtype is x.data.dtype):
+            return _run(fn, (x, y), (x.data, y), (x._requires_grad, False))
+        if ty is Tensor and y.data.dtype is x.data.dtype:
+            return _run(fn, (x, y), (x.data, y.data), (x._requires_grad, y._requires_grad))
     return apply(fn, *_promote(_operand(x, op), _operand(y, op), floating=type(fn) is ops.Div))
 
 
