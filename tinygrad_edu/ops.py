@@ -8,7 +8,9 @@ ndarrays, so it runs at numpy speed; `create_graph=True` feeds it Tensors, so th
 records itself and can be differentiated again.
 
 Rules never reduce broadcast gradients: the engine sums each one back to its input's shape.
-Non-tensor arguments (dim, shape, index) live on the node.
+Non-tensor arguments (dim, shape, index) live on the node. A forward that is one numpy ufunc
+is that ufunc (`forward = staticmethod(np.add)`): a method around it would add a Python call
+to every operation.
 """
 
 from __future__ import annotations
@@ -63,8 +65,7 @@ class Add(Function):
     __slots__ = ()
     saves = ()
 
-    def forward(self, x, y):
-        return x + y
+    forward = staticmethod(np.add)
 
     def backward(self, grad, out, x, y):
         return grad, grad
@@ -76,8 +77,7 @@ class Sub(Function):
     __slots__ = ()
     saves = ()
 
-    def forward(self, x, y):
-        return x - y
+    forward = staticmethod(np.subtract)
 
     def backward(self, grad, out, x, y):
         return grad, (-grad if self.needs_input_grad[1] else None)
@@ -89,8 +89,7 @@ class Mul(Function):
     __slots__ = ()
     saves = ("x", "y")
 
-    def forward(self, x, y):
-        return x * y
+    forward = staticmethod(np.multiply)
 
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
@@ -103,8 +102,7 @@ class Div(Function):
     __slots__ = ()
     saves = ("y", "out")
 
-    def forward(self, x, y):
-        return x / y
+    forward = staticmethod(np.true_divide)
 
     def backward(self, grad, out, x, y):
         gx = grad / y
@@ -135,8 +133,7 @@ class Neg(Function):
     __slots__ = ()
     saves = ()
 
-    def forward(self, x):
-        return -x
+    forward = staticmethod(np.negative)
 
     def backward(self, grad, out, x):
         return -grad
@@ -153,8 +150,7 @@ class MatMul(Function):
     __slots__ = ()
     saves = ("x", "y")
 
-    def forward(self, x, y):
-        return x @ y
+    forward = staticmethod(np.matmul)
 
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
@@ -215,8 +211,7 @@ class Exp(Function):
     __slots__ = ()
     saves = ("out",)
 
-    def forward(self, x):
-        return np.exp(x)
+    forward = staticmethod(np.exp)
 
     def backward(self, grad, out, x):
         return grad * out
@@ -228,8 +223,7 @@ class Log(Function):
     __slots__ = ()
     saves = ("x",)
 
-    def forward(self, x):
-        return np.log(x)
+    forward = staticmethod(np.log)
 
     def backward(self, grad, out, x):
         return grad / x
@@ -241,8 +235,7 @@ class Sqrt(Function):
     __slots__ = ()
     saves = ("out",)
 
-    def forward(self, x):
-        return np.sqrt(x)
+    forward = staticmethod(np.sqrt)
 
     def backward(self, grad, out, x):
         return grad / (out + out)
@@ -254,8 +247,7 @@ class Abs(Function):
     __slots__ = ()
     saves = ("x",)
 
-    def forward(self, x):
-        return np.abs(x)
+    forward = staticmethod(np.abs)
 
     def backward(self, grad, out, x):
         return grad * np.sign(x)
@@ -267,8 +259,7 @@ class Tanh(Function):
     __slots__ = ()
     saves = ("out",)
 
-    def forward(self, x):
-        return np.tanh(x)
+    forward = staticmethod(np.tanh)
 
     def backward(self, grad, out, x):
         # g·(1 − y²) as −(g·y·y − g): every step then works on a temporary, which numpy
@@ -322,8 +313,7 @@ class Sin(Function):
     __slots__ = ()
     saves = ("x",)
 
-    def forward(self, x):
-        return np.sin(x)
+    forward = staticmethod(np.sin)
 
     def backward(self, grad, out, x):
         return grad * np.cos(x)
@@ -335,8 +325,7 @@ class Cos(Function):
     __slots__ = ()
     saves = ("x",)
 
-    def forward(self, x):
-        return np.cos(x)
+    forward = staticmethod(np.cos)
 
     def backward(self, grad, out, x):
         return -grad * np.sin(x)
@@ -364,8 +353,7 @@ class Maximum(Function):
     __slots__ = ()
     saves = ("x", "y")
 
-    def forward(self, x, y):
-        return np.maximum(x, y)
+    forward = staticmethod(np.maximum)
 
     def backward(self, grad, out, x, y):
         tie = grad * (x == y) * 0.5
@@ -378,8 +366,7 @@ class Minimum(Function):
     __slots__ = ()
     saves = ("x", "y")
 
-    def forward(self, x, y):
-        return np.minimum(x, y)
+    forward = staticmethod(np.minimum)
 
     def backward(self, grad, out, x, y):
         tie = grad * (x == y) * 0.5
