@@ -6,7 +6,10 @@ A step that frees its activations and allocates them again costs page faults whe
 has given the top of the heap back to the kernel in between. Which processes pay depends on
 where the first long-lived allocations landed, so compare fault counts, not only times: the
 same W3 run took 111,000 faults with the environment as it is and 45,000 with PYTHONPATH set
-to a directory that does not exist (see docs/benchmarks.md).
+to a directory that does not exist (see docs/benchmarks.md). `python -m benchmarks` gives its
+workers glibc settings that never trim (run.STEADY_HEAP); set them here to compare:
+
+    MALLOC_TRIM_THRESHOLD_=1099511627776 MALLOC_MMAP_THRESHOLD_=33554432 python benchmarks/faults.py
 """
 
 import argparse

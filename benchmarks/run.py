@@ -14,6 +14,14 @@ Every final loss must equal numpy's within the workload's RTOL: for numpy and ti
 mismatch or a crash is an error (exit status 1), for a peer it shows in its cell. BLAS gets
 `--threads` threads (default 1), set in the workers' environment before they import numpy.
 
+The workers' heap is steady too. glibc gives the free top of its heap back to the kernel, and
+the next step's arrays then cost a page fault per 4 KiB page. Whether a workload's steps do
+that depends on where its start-up allocations happened to land: the same W3 code took 45,000
+or 135,000 faults per run with nothing but a different command line, and its ratio read
+anything from 0.93 to 1.45. So every worker gets the same fixed trim and mmap thresholds
+(STEADY_HEAP), as it gets a fixed BLAS thread count; `--glibc-heap` leaves glibc's defaults.
+`benchmarks/faults.py` counts the faults.
+
 `--against CHECKOUT` adds one more worker: tinygrad_edu and the workload as another checkout
 (a git worktree of an older commit, say) has them, in the column "against". Engine work is
 judged by that column: the machine's speed drifts by tens of percent between runs, but the
@@ -51,6 +59,9 @@ GUARDED = ("W1", "W3")
 GUARD_FACTOR = 2.5
 PEERS = ("torch", "autograd", "micrograd")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# glibc's mallopt settings as environment variables (other C libraries ignore them): never
+# trim the heap, and serve arrays up to 32 MiB (the largest threshold glibc accepts) from it
+STEADY_HEAP = {"MALLOC_TRIM_THRESHOLD_": str(1 << 40), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
 SAMPLE_SECONDS = 0.2  # a worker repeats short workloads until a sample lasts this long
 REPEATS, QUICK_REPEATS = 9, 3
 
@@ -232,6 +243,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="quick W1 and W3; exit 1 if a ratio exceeds 2.5 times its target")
     parser.add_argument("--against", metavar="CHECKOUT", type=Path,
                         help="also run tinygrad_edu from another checkout (column 'against')")
+    parser.add_argument("--glibc-heap", action="store_true",
+                        help="leave glibc's heap trimming on (page faults then vary by run)")
     args = parser.parse_args(argv)
     keys = GUARDED if args.guard else (args.only or ",".join(WORKLOADS)).upper().split(",")
     unknown = [k for k in keys if k not in WORKLOADS]
@@ -253,7 +266,8 @@ def report(rows: list[dict], args: argparse.Namespace, command: str) -> None:
     info = machine()
     setup = (f"{info['cpu']}, {info['cores']} cores; Python {info['python']}, numpy "
              f"{info['numpy']} ({info['blas']}); {args.threads} BLAS thread(s); "
-             f"median of {args.repeats} interleaved samples")
+             f"median of {args.repeats} interleaved samples; heap "
+             f"{'as glibc sets it' if args.glibc_heap else 'steady (no trimming)'}")
     if info["peers"] and not args.guard:
         setup += "; " + ", ".join(f"{p} {v}" for p, v in info["peers"].items())
     peers = (() if args.guard else PEERS) + (("against",) if args.against else ())
@@ -274,13 +288,16 @@ def report(rows: list[dict], args: argparse.Namespace, command: str) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"command": command, "machine": info, "threads": args.threads,
-             "repeats": args.repeats, "workloads": rows}, indent=1) + "\n")
+             "steady_heap": not args.glibc_heap, "repeats": args.repeats, "workloads": rows},
+            indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
     env = dict(os.environ, **{name: str(args.threads) for name in THREAD_VARIABLES})
+    if not args.glibc_heap:
+        env.update(STEADY_HEAP)
     rows = []
     for key in args.keys:
         module = importlib.import_module(f"benchmarks.{WORKLOADS[key]}")

@@ -26,3 +26,20 @@ def test_against_must_be_a_checkout(tmp_path, capsys):
         run.main(["--only", "W1", "--against", str(tmp_path)])
     assert exit_.value.code == 2
     assert "is not a checkout of tinygrad_edu" in capsys.readouterr().err
+
+
+class _Measured(Exception):
+    pass
+
+
+@pytest.mark.parametrize("flags, steady", [([], True), (["--glibc-heap"], False)])
+def test_workers_get_a_steady_heap_unless_glibcs_is_asked_for(monkeypatch, flags, steady):
+    def measure(workload, frameworks, repeats, env, against):
+        raise _Measured(env)
+
+    monkeypatch.setattr(run, "measure", measure)
+    with pytest.raises(_Measured) as measured:
+        run.main(["--only", "W3", *flags])
+    env = measured.value.args[0]
+    assert all((env.get(k) == v) == steady for k, v in run.STEADY_HEAP.items())
+    assert env["OPENBLAS_NUM_THREADS"] == "1"
