@@ -72,12 +72,12 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if capture is not None and t in capture:
                 captured[t] = grad
             fn = t.grad_fn
-            inputs = fn.inputs
+            inputs, seq = fn.inputs, fn.seq
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
-            if fn.seq < last_write:  # something was changed in place after fn was recorded
+            if seq < last_write:  # something was changed in place after fn was recorded
                 versions.check(fn, t.data)
-                inputs = [versions.before(a, fn.seq) if isinstance(a, Tensor) else a
+                inputs = [versions.before(a, seq) if isinstance(a, Tensor) else a
                           for a in inputs]
             if create_graph:
                 grads = fn.backward(grad, t, *inputs)
@@ -89,9 +89,9 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 anomaly.check_backward(fn, grads)
             if not retain_graph:
                 fn.inputs = fn.saved = None
-                if fn.seq <= last_write + 1:  # maybe in-place: recorded right after its write
+                if seq <= last_write + 1:  # maybe in-place: recorded right after its write
                     overwritten.append(fn)
-            t = chained = None
+            t = None  # the first new non-leaf input becomes the candidate to run next
             for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
                 if not needed:
                     continue
@@ -102,20 +102,20 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 elif a.grad_fn is None:  # a leaf: it accumulates once the pass is over
                     pending[a] = g
                     leaves.append(a)
-                elif chained is None:
-                    chained = a, g
+                elif t is None:
+                    t, grad = a, g
                 else:
                     pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            if chained is not None:  # a chain runs node after node without the heap
-                a, g = chained
-                if a in pending:  # the same tensor came twice (x * x): it is queued already
-                    pending[a] = pending[a] + g
-                elif heap and -heap[0][0] > a.grad_fn.seq:  # a later node runs first
-                    pending[a] = g
-                    heappush(heap, (-a.grad_fn.seq, a))
-                else:  # nothing left to run comes after a, so nothing can add to its gradient
-                    t, grad = a, g
+            if t is not None:  # a chain runs node after node, without the heap
+                if t in pending:  # the same tensor came twice (x * x): it is queued already
+                    pending[t] = pending[t] + grad
+                    t = None
+                elif heap and -heap[0][0] > t.grad_fn.seq:  # a later node must run first
+                    pending[t] = grad
+                    heappush(heap, (-t.grad_fn.seq, t))
+                    t = None
+                # else nothing left to run comes after t, so nothing can add to its gradient
     finally:
         state.grad_enabled, state.anomaly = modes
     for fn in overwritten:  # the values they overwrote routed older uses until now
