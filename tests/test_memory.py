@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
 import weakref
 from pathlib import Path
 
@@ -109,6 +110,21 @@ def test_differentiating_an_mlp_loss_releases_every_activation(how):
         before = [p.data.copy() for p in params]
         opt.step()
         assert all((p.data != b).any() for p, b in zip(params, before))
+
+
+def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():
+    """.grad is the very array the rule returned, also for a leaf of the node that runs last
+    (the walk lets go of that rule's results before the leaves accumulate): backward of
+    Σ 2w allocates one gradient the size of w, not two."""
+    w = tg.zeros(1 << 20, dtype=tg.float64, requires_grad=True)
+    loss = (w * 2.0).sum()
+    tracemalloc.start()
+    try:
+        loss.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert w.data.nbytes <= peak < 1.5 * w.data.nbytes
 
 
 def test_the_value_an_in_place_op_overwrote_is_released_with_the_graph():
