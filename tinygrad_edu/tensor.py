@@ -660,11 +660,11 @@ def apply(fn: ops.Function, *args) -> Tensor:
 
 
 def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
-    """`apply` once the inputs are split into arrays and requires_grad flags (the hot path:
-    binary operators and elementwise methods call it with the tuples made directly).
+    """`apply` once the inputs are split into their arrays and requires_grad flags; binary
+    operators and elementwise methods, the hot path, make these tuples directly.
 
-    The node keeps tuples, which the garbage collector soon stops watching, as a deep graph
-    feels."""
+    The node keeps the tuples as they are: holding only untracked objects, they drop out of
+    the garbage collector's watch at its first pass, which a deep graph feels."""
     try:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:

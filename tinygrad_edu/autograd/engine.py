@@ -120,7 +120,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
         state.grad_enabled, state.anomaly = modes
     for fn in overwritten:  # the values they overwrote routed older uses until now
         fn.replaced = None
-    grads = g = None  # the last rule's results: a leaf's gradient held only in `pending` is owned
+    grads = g = None  # drop the last rule's results: a gradient only `pending` holds is owned
     for leaf in leaves:
         grad = pending.pop(leaf)
         if capture is None:
