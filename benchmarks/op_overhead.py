@@ -1,17 +1,72 @@
-"""Per-operation overhead: W1 of the benchmark suite, kept as a shortcut.
+"""Per-operation cost of W1 with forward and backward apart: where an engine change helps.
 
-    python benchmarks/op_overhead.py [--repeats N]
+    python benchmarks/op_overhead.py [--runs 200]
 
-is `python -m benchmarks --only W1`: forward + backward through 200 × tanh(x * 1.01 + 0.1)
-(600 elementwise ops) on a 16-element float64 tensor, µs per op and the ratio to numpy.
+Times the two halves of W1 (200 × tanh(x * 1.01 + 0.1), 600 ops on 16 float64 values:
+forward, then backward) for tinygrad_edu and for the hand-written numpy, alternating in one
+process, and prints the median µs per op of each half. `python -m benchmarks --only W1` is
+the suite's figure: whole runs, each framework in its own process.
 """
 
+import argparse
+import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the suite's workers, before numpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.run import main  # noqa: E402
+import numpy as np  # noqa: E402
+
+import tinygrad_edu as tg  # noqa: E402
+from benchmarks.w1_dispatch import LAYERS, OPS, make_data  # noqa: E402
+
+
+def by_numpy(x0) -> tuple[float, float]:
+    start = time.perf_counter()
+    x, outs = x0, []
+    for _ in range(LAYERS):
+        x = np.tanh(x * 1.01 + 0.1)
+        outs.append(x)
+    middle = time.perf_counter()
+    g = np.ones_like(x)
+    for y in reversed(outs):
+        g = g * (1 - y * y)
+        g = g * 1.01
+    return middle - start, time.perf_counter() - middle
+
+
+def by_tinygrad_edu(x0) -> tuple[float, float]:
+    x = tg.Tensor(x0, requires_grad=True)
+    start = time.perf_counter()
+    y = x
+    for _ in range(LAYERS):
+        y = (y * 1.01 + 0.1).tanh()
+    middle = time.perf_counter()
+    y.backward(np.ones_like(x0))
+    return middle - start, time.perf_counter() - middle
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args(argv)
+    x0 = make_data()
+    times = {by_numpy: [], by_tinygrad_edu: []}
+    for _ in range(args.runs):
+        for run, halves in times.items():
+            halves.append(run(x0))
+    rows = {}
+    for run, halves in times.items():
+        forward, backward = (statistics.median(h[i] for h in halves) / OPS * 1e6 for i in (0, 1))
+        rows[run.__name__[3:]] = forward, backward
+        print(f"{run.__name__[3:]:13s} forward {forward:.3f}  backward {backward:.3f}  "
+              f"total {forward + backward:.3f} µs/op")
+    ours, numpy = (sum(rows[k]) for k in ("tinygrad_edu", "numpy"))
+    print(f"ratio {ours / numpy:.2f}")
+
 
 if __name__ == "__main__":
-    main(["--only", "W1", *sys.argv[1:]])
+    main()

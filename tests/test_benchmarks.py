@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import op_overhead, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +43,13 @@ def test_workers_get_a_steady_heap_unless_glibcs_is_asked_for(monkeypatch, flags
     env = measured.value.args[0]
     assert all((env.get(k) == v) == steady for k, v in run.STEADY_HEAP.items())
     assert env["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_op_overhead_times_forward_and_backward_apart(capsys):
+    op_overhead.main(["--runs", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["numpy", "tinygrad_edu", "ratio"]
+    for line in lines[:2]:
+        forward, backward, total = (float(line.split()[i]) for i in (2, 4, 6))
+        assert forward > 0 and backward > 0 and total == pytest.approx(forward + backward,
+                                                                       abs=2e-3)
