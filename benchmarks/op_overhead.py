@@ -21,29 +21,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
-from benchmarks.w1_dispatch import LAYERS, OPS, make_data  # noqa: E402
+from benchmarks import w1_dispatch as w1  # noqa: E402
 
 
 def by_numpy(x0) -> tuple[float, float]:
     start = time.perf_counter()
-    x, outs = x0, []
-    for _ in range(LAYERS):
-        x = np.tanh(x * 1.01 + 0.1)
-        outs.append(x)
+    outs = w1.numpy_forward(x0)
     middle = time.perf_counter()
-    g = np.ones_like(x)
-    for y in reversed(outs):
-        g = g * (1 - y * y)
-        g = g * 1.01
+    w1.numpy_backward(outs)
     return middle - start, time.perf_counter() - middle
 
 
 def by_tinygrad_edu(x0) -> tuple[float, float]:
     x = tg.Tensor(x0, requires_grad=True)
     start = time.perf_counter()
-    y = x
-    for _ in range(LAYERS):
-        y = (y * 1.01 + 0.1).tanh()
+    y = w1.tinygrad_edu_forward(x)
     middle = time.perf_counter()
     y.backward(np.ones_like(x0))
     return middle - start, time.perf_counter() - middle
@@ -53,14 +45,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args(argv)
-    x0 = make_data()
+    x0 = w1.make_data()
     times = {by_numpy: [], by_tinygrad_edu: []}
     for _ in range(args.runs):
         for run, halves in times.items():
             halves.append(run(x0))
     rows = {}
     for run, halves in times.items():
-        forward, backward = (statistics.median(h[i] for h in halves) / OPS * 1e6 for i in (0, 1))
+        forward, backward = (statistics.median(h[i] for h in halves) / w1.OPS * 1e6 for i in (0, 1))
         rows[run.__name__[3:]] = forward, backward
         print(f"{run.__name__[3:]:13s} forward {forward:.3f}  backward {backward:.3f}  "
               f"total {forward + backward:.3f} µs/op")

@@ -17,25 +17,38 @@ def make_data():
     return np.random.default_rng(0).standard_normal(16)
 
 
-def by_numpy(x0):
-    """y = tanh(1.01 x + 0.1) forward; dy/dx = 1.01 (1 − y²) backward."""
+def numpy_forward(x0):
+    """y = tanh(1.01 x + 0.1), layer after layer: every layer's output, for the backward."""
     x, outs = x0, []
     for _ in range(LAYERS):
         x = np.tanh(x * 1.01 + 0.1)
         outs.append(x)
-    g = np.ones_like(x)
+    return outs
+
+
+def numpy_backward(outs):
+    """dy/dx = 1.01 (1 − y²) per layer, from the last to the first."""
+    g = np.ones_like(outs[-1])
     for y in reversed(outs):
         g = g * (1 - y * y)
         g = g * 1.01
     return g
 
 
-def by_tinygrad_edu(x0):
-    x = tg.Tensor(x0, requires_grad=True)
+def by_numpy(x0):
+    return numpy_backward(numpy_forward(x0))
+
+
+def tinygrad_edu_forward(x):
     y = x
     for _ in range(LAYERS):
         y = (y * 1.01 + 0.1).tanh()
-    y.backward(np.ones_like(x0))
+    return y
+
+
+def by_tinygrad_edu(x0):
+    x = tg.Tensor(x0, requires_grad=True)
+    tinygrad_edu_forward(x).backward(np.ones_like(x0))
     return x.grad.data
 
 
