@@ -127,6 +127,27 @@ def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():
     assert w.data.nbytes <= peak < 1.5 * w.data.nbytes
 
 
+@pytest.mark.parametrize("step, watched", [
+    (lambda y: y + 0.5, 3),  # the tensor, its node, the node's inputs
+    (lambda y: y.tanh(), 3),  # the rule reads the output only
+    (lambda y: y * 0.5, 4),  # and the input arrays the rule reads
+])
+def test_a_node_leaves_the_garbage_collector_only_what_its_rule_needs(step, watched):
+    """Every object a recorded operation keeps and the garbage collector watches brings the
+    collector's next pass nearer, and in a deep graph each full pass walks all of them."""
+    y = tg.tensor(0.5, requires_grad=True)
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        for _ in range(100):
+            y = step(y)
+        per_node = (len(gc.get_objects()) - before) / 100
+    finally:
+        gc.enable()
+    assert watched <= per_node < watched + 0.1
+
+
 def test_the_value_an_in_place_op_overwrote_is_released_with_the_graph():
     """A recorded in-place op computes on a copy of the value it overwrites; the backward
     pass releases that copy with the rest of the graph, though the changed tensor lives on."""

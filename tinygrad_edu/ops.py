@@ -23,7 +23,9 @@ class Function:
 
     `saves` names the values the rule reads (its parameters, or "out"); the backward pass
     refuses to run the rule if one of them was changed in place after it was saved. None
-    (the default) means every input and the output.
+    (the default) means every input and the output. A node whose rule reads no input's
+    values keeps no arrays of its own: the rule is handed the input tensors instead, and may
+    read only their shape and dtype.
     """
 
     __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
@@ -35,6 +37,7 @@ class Function:
         names = code.co_varnames[3:code.co_argcount]  # after (self, grad, out)
         cls.saved_positions = None if cls.saves is None else tuple(
             -1 if n == "out" else names.index(n) for n in cls.saves)
+        cls.reads_inputs = cls.saves is None or any(p >= 0 for p in cls.saved_positions)
 
     @property
     def name(self) -> str:

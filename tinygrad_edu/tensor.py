@@ -663,11 +663,10 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
     """`apply` once the inputs are split into their arrays and requires_grad flags; binary
     operators and elementwise methods, the hot path, make these tuples directly.
 
-    The node keeps the tuples as they are: `datas` and `needs` hold only untracked objects,
-    so they drop out of the garbage collector's watch at its first pass. The hot paths pass
-    a shared constant as `needs`, so that a node costs one allocation fewer: every
-    allocation brings the next collection nearer, and in a deep graph each full collection
-    walks every node recorded so far."""
+    The node keeps the tuples as they are, and no more of them than it needs: `datas` only
+    when its rule reads input values, and the hot paths pass a shared constant as `needs`.
+    Each object a node allocates brings the garbage collector's next pass nearer, and in a
+    deep graph each full pass walks every node recorded so far."""
     try:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
@@ -684,7 +683,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
     t.grad = None
     if True in needs and state.grad_enabled:
         fn.inputs = args
-        fn.saved = datas
+        fn.saved = datas if fn.reads_inputs else args  # see ops.Function
         fn.needs_input_grad = needs
         fn.seq = next(_sequence)
         t.grad_fn = fn
