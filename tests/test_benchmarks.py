@@ -1,11 +1,12 @@
 """The benchmark runner's plumbing (not its timings, which live in `python -m benchmarks`)."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from benchmarks import op_overhead, run
+from benchmarks import instructions, op_overhead, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,3 +54,18 @@ def test_op_overhead_times_forward_and_backward_apart(capsys):
         forward, backward, total = (float(line.split()[i]) for i in (2, 4, 6))
         assert forward > 0 and backward > 0 and total == pytest.approx(forward + backward,
                                                                        abs=2e-3)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instructions_counts_a_run_of_a_workload(capsys):
+    instructions.main(["W1", "--runs", "1"])
+    out = capsys.readouterr().out
+    count = float(out.split(":")[1].split()[0].replace(",", ""))
+    assert out.startswith("W1 tinygrad_edu:") and 1e6 < count < 1e9  # about 17 million here
+
+
+def test_instructions_refuses_a_directory_that_is_not_a_checkout(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        instructions.main(["W1", "--against", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert "is not a checkout of tinygrad_edu" in capsys.readouterr().err
