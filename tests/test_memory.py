@@ -127,10 +127,15 @@ def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():
     assert w.data.nbytes <= peak < 1.5 * w.data.nbytes
 
 
+_W = tg.tensor(0.5, requires_grad=True)
+
+
 @pytest.mark.parametrize("step, watched", [
     (lambda y: y + 0.5, 3),  # the tensor, its node, the node's inputs
     (lambda y: y.tanh(), 3),  # the rule reads the output only
+    (lambda y: y + _W, 3),
     (lambda y: y * 0.5, 4),  # and the input arrays the rule reads
+    (lambda y: y * _W, 4),
 ])
 def test_a_node_leaves_the_garbage_collector_only_what_its_rule_needs(step, watched):
     """Every object a recorded operation keeps and the garbage collector watches brings the

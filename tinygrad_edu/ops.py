@@ -24,8 +24,8 @@ class Function:
     `saves` names the values the rule reads (its parameters, or "out"); the backward pass
     refuses to run the rule if one of them was changed in place after it was saved. None
     (the default) means every input and the output. A node whose rule reads no input's
-    values keeps no arrays of its own: the rule is handed the input tensors instead, and may
-    read only their shape and dtype.
+    values keeps no arrays of its own: the rule is handed the inputs themselves (tensors and
+    constants) instead, and may read only their shape and dtype.
     """
 
     __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")

@@ -664,7 +664,8 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
     operators and elementwise methods, the hot path, make these tuples directly.
 
     The node keeps the tuples as they are, and no more of them than it needs: `datas` only
-    when its rule reads input values, and the hot paths pass a shared constant as `needs`.
+    when its rule reads input values, and the hot paths pass a shared constant as `needs`
+    (`_ONE_NEEDS`, ...).
     Each object a node allocates brings the garbage collector's next pass nearer, and in a
     deep graph each full pass walks every node recorded so far."""
     try:
@@ -696,6 +697,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
+_BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # of (x, y)
 
 
 def _apply1(fn: ops.Function, x: Tensor) -> Tensor:
@@ -823,7 +825,8 @@ def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
         if ty in _SCALARS or (ty is np.ndarray and y.dtype is x.data.dtype):
             return _run(fn, (x, y), (x.data, y), _FIRST_NEEDS[x._requires_grad])
         if ty is Tensor and y.data.dtype is x.data.dtype:
-            return _run(fn, (x, y), (x.data, y.data), (x._requires_grad, y._requires_grad))
+            return _run(fn, (x, y), (x.data, y.data),
+                        _BOTH_NEEDS[x._requires_grad][y._requires_grad])
     return apply(fn, *_promote(_operand(x, op), _operand(y, op), floating=type(fn) is ops.Div))
 
 
