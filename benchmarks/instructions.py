@@ -12,7 +12,8 @@ thousandths.
 Instructions are not time. Memory traffic costs time and few instructions: page faults (W3
 with glibc's heap), cache misses, and the garbage collector's walks over a large graph (W6).
 A change aimed at those is judged with `python -m benchmarks --against` instead.
-Needs valgrind (`apt install valgrind`).
+Needs valgrind (`apt install valgrind`). A run takes about 50 times as long as without it,
+and W3 and W4, whose BLAS calls fare worse, take tens of minutes.
 """
 
 import argparse
