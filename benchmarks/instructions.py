@@ -6,8 +6,7 @@ drift cannot move, for judging an engine change when timings swing by tens of pe
 The workload runs under `valgrind --tool=cachegrind --cache-sim=no` twice, with a warm-up run
 only and with `--runs` more; the difference per run is printed. `--against` counts another
 checkout too (a git worktree of an older commit, say), with the same settings: one BLAS
-thread, the steady heap and a fixed hash seed, so that a count repeats to within a few
-thousandths.
+thread, the steady heap and a fixed hash seed, so that a count repeats to within 0.01%.
 
 Instructions are not time. Memory traffic costs time and few instructions: page faults (W3
 with glibc's heap), cache misses, and the garbage collector's walks over a large graph (W6).
