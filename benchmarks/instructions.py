@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import STEADY_HEAP, THREAD_VARIABLES, WORKLOADS  # noqa: E402
+from benchmarks.run import STEADY_HEAP, THREAD_VARIABLES, WORKLOADS, check_checkout  # noqa: E402
 
 # run from the checkout's directory, so that `-c` imports its benchmarks and tinygrad_edu
 CHILD = """
@@ -66,8 +66,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
-    if args.against is not None and not (args.against / "benchmarks" / "run.py").is_file():
-        parser.error(f"--against: {args.against} is not a checkout of tinygrad_edu")
+    if args.against is not None:
+        check_checkout(parser, args.against)
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (apt install valgrind)")
     module = WORKLOADS[args.workload]

@@ -66,6 +66,13 @@ SAMPLE_SECONDS = 0.2  # a worker repeats short workloads until a sample lasts th
 REPEATS, QUICK_REPEATS = 9, 3
 
 
+def check_checkout(parser: argparse.ArgumentParser, path: Path) -> None:
+    """Exit through `parser` unless `path` is a checkout of tinygrad_edu (`--against`)."""
+    if not (path / "benchmarks" / "worker.py").is_file():
+        parser.error(f"--against: {path} is not a checkout of tinygrad_edu "
+                     "(no benchmarks/worker.py)")
+
+
 class Worker:
     """A child process running one framework on one workload; see `worker.py`."""
 
@@ -253,9 +260,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                      f"{', '.join(WORKLOADS)}")
     if args.threads < 1 or (args.repeats is not None and args.repeats < 1):
         parser.error("--threads and --repeats must be at least 1")
-    if args.against is not None and not (args.against / "benchmarks" / "worker.py").is_file():
-        parser.error(f"--against: {args.against} is not a checkout of tinygrad_edu "
-                     "(no benchmarks/worker.py)")
+    if args.against is not None:
+        check_checkout(parser, args.against)
     args.keys = keys
     args.repeats = args.repeats or (QUICK_REPEATS if args.quick or args.guard else REPEATS)
     return args

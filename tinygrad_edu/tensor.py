@@ -665,9 +665,8 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
 
     The node keeps the tuples as they are, and no more of them than it needs: `datas` only
     when its rule reads input values, and the hot paths pass a shared constant as `needs`
-    (`_ONE_NEEDS`, ...).
-    Each object a node allocates brings the garbage collector's next pass nearer, and in a
-    deep graph each full pass walks every node recorded so far."""
+    (`_ONE_NEEDS`, ...). Each object a node allocates brings the garbage collector's next
+    pass nearer, and in a deep graph each full pass walks every node recorded so far."""
     try:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
