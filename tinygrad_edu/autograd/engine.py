@@ -174,7 +174,7 @@ def _seed(output: Tensor, gradient, create_graph: bool, where: str):
                 f"{where}: grad can be implicitly created only for one-element outputs, "
                 f"got shape {output.shape}; pass the gradient of the loss w.r.t. it"
             )
-        g = np.ones_like(output.data)
+        g = np.ones(output.data.shape, output.data.dtype)  # ones_like is a slower Python wrapper
     else:
         g = gradient.data if isinstance(gradient, Tensor) else _to_array(gradient, None, where)
         if g.shape != output.shape:
