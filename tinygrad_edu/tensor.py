@@ -7,6 +7,7 @@ are short methods here, built from the primitives, so their gradients come for f
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -453,7 +454,7 @@ class Tensor:
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        merged = int(np.prod(shape[start:end + 1]))
+        merged = math.prod(shape[start:end + 1])
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def permute(self, *dims):
@@ -1033,8 +1034,9 @@ def _reduction_args(op, ndim, dim, keepdim, axis, keepdims):
 
 
 def _count(shape: tuple, axes) -> int:
-    """How many elements a reduction over `axes` combines."""
-    return int(np.prod([shape[a] for a in axes] if axes is not None else shape))
+    """How many elements a reduction over `axes` combines. math.prod, not np.prod, which
+    first makes an array of the sizes: that took a third of `mean`'s time."""
+    return math.prod(shape if axes is None else [shape[a] for a in axes])
 
 
 def _reduced_shape(shape: tuple, axes) -> tuple:
