@@ -16,7 +16,6 @@ and W3 and W4, whose BLAS calls fare worse, take tens of minutes.
 """
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import STEADY_HEAP, THREAD_VARIABLES, WORKLOADS, check_checkout  # noqa: E402
+from benchmarks.run import WORKLOADS, check_checkout, worker_env  # noqa: E402
 
 # run from the checkout's directory, so that `-c` imports its benchmarks and tinygrad_edu
 CHILD = """
@@ -40,8 +39,7 @@ for _ in range(1 + int(sys.argv[3])):
 
 def count(checkout: Path, module: str, framework: str, runs: int) -> int:
     """Instructions of a process that imports, builds the data and runs 1 + `runs` times."""
-    env = {**os.environ, **STEADY_HEAP, **dict.fromkeys(THREAD_VARIABLES, "1"),
-           "PYTHONHASHSEED": "0"}
+    env = {**worker_env(threads=1), "PYTHONHASHSEED": "0"}
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          sys.executable, "-c", CHILD, module, framework, str(runs)],

@@ -66,6 +66,15 @@ SAMPLE_SECONDS = 0.2  # a worker repeats short workloads until a sample lasts th
 REPEATS, QUICK_REPEATS = 9, 3
 
 
+def worker_env(threads: int, steady_heap: bool = True) -> dict[str, str]:
+    """A worker's environment: BLAS pinned to `threads` threads and, unless told otherwise,
+    the steady heap."""
+    env = dict(os.environ, **dict.fromkeys(THREAD_VARIABLES, str(threads)))
+    if steady_heap:
+        env.update(STEADY_HEAP)
+    return env
+
+
 def check_checkout(parser: argparse.ArgumentParser, path: Path) -> None:
     """Exit through `parser` unless `path` is a checkout of tinygrad_edu (`--against`)."""
     if not (path / "benchmarks" / "worker.py").is_file():
@@ -301,9 +310,7 @@ def report(rows: list[dict], args: argparse.Namespace, command: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
-    env = dict(os.environ, **{name: str(args.threads) for name in THREAD_VARIABLES})
-    if not args.glibc_heap:
-        env.update(STEADY_HEAP)
+    env = worker_env(args.threads, steady_heap=not args.glibc_heap)
     rows = []
     for key in args.keys:
         module = importlib.import_module(f"benchmarks.{WORKLOADS[key]}")
