@@ -258,3 +258,57 @@ def test_numpy_ufuncs_and_functions_record_on_tensors(x, y):
     assert_gradients_close(lambda t: np.exp(t) + np.log(t) * np.tanh(t), x)
     assert_gradients_close(lambda t: np.sum(np.transpose(t) * 2.0), y)
     assert_gradients_close(lambda t: np.ones(t.shape) * t, y)
+
+
+# ---------------------------------------------------------------- sum(dtype=), tensor bounds of clamp
+
+
+def test_sum_with_dtype_casts_first_and_keeps_the_gradient():
+    ints = tg.tensor([[1, 2], [3, 4]])
+    out = ints.sum(dtype=tg.float32)
+    assert out.dtype == np.float32 and out.item() == 10.0
+    assert ints.sum(1, dtype=tg.float64).tolist() == [3.0, 7.0]
+    x = tg.tensor(np.array([1e8, 1.0, -1e8], np.float32), requires_grad=True)
+    total = x.sum(dtype=tg.float64)  # float32 would lose the 1.0
+    assert total.dtype == np.float64 and total.item() == 1.0
+    total.backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [1.0, 1.0, 1.0]
+    m = tg.tensor([1, 2], dtype=tg.int32).mean(dtype=tg.float64)
+    assert m.dtype == np.float64 and m.item() == 1.5
+    with pytest.raises(TypeError, match="sum: unsupported dtype"):
+        ints.sum(dtype="complex128")
+
+
+def test_clamp_with_tensor_bounds_follows_pytorch():
+    x = tg.tensor([0.0, 1.0, 2.0, 3.0, -1.0], dtype=tg.float64, requires_grad=True)
+    lo = tg.tensor([0.0, 0.0, 3.0, 1.0, -2.0], dtype=tg.float64, requires_grad=True)
+    hi = tg.tensor([1.0, 1.0, 1.0, 2.0, -1.0], dtype=tg.float64, requires_grad=True)
+    y = x.clamp(min=lo, max=hi)
+    assert y.tolist() == [0.0, 1.0, 1.0, 2.0, -1.0]  # lo > hi gives hi
+    y.sum().backward()
+    # ties (x == lo, x == hi) send the gradient to x; lo > hi sends it to hi (PyTorch 2.13)
+    assert x.grad.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
+    assert lo.grad.tolist() == [0.0, 0.0, 0.0, 0.0, 0.0]
+    assert hi.grad.tolist() == [0.0, 0.0, 1.0, 1.0, 0.0]
+    a = tg.tensor([[-2.0, 0.5, 3.0]], dtype=tg.float64, requires_grad=True)
+    low = tg.tensor([[0.0], [1.0]], dtype=tg.float64, requires_grad=True)
+    out = a.clamp(min=low)  # broadcast to (2, 3)
+    np.testing.assert_array_equal(out.numpy(), np.maximum(a.numpy(), low.numpy()))
+    out.sum().backward()
+    assert a.grad.tolist() == [[0.0, 1.0, 2.0]] and low.grad.tolist() == [[1.0], [2.0]]
+    assert_gradients_close(lambda v, w: v.clamp(max=w), tg.tensor([0.3, -1.2, 2.5],
+                                                                  dtype=tg.float64),
+                           tg.tensor([1.0, -2.0, 0.0], dtype=tg.float64))
+    assert tg.tensor([1, 5]).clamp(max=tg.tensor([2.5, 2.5])).tolist() == [1.0, 2.5]
+    assert tg.ones(2, dtype=tg.float32).clamp(min=tg.tensor(0.0, dtype=tg.float64)).dtype \
+        == np.float32  # a 0-d bound does not widen
+    b = tg.tensor([5.0, -5.0])
+    b.clamp_(min=tg.tensor([0.0, 0.0]), max=tg.tensor([1.0, 1.0]))
+    assert b.tolist() == [1.0, 0.0]
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([0.0, 1.0, 2.0, 3.0, -1.0], requires_grad=True)
+    tlo = torch.tensor([0.0, 0.0, 3.0, 1.0, -2.0], requires_grad=True)
+    thi = torch.tensor([1.0, 1.0, 1.0, 2.0, -1.0], requires_grad=True)
+    torch.clamp(tx, tlo, thi).sum().backward()
+    assert (tx.grad.tolist(), tlo.grad.tolist(), thi.grad.tolist()) == \
+        (x.grad.tolist(), lo.grad.tolist(), hi.grad.tolist())

@@ -285,16 +285,23 @@ class Sigmoid(Function):
 
 
 class Softplus(Function):
-    """y = ln(1 + eˣ);  dy/dx = θ(x) = eˣ / (1 + eˣ) = e^(x − y)"""
+    """y = ln(1 + e^(βx)) / β, or x where βx > threshold (PyTorch's cut-off, exact by default);
+    dy/dx = θ(βx) = e^(β(x − y)), which is also the slope 1 where y = x"""
 
-    __slots__ = ()
+    __slots__ = ("beta", "threshold")
     saves = ("x", "out")
 
+    def __init__(self, beta=1.0, threshold=np.inf):
+        self.beta, self.threshold = beta, threshold
+
     def forward(self, x):
-        return softplus(x)
+        b = self.beta
+        y = softplus(x) if b == 1 else softplus(b * x) / b
+        return y if self.threshold == np.inf else np.where(b * x > self.threshold, x, y)
 
     def backward(self, grad, out, x):
-        return grad * np.exp(x - out)  # accurate in both tails, unlike 1 − e^(−y)
+        d = x - out if self.beta == 1 else (x - out) * self.beta
+        return grad * np.exp(d)  # accurate in both tails, unlike 1 − e^(−βy)
 
 
 class Relu(Function):
@@ -335,19 +342,24 @@ class Cos(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi (there y = x), else 0"""
+    """y = min(max(x, lo), hi), so y = hi where lo > hi; a missing bound (None) is ∓∞.
+    ∂y/∂x = 1 where lo ≤ x ≤ hi,  ∂y/∂lo = 1 where x < lo < hi,  ∂y/∂hi = 1 where x > hi or
+    hi < lo  (PyTorch's choice at the ties x = lo and x = hi: the gradient goes to x)"""
 
-    __slots__ = ("lo", "hi")
-    saves = ("x", "out")
+    __slots__ = ()
+    saves = ("x", "lo", "hi")
 
-    def __init__(self, lo, hi):
-        self.lo, self.hi = lo, hi
+    def forward(self, x, lo, hi):
+        return np.clip(x, lo, hi)
 
-    def forward(self, x):
-        return np.clip(x, self.lo, self.hi)
-
-    def backward(self, grad, out, x):
-        return grad * (out == x)
+    def backward(self, grad, out, x, lo, hi):
+        need_x, need_lo, need_hi = self.needs_input_grad
+        lo = -np.inf if lo is None else lo
+        hi = np.inf if hi is None else hi
+        gx = grad * ((x >= lo) & (x <= hi)) if need_x else None
+        glo = grad * ((x < lo) & (lo < hi)) if need_lo else None
+        ghi = grad * ((x > hi) | (hi < lo)) if need_hi else None
+        return gx, glo, ghi
 
 
 class Maximum(Function):

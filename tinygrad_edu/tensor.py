@@ -332,9 +332,16 @@ class Tensor:
         return _apply1(ops.Cos(), self)
 
     def clamp(self, min=None, max=None):
-        """Limit every element to [min, max]; the gradient passes where min ≤ x ≤ max."""
+        """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
+        min > max); the gradient passes to x where min ≤ x ≤ max, else to the active bound."""
         _check_clamp("clamp", min, max)
-        return apply(ops.Clamp(min, max), self)
+        x = self
+        if isinstance(min, Tensor):  # PyTorch's promotion over x and the tensor bounds
+            x, min = _promote(x, min)
+        if isinstance(max, Tensor):
+            x, max = _promote(x, max)
+            min = _cast(min, x.dtype) if isinstance(min, Tensor) else min
+        return apply(ops.Clamp(), x, min, max)
 
     clip = clamp
 
@@ -350,13 +357,17 @@ class Tensor:
 
     # ------------------------------------------------------------ reductions
 
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        """Σ over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = _reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
-        return apply(ops.Sum(dim, keepdim), self)
+        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "sum"))
+        return apply(ops.Sum(dim, keepdim), x)
 
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = _reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
-        return apply(ops.Sum(dim, keepdim), self) / _count(self.shape, dim)
+        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        return apply(ops.Sum(dim, keepdim), x) / _count(self.shape, dim)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):
@@ -529,8 +540,8 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         """self ← clamp(self, min, max), in self's memory."""
         _check_clamp("clamp_", min, max)
-        return self._inplace("clamp_", ops.Clamp(min, max),
-                             write=lambda dest: np.clip(dest, min, max, out=dest))
+        return self._inplace("clamp_", ops.Clamp(), min, max,
+                             write=lambda dest, lo, hi: np.clip(dest, lo, hi, out=dest))
 
     clip_ = clamp_
 
@@ -922,7 +933,8 @@ def _check_clamp(op: str, lo, hi) -> None:
     if lo is None and hi is None:
         raise ValueError(f"{op}: at least one of min and max must be given")
     for bound in (lo, hi):
-        if bound is None or (isinstance(bound, (int, float)) and not isinstance(bound, np.generic)):
+        if bound is None or isinstance(bound, Tensor) or (
+                isinstance(bound, (int, float)) and not isinstance(bound, np.generic)):
             continue
         # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
         if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
