@@ -38,10 +38,13 @@ def value_and_grad(fn, x):
 
 @given(vectors)
 def test_softplus_is_log_one_plus_exp_with_sigmoid_gradient(x):
-    value, grad = value_and_grad(F.softplus, x)
-    np.testing.assert_allclose(value, np.logaddexp(0, x), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(grad, logistic(x), rtol=1e-12, atol=1e-15)
-    tg.testing.assert_gradients_close(F.softplus, tg.Tensor(x))
+    value, grad = value_and_grad(F.softplus, x)  # PyTorch's: x itself above threshold=20
+    np.testing.assert_allclose(value, np.where(x > 20, x, np.logaddexp(0, x)), rtol=1e-12,
+                               atol=1e-15)
+    np.testing.assert_allclose(grad, np.where(x > 20, 1.0, logistic(x)), rtol=1e-12,
+                               atol=1e-15)
+    # without the threshold (whose jump of e^(−20) is a kink for central differences)
+    tg.testing.assert_gradients_close(lambda t: F.softplus(t, threshold=np.inf), tg.Tensor(x))
 
 
 def test_softplus_gradient_at_zero_is_one_half():
@@ -210,8 +213,6 @@ def test_cross_entropy_validates_targets():
         F.cross_entropy(z, np.array([0.0, 1.0, 2.0]))
     with pytest.raises(ValueError, match=r"expected 3 class indices .* got shape \(2,\)"):
         F.cross_entropy(z, [0, 1])
-    with pytest.raises(ValueError, match=r"logits must be \(N, C\), got shape \(4,\)"):
-        F.cross_entropy(tg.zeros(4), [0])
 
 
 # ---------------------------------------------------------------- stability at ±1000
@@ -291,3 +292,246 @@ def test_losses_keep_float32():
     assert F.binary_cross_entropy_with_logits(z, [1, 0]).dtype == np.float32
     assert F.cross_entropy(z.reshape(1, 2), [1]).dtype == np.float32
     assert F.softplus(z).dtype == np.float32
+
+
+# ---------------------------------------------------------------- PyTorch's loss options
+# Targets that require grad get PyTorch's gradient; weight, pos_weight, ignore_index,
+# label_smoothing, probability targets, unbatched and (N, C, d1, ...) inputs, softplus(beta,
+# threshold). Each checked against a numpy reference or hard-coded values, and torch if present.
+
+
+def numpy_cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0,
+                        reduction="mean"):
+    """PyTorch's cross_entropy in numpy, from its formulas: class dim 1 (0 when unbatched)."""
+    z = np.asarray(z, np.float64)
+    unbatched = z.ndim == 1
+    if unbatched:
+        z, target = z[None], np.asarray(target)[None]
+    c = z.shape[1]
+    logp = np.moveaxis(numpy_log_softmax(np.moveaxis(z, 1, -1).reshape(-1, c)).reshape(
+        np.moveaxis(z, 1, -1).shape), -1, 1)
+    w = np.ones(c) if weight is None else np.asarray(weight, np.float64)
+    wshape = (1, c) + (1,) * (z.ndim - 2)
+    target = np.asarray(target)
+    if target.dtype.kind == "f":  # probabilities
+        t = target * (1 - label_smoothing) + label_smoothing / c
+        losses = -(logp * t * w.reshape(wshape)).sum(1)
+        denom = losses.size
+    else:
+        keep = target != ignore_index
+        safe = np.where(keep, target, 0)
+        picked = np.take_along_axis(logp, safe[:, None], 1)[:, 0]
+        wn = w[safe] * keep
+        nll = -picked * wn
+        smooth = -(logp * w.reshape(wshape)).sum(1) * keep
+        losses = (1 - label_smoothing) * nll + label_smoothing / c * smooth
+        denom = wn.sum()
+    if reduction == "none":
+        return losses.reshape(np.shape(target)[:losses.ndim - 1] if unbatched else losses.shape)
+    return losses.sum() / (denom if reduction == "mean" else 1)
+
+
+def test_bce_with_logits_gives_soft_targets_their_gradient():
+    x = tg.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    t = tg.Tensor(np.array([0.3, 0.8]), requires_grad=True)
+    F.binary_cross_entropy_with_logits(x, t).backward()
+    np.testing.assert_allclose(t.grad.numpy(), [-0.25, 0.5], rtol=1e-15)  # −z / n
+    np.testing.assert_allclose(x.grad.numpy(), (logistic(np.array([0.5, -1.0])) - [0.3, 0.8])
+                               / 2, rtol=1e-14)
+    t.grad = None
+    F.binary_cross_entropy_with_logits(x, t, reduction="none").sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), [-0.5, 1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_weight_and_pos_weight_broadcast(reduction):
+    z = np.array([[0.5, -1.0, 2.0], [-0.3, 0.0, 4.0]])
+    t = np.array([[0.3, 0.8, 1.0], [0.0, 0.5, 0.2]])
+    w, pw = np.array([[2.0], [0.5]]), np.array([1.5, 0.5, 3.0])
+    ref = w * (pw * t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z))
+    ref_dz = w * ((pw * t + 1 - t) * logistic(z) - pw * t)
+    ref_dt = w * (pw * np.logaddexp(0, -z) - np.logaddexp(0, z))
+    scale = {"mean": 1 / z.size, "sum": 1.0, "none": 1.0}[reduction]
+    x, tt = tg.Tensor(z, requires_grad=True), tg.Tensor(t, requires_grad=True)
+    out = F.binary_cross_entropy_with_logits(x, tt, weight=w, pos_weight=tg.Tensor(pw),
+                                             reduction=reduction)
+    expect = {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction]
+    np.testing.assert_allclose(out.numpy(), expect, rtol=1e-13)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), ref_dz * scale, rtol=1e-13)
+    np.testing.assert_allclose(tt.grad.numpy(), ref_dt * scale, rtol=1e-13)
+    torch = pytest.importorskip("torch")
+    tx, tt2 = torch.tensor(z, requires_grad=True), torch.tensor(t, requires_grad=True)
+    tout = torch.nn.functional.binary_cross_entropy_with_logits(
+        tx, tt2, weight=torch.tensor(w), pos_weight=torch.tensor(pw), reduction=reduction)
+    tout.sum().backward()
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(tt.grad.numpy(), tt2.grad.numpy(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_bce_with_logits_pos_weight_is_exact_at_extremes(dtype):
+    z = np.array([1e4, 1e4, -1e4, -1e4], dtype)
+    t = np.array([1.0, 0.0, 1.0, 0.0], dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value, grad = value_and_grad(lambda x: F.binary_cross_entropy_with_logits(
+            x, t, pos_weight=np.array(2.0, dtype), reduction="none"), z)
+    np.testing.assert_array_equal(value, [0.0, 1e4, 2e4, 0.0])
+    np.testing.assert_array_equal(grad, [0.0, 1.0, -2.0, 0.0])
+
+
+def test_bce_with_logits_refuses_weights_that_require_grad():
+    z, t = tg.zeros(2), tg.ones(2)
+    for kwargs in ({"weight": tg.ones(2, requires_grad=True)},
+                   {"pos_weight": tg.ones(2, requires_grad=True)}):
+        with pytest.raises(RuntimeError, match="not differentiable with respect to "
+                           + next(iter(kwargs))):
+            F.binary_cross_entropy_with_logits(z, t, **kwargs)
+    with pytest.raises(ValueError, match=r"weight of shape \(3,\) does not broadcast"):
+        F.binary_cross_entropy_with_logits(z, t, weight=np.ones(3))
+
+
+def test_mse_loss_gives_the_target_its_gradient_for_every_reduction():
+    p = np.array([0.5, -1.0, 2.0])
+    t = np.array([0.3, 0.8, -1.0])
+    for reduction, scale in (("mean", 1 / 3), ("sum", 1.0), ("none", 1.0)):
+        tt = tg.Tensor(t, requires_grad=True)
+        F.mse_loss(tg.Tensor(p), tt, reduction=reduction).sum().backward()
+        np.testing.assert_allclose(tt.grad.numpy(), -2 * (p - t) * scale, rtol=1e-15)
+
+
+def test_logistic_loss_refuses_labels_that_require_grad():
+    # PyTorch's soft_margin_loss, the same loss, is not differentiable in its labels
+    with pytest.raises(RuntimeError, match="logistic_loss: not differentiable with respect "
+                                           "to the labels"):
+        F.logistic_loss(tg.zeros(2), tg.tensor([1.0, -1.0], requires_grad=True))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_probability_targets_get_their_gradient(reduction, smoothing):
+    z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    p = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])
+    w = np.array([1.0, 2.0, 0.5])
+    x, t = tg.Tensor(z, requires_grad=True), tg.Tensor(p, requires_grad=True)
+    out = F.cross_entropy(x, t, weight=w, label_smoothing=smoothing, reduction=reduction)
+    np.testing.assert_allclose(out.numpy(), numpy_cross_entropy(
+        z, p, w, label_smoothing=smoothing, reduction=reduction), rtol=1e-13)
+    out.sum().backward()
+    scale = 0.5 if reduction == "mean" else 1.0
+    np.testing.assert_allclose(t.grad.numpy(), -numpy_log_softmax(z) * w * (1 - smoothing)
+                               * scale, rtol=1e-13)
+    if smoothing == 0.0 and reduction == "mean":  # PyTorch 2.13, without weights
+        t.grad = None
+        F.cross_entropy(x, t).backward()
+        np.testing.assert_allclose(t.grad.numpy(), [[0.7322, 0.2322, 0.9822],
+                                                    [1.5329, 2.0329, 0.0329]], atol=1e-4)
+    torch = pytest.importorskip("torch")
+    tx, tt = torch.tensor(z, requires_grad=True), torch.tensor(p, requires_grad=True)
+    tout = torch.nn.functional.cross_entropy(tx, tt, weight=torch.tensor(w),
+                                             label_smoothing=smoothing, reduction=reduction)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-13)
+
+
+CE_CASES = {  # logits shape, target, options
+    "weights": ((4, 3), [0, 2, 1, 2], {"weight": [0.2, 1.0, 3.0]}),
+    "ignore": ((4, 3), [0, -100, 1, 2], {}),
+    "ignore_other": ((4, 3), [0, 1, 1, 2], {"ignore_index": 1}),
+    "all_options": ((4, 3), [0, 5, 1, 2], {"weight": [0.2, 1.0, 3.0], "ignore_index": 5,
+                                           "label_smoothing": 0.3}),
+    "smoothing": ((4, 3), [0, 2, 1, 2], {"label_smoothing": 0.1}),
+    "unbatched": ((3,), 2, {"weight": [0.2, 1.0, 3.0], "label_smoothing": 0.2}),
+    "spatial": ((2, 3, 2, 2), [[[0, 1], [2, 2]], [[1, -100], [0, 2]]],
+                {"weight": [0.2, 1.0, 3.0], "label_smoothing": 0.1}),
+    "spatial_probs": ((2, 3, 2), "probs", {"label_smoothing": 0.1}),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", sorted(CE_CASES))
+def test_cross_entropy_options_match_pytorch_formulas(case, reduction):
+    shape, target, options = CE_CASES[case]
+    rng = np.random.default_rng(len(case))
+    z = rng.normal(size=shape) * 2
+    if target == "probs":
+        target = rng.dirichlet(np.ones(shape[1]), size=(shape[0],) + shape[2:])
+        target = np.moveaxis(target, -1, 1)
+    target = np.asarray(target)
+    ref = numpy_cross_entropy(z, target, reduction=reduction, **options)
+    out = F.cross_entropy(tg.Tensor(z), target, reduction=reduction, **options)
+    assert out.shape == np.shape(ref)
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-13)
+    tg.testing.assert_gradients_close(
+        lambda x: F.cross_entropy(x, target, reduction=reduction, **options), tg.Tensor(z))
+    torch = pytest.importorskip("torch")
+    tz = torch.tensor(z, requires_grad=True)
+    opts = {k: torch.tensor(v, dtype=torch.float64) if k == "weight" else v
+            for k, v in options.items()}
+    tout = torch.nn.functional.cross_entropy(tz, torch.tensor(target), reduction=reduction,
+                                             **opts)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-13)
+    x = tg.Tensor(z, requires_grad=True)
+    F.cross_entropy(x, target, reduction=reduction, **options).sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tz.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_hand_values_with_weights_ignore_and_smoothing():
+    # two rows of logits [0, ln 3] (softmax ¼, ¾), weights (1, 3): row 0 is class 1, row 1
+    # is ignored; mean divides by the weight of the kept targets, 3
+    z = np.log([[1.0, 3.0], [1.0, 3.0]])
+    out = F.cross_entropy(tg.Tensor(z), [1, -100], weight=[1.0, 3.0])
+    assert out.item() == pytest.approx(-np.log(0.75), rel=1e-15)
+    smooth = F.cross_entropy(tg.Tensor(z), [1, -100], weight=[1.0, 3.0], label_smoothing=0.5)
+    # ½·(−3 ln ¾) + ¼·(−(1·ln ¼ + 3·ln ¾)), over 3
+    expect = (0.5 * -3 * np.log(0.75) + 0.25 * -(np.log(0.25) + 3 * np.log(0.75))) / 3
+    assert smooth.item() == pytest.approx(expect, rel=1e-14)
+    assert np.isnan(F.cross_entropy(tg.Tensor(z), [-100, -100]).item())  # 0 / 0, as PyTorch
+
+
+def test_cross_entropy_is_exact_at_extremes_with_options():
+    z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value, grad = value_and_grad(lambda x: F.cross_entropy(
+            x, [1, 1], weight=[1.0, 2.0, 1.0], label_smoothing=0.3, reduction="none"), z)
+        pvalue, _ = value_and_grad(lambda x: F.cross_entropy(
+            x, np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), reduction="none"), z)
+    # row 0: 0.7·2·2e4 + 0.1·(2e4·2 + 1e4·1) over the logs; row 1: 0 + 0.1·(2e4 + 1e4)
+    np.testing.assert_allclose(value, [0.7 * 4e4 + 0.1 * 5e4, 0.1 * 3e4], rtol=1e-14)
+    np.testing.assert_array_equal(pvalue, [2e4, 0.0])
+    assert np.isfinite(grad).all()
+
+
+def test_cross_entropy_checks_its_options():
+    z = tg.zeros(3, 4)
+    with pytest.raises(ValueError, match=r"weight must have shape \(4,\), got \(3,\)"):
+        F.cross_entropy(z, [0, 1, 2], weight=np.ones(3))
+    with pytest.raises(ValueError, match=r"label_smoothing must lie in \[0, 1\], got 1.5"):
+        F.cross_entropy(z, [0, 1, 2], label_smoothing=1.5)
+    with pytest.raises(TypeError, match="probabilities must be floating point, got int64"):
+        F.cross_entropy(z, np.zeros((3, 4), np.int64))
+    with pytest.raises(ValueError, match=r"expected 1 class indices \(shape \(\)\) for "
+                                         r"logits of shape \(4,\), got shape \(1,\)"):
+        F.cross_entropy(tg.zeros(4), [0])
+    with pytest.raises(ValueError, match=r"logits must have a class dimension"):
+        F.cross_entropy(tg.zeros(()), 0)
+
+
+def test_softplus_beta_threshold_match_pytorch():
+    x = np.array([21.0, 19.0, 5.0, -3.0, 0.0, 10.5])
+    value, grad = value_and_grad(lambda t: F.softplus(t, beta=2, threshold=20), x)
+    bx = 2 * x
+    np.testing.assert_allclose(value, np.where(bx > 20, x, np.logaddexp(0, bx) / 2),
+                               rtol=1e-15)
+    np.testing.assert_allclose(grad, np.where(bx > 20, 1.0, logistic(bx)), rtol=1e-15)
+    v, g = value_and_grad(F.softplus, np.array([20.5, 19.5]))  # default threshold 20
+    np.testing.assert_array_equal(v[:1], [20.5])
+    np.testing.assert_array_equal(g[:1], [1.0])
+    np.testing.assert_allclose(v[1:], np.logaddexp(0, 19.5), rtol=1e-15)
+    tg.testing.assert_gradients_close(lambda t: F.softplus(t, beta=0.5, threshold=3),
+                                      tg.Tensor(np.array([-2.0, 1.0, 5.0, 7.0])))
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.softplus(tx, beta=2, threshold=20).sum().backward()
+    np.testing.assert_allclose(grad, tx.grad.numpy(), rtol=1e-15)

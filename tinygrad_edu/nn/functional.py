@@ -15,12 +15,14 @@ Every loss takes `reduction`: "mean" (the default), "sum" or "none" (one loss pe
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes, ops
-from ..tensor import Tensor, _binary, apply
+from ..tensor import Tensor, _apply1, _binary, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -56,6 +58,35 @@ def _labels(y: Any, shape: tuple, op: str) -> np.ndarray:
     if arr.shape != shape:
         raise ValueError(f"{op}: targets have shape {arr.shape} but the input has shape {shape}")
     return arr
+
+
+def _constant(v: Any, name: str, x: Tensor, op: str) -> np.ndarray | None:
+    """A loss's weight as an ndarray in x's dtype (None stays None); like PyTorch, a weight
+    tensor that requires grad is refused."""
+    if v is None:
+        return None
+    if isinstance(v, Tensor) and v.requires_grad:
+        raise RuntimeError(f"{op}: not differentiable with respect to {name}; pass "
+                           f"{name}.detach()")
+    arr = _targets(v, op)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: {name} must be numbers, got dtype {arr.dtype}")
+    return arr.astype(x.dtype)
+
+
+def _broadcasting(arr: np.ndarray | None, name: str, x: Tensor, op: str) -> np.ndarray | None:
+    """`arr`, once checked to broadcast to x's shape."""
+    if arr is not None and not _broadcasts(arr.shape, x.shape):
+        raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to the "
+                         f"input's shape {x.shape}")
+    return arr
+
+
+def _broadcasts(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _check_reduction(reduction: str, op: str) -> None:
@@ -97,9 +128,20 @@ def _linear(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
     return apply(ops.Linear(), x, weight, 0.0 if bias is None else bias)
 
 
-def softplus(x: Tensor) -> Tensor:
-    """ln(1 + eˣ), elementwise, exact for any finite x; d/dx = θ(x)."""
-    return _tensor(x, "softplus").softplus()
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """ln(1 + e^(βx)) / β elementwise, or x itself where βx > threshold, as PyTorch's;
+    d/dx = θ(βx) (1 above the threshold). `x.softplus()` is the exact ln(1 + eˣ)."""
+    for name, v in (("beta", beta), ("threshold", threshold)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"softplus: {name} must be a real number, got {v!r}")
+    if beta == 0:
+        raise ValueError("softplus: beta must be non-zero")
+    return _apply1(ops.Softplus(beta, threshold), _tensor(x, "softplus"))
+
+
+def softplus_exact(x: Tensor) -> Tensor:
+    """ln(1 + eˣ) without PyTorch's threshold: the losses' building block."""
+    return x.softplus()
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -151,47 +193,123 @@ def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
     for labels y ∈ {−1, +1} of the same shape as the scores s."""
     scores = _scores(scores, "logistic_loss")
     _check_reduction(reduction, "logistic_loss")
+    if isinstance(y, Tensor) and y.requires_grad:  # as PyTorch's soft_margin_loss
+        raise RuntimeError("logistic_loss: not differentiable with respect to the labels y "
+                           "(±1); pass y.detach()")
     y = _labels(y, scores.shape, "logistic_loss")
     off = np.abs(y) != 1  # one pass on the happy path; the message is built only on failure
     if off.any():
         raise ValueError(f"logistic_loss: labels must be -1 or +1, got "
                          f"{np.unique(y[off]).tolist()}")
-    return _reduce(softplus(scores * -y.astype(scores.dtype, copy=False)), reduction)
+    return _reduce(softplus_exact(scores * -y.astype(scores.dtype, copy=False)), reduction)
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, targets: Any,
-                                     reduction: str = "mean") -> Tensor:
-    """−[t ln θ(z) + (1 − t) ln(1 − θ(z))] for targets t in [0, 1] (labels 0 and 1).
+def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, weight: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+    """w·[p·t·softplus(−z) + (1 − t)·softplus(z)] = −w·[p·t ln θ(z) + (1 − t) ln(1 − θ(z))]
+    for targets t in [0, 1] (labels 0 and 1), as PyTorch's.
 
-    Written as t·softplus(−z) + (1 − t)·softplus(z): no cancellation for confident logits;
-    its gradient is θ(z) − t.
+    `weight` w broadcasts to the logits' shape, `pos_weight` p (weight of positive targets)
+    along the last dimension. No cancellation for confident logits. Gradients:
+    ∂/∂z = w·[(p·t + 1 − t)·θ(z) − p·t],  ∂/∂t = w·[p·softplus(−z) − softplus(z)] (for a
+    target tensor that requires grad; w and p take none, as in PyTorch).
     """
-    z = _scores(logits, "binary_cross_entropy_with_logits")
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    t = _labels(targets, z.shape, "binary_cross_entropy_with_logits")
+    op = "binary_cross_entropy_with_logits"
+    z = _scores(logits, op)
+    _check_reduction(reduction, op)
+    t = _labels(targets, z.shape, op)
     bad = np.unique(t[~((t >= 0) & (t <= 1))])
     if bad.size:
-        raise ValueError(f"binary_cross_entropy_with_logits: targets must lie in [0, 1] "
-                         f"(labels 0 and 1), got {bad.tolist()}")
-    t = t.astype(z.dtype)
-    return _reduce(t * softplus(-z) + (1 - t) * softplus(z), reduction)
+        raise ValueError(f"{op}: targets must lie in [0, 1] (labels 0 and 1), got "
+                         f"{bad.tolist()}")
+    if isinstance(targets, Tensor) and targets.requires_grad:
+        t = targets.to(z.dtype)  # soft targets that require grad stay in the graph
+    else:
+        t = t.astype(z.dtype)
+    w = _broadcasting(_constant(weight, "weight", z, op), "weight", z, op)
+    p = _broadcasting(_constant(pos_weight, "pos_weight", z, op), "pos_weight", z, op)
+    positive = softplus_exact(-z) if p is None else p * softplus_exact(-z)
+    losses = t * positive + (1 - t) * softplus_exact(z)
+    return _reduce(losses if w is None else losses * w, reduction)
 
 
-def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """−ln softmax(z)[c] for each row z of (N, C) `logits` and its class index c in [0, C)."""
-    z = _scores(logits, "cross_entropy")
-    _check_reduction(reduction, "cross_entropy")
-    if z.ndim != 2:
-        raise ValueError(f"cross_entropy: logits must be (N, C), got shape {z.shape}")
-    c = _targets(target, "cross_entropy")
+def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of softmax(z) along the class dimension (dim 1, or 0 for unbatched (C,)
+    logits), as PyTorch's, for (N, C), (C,) or (N, C, d1, ...) logits.
+
+    Class indices c (shape (N,), (), (N, d1, ...)): ℓ = −w[c]·ln softmax(z)[c]; targets equal
+    to `ignore_index` add 0, and "mean" divides by Σ w[c] over the other targets. With
+    label smoothing ε, ℓ = (1 − ε)·ℓ + (ε/C)·Σₖ −w[k]·ln softmax(z)[k].
+    Probabilities q (a float target of the logits' shape, smoothed to (1 − ε)q + ε/C):
+    ℓ = −Σₖ w[k]·q[k]·ln softmax(z)[k], "mean" over the N·d1·… points; a target tensor that
+    requires grad gets ∂ℓ/∂q = −w·ln softmax(z).
+    """
+    op = "cross_entropy"
+    z = _scores(logits, op)
+    _check_reduction(reduction, op)
+    if z.ndim == 0:
+        raise ValueError(f"{op}: logits must have a class dimension ((C,), (N, C) or "
+                         f"(N, C, d1, ...)), got shape {z.shape}")
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"{op}: label_smoothing must lie in [0, 1], got {label_smoothing}")
+    cdim = 0 if z.ndim == 1 else 1
+    n_classes = z.shape[cdim]
+    w = _constant(weight, "weight", z, op)
+    if w is not None and w.shape != (n_classes,):
+        raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
+    c = _targets(target, op)
+    logp = log_softmax(z, cdim)
+    # the class dimension last: one row of C log-probabilities per point
+    rows = logp if z.ndim <= 2 else logp.permute(0, *range(2, z.ndim), 1)
+    if c.shape == z.shape:
+        return _cross_entropy_probabilities(rows, target, c, w, reduction, label_smoothing)
     if c.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: class indices must be integers, got dtype {c.dtype}")
-    if c.shape != z.shape[:1]:
-        raise ValueError(f"cross_entropy: expected {z.shape[0]} class indices (shape "
-                         f"{z.shape[:1]}), got shape {c.shape}")
-    bad = np.unique(c[(c < 0) | (c >= z.shape[1])])
+        raise TypeError(f"{op}: class indices must be integers, got dtype {c.dtype}")
+    if c.shape != rows.shape[:-1]:
+        expected = rows.shape[:-1]
+        raise ValueError(f"{op}: expected {math.prod(expected)} class indices (shape "
+                         f"{expected}) for logits of shape {z.shape}, got shape {c.shape}")
+    keep = c != ignore_index
+    bad = np.unique(c[keep & ((c < 0) | (c >= n_classes))])
     if bad.size:
-        raise ValueError(f"cross_entropy: class indices must lie in [0, {z.shape[1]}), "
-                         f"got {bad.tolist()}")
-    picked = log_softmax(z, 1)[np.arange(z.shape[0]), c]
-    return _reduce(-picked, reduction)
+        raise ValueError(f"{op}: class indices must lie in [0, {n_classes}), got "
+                         f"{bad.tolist()}")
+    plain = w is None and keep.all()  # no weights, nothing ignored: the usual case
+    if not plain:
+        c = np.where(keep, c, 0)  # an ignored target picks class 0, weighted by 0 below
+    rows, c = rows.reshape(-1, n_classes), c.reshape(-1)
+    picked = rows[np.arange(rows.shape[0]), c]
+    if plain:
+        losses = -picked
+        if label_smoothing:
+            losses = losses * (1 - label_smoothing) - rows.sum(1) * (label_smoothing / n_classes)
+        return _reduce(losses.reshape(keep.shape), reduction)
+    wc = (np.ones(n_classes, z.dtype) if w is None else w)[c] * keep.reshape(-1)
+    losses = -picked * wc
+    if label_smoothing:
+        smooth = (rows if w is None else rows * w).sum(1) * keep.reshape(-1)
+        losses = losses * (1 - label_smoothing) - smooth * (label_smoothing / n_classes)
+    losses = losses.reshape(keep.shape)
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0, as PyTorch
+            return losses.sum() / wc.sum()
+    return _reduce(losses, reduction)
+
+
+def _cross_entropy_probabilities(rows: Tensor, target: Any, q: np.ndarray, w, reduction: str,
+                                 label_smoothing: float) -> Tensor:
+    """`cross_entropy` for probability targets q of the logits' shape, given the rows of
+    log-probabilities (class dimension last)."""
+    if q.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: probabilities must be floating point, got {q.dtype}")
+    if isinstance(target, Tensor) and target.requires_grad:
+        q = target.to(rows.dtype)  # in the graph: the target gets its gradient
+    else:
+        q = Tensor._wrap(q.astype(rows.dtype))
+    if q.ndim > 2:  # the class dimension last, as in rows
+        q = q.permute(0, *range(2, q.ndim), 1)
+    if label_smoothing:
+        q = q * (1 - label_smoothing) + label_smoothing / rows.shape[-1]
+    losses = -(rows * q if w is None else rows * q * w).sum(-1)
+    return _reduce(losses, reduction)

@@ -231,7 +231,8 @@ class Module:
                         ) -> IncompatibleKeys:
         """Copy values into the parameters, in place, after checking everything first.
 
-        Each value must be an ndarray (or Tensor) with the parameter's shape and dtype. With
+        Each value must be an ndarray (or Tensor) of numbers with the parameter's shape; it is
+        cast to the parameter's dtype (a float64 checkpoint loads into a float32 model). With
         `strict`, the keys must be exactly those of `state_dict()`. Any problem raises one
         RuntimeError listing all of them, and then no parameter has been touched.
         """
@@ -260,11 +261,9 @@ class Module:
                 errors.append(f"size mismatch for {name}: copying a param with shape "
                               f"{value.shape} from checkpoint, the shape in current model "
                               f"is {p.shape}")
-            elif value.dtype != p.dtype:
-                errors.append(f"dtype mismatch for {name}: copying a param of dtype "
-                              f"{value.dtype} from checkpoint, the dtype in current model "
-                              f"is {p.dtype}")
-            else:
+            elif value.dtype.kind not in "fiub":
+                errors.append(f"expected numbers for {name!r}, got dtype {value.dtype}")
+            else:  # cast to the parameter's dtype by copy_, as PyTorch
                 updates.append((p, value))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
