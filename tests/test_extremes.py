@@ -72,7 +72,9 @@ ELEMENTWISE = {
     "tanh": (F.tanh, np.tanh, sech2, "real"),
     "sigmoid": (F.sigmoid, sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
     "relu": (F.relu, lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
-    "softplus": (F.softplus, lambda x: np.logaddexp(0, x), sigmoid, "real"),
+    "softplus": (F.softplus, lambda x: np.where(x > 20, x, np.logaddexp(0, x)),  # PyTorch's
+                 lambda x: np.where(x > 20, 1.0, sigmoid(x)), "real"),  # threshold=20
+    "Tensor.softplus": (lambda t: t.softplus(), lambda x: np.logaddexp(0, x), sigmoid, "real"),
     "nn.Tanh": (tg.nn.Tanh(), np.tanh, sech2, "real"),
     "nn.Sigmoid": (tg.nn.Sigmoid(), sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
     "nn.ReLU": (tg.nn.ReLU(), lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
