@@ -164,6 +164,12 @@ class TestConstructorDtypes:
         f = tg.Tensor(np.array([1.0], dtype=np.float64), dtype=tg.float32)
         assert f.dtype == np.float32
 
+    def test_dtype_argument_takes_python_floats_at_full_precision(self):
+        # the data is converted once, to the dtype asked for: never through the default first
+        assert tg.tensor([0.3], dtype=tg.float64).numpy()[0] == 0.3
+        assert tg.Tensor(0.1, dtype=np.float64).item() == 0.1
+        assert tg.tensor([[0.1, 1e-300]], dtype=tg.float64).numpy().tolist() == [[0.1, 1e-300]]
+
     def test_from_tensor(self):
         a = tg.Tensor(np.array([1.0, 2.0], dtype=np.float64))
         b = tg.Tensor(a)

@@ -795,9 +795,10 @@ def _to_array(data, dtype, op: str = "tensor") -> np.ndarray:
                 f"{op}: data must be numeric (float, int or bool), got {arr.dtype} "
                 f"from {_describe(data)}"
             )
-        if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        if dtype is None and arr.dtype.kind == "f" and not isinstance(data, (np.ndarray,
+                                                                            np.generic)):
             arr = arr.astype(dtypes.get_default_dtype(), copy=False)
-    if dtype is not None:
+    if dtype is not None:  # straight from the data: 0.3 asked as float64 is not rounded first
         return arr.astype(dtypes.as_dtype(dtype, op), copy=False)
     return _supported(arr, op)
 
