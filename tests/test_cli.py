@@ -1,7 +1,6 @@
 """The command line: every sub-command runs on small data and writes files that load; bad
 input gives one line on stderr, a non-zero exit and no traceback."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -13,7 +12,11 @@ import tinygrad_edu
 import tinygrad_edu as tg
 from tinygrad_edu import cli, io, training
 
-HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+try:
+    import matplotlib  # noqa: F401
+    HAS_MATPLOTLIB = True
+except ImportError:
+    HAS_MATPLOTLIB = False
 needs_matplotlib = pytest.mark.skipif(not HAS_MATPLOTLIB, reason="figures need matplotlib")
 
 
