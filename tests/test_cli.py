@@ -8,8 +8,16 @@ import sys
 import numpy as np
 import pytest
 
+import tinygrad_edu
 import tinygrad_edu as tg
 from tinygrad_edu import cli, io, training
+
+try:
+    import matplotlib  # noqa: F401
+    HAS_MATPLOTLIB = True
+except ImportError:
+    HAS_MATPLOTLIB = False
+needs_matplotlib = pytest.mark.skipif(not HAS_MATPLOTLIB, reason="figures need matplotlib")
 
 
 def run(capsys, *args):
@@ -35,7 +43,8 @@ def test_train_writes_checkpoint_metrics_and_plots_then_evaluate_loads_them(tmp_
     code, text, _ = run(capsys, "train", "--model", "mlp", "--dataset", "xor", "--sizes", "8",
                         "--optimizer", "adam", "--lr", "0.05", "--epochs", "30", "--out", out)
     assert code == 0 and "mlp / xor" in text
-    for name in ("model.npz", "metrics.json", "loss_curve.png", "decision_boundary.png"):
+    plots = ("loss_curve.png", "decision_boundary.png") if HAS_MATPLOTLIB else ()
+    for name in ("model.npz", "metrics.json", *plots):
         assert (out / name).stat().st_size > 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert len(metrics["loss_history"]) == 30 and metrics["steps"] == 30
@@ -73,12 +82,16 @@ def test_gradcheck_reports_tiny_errors_per_layer(capsys):
     assert float(row[2]) < 1e-12 and float(row[4]) < 1e-6
 
 
-def test_figures_and_graph(tmp_path, capsys):
+@needs_matplotlib
+def test_figures(tmp_path, capsys):
     code, text, _ = run(capsys, "figures", "--out", tmp_path)
     assert code == 0
     paths = text.split()
     assert len(paths) >= 5 and all((tmp_path / p.split("/")[-1]).stat().st_size > 0
                                    for p in paths)
+
+
+def test_graph(capsys):
     for what in ("expression", "step"):
         code, text, _ = run(capsys, "graph", "--what", what)
         assert code == 0 and text.startswith("digraph") and "Tanh" in text
@@ -92,7 +105,7 @@ def test_demo_trains_both_models_and_writes_figures(tmp_path, capsys):
     test_accuracies = [float(line.split()[4].rstrip("%")) for line in text.splitlines()
                        if line.startswith(("logistic /", "mlp /"))]
     assert all(acc > 90 for acc in test_accuracies)
-    assert (tmp_path / "demo_loss_curves.png").stat().st_size > 0
+    assert (tmp_path / "demo_loss_curves.png").exists() == HAS_MATPLOTLIB
     assert (tmp_path / "mlp_digits.npz").stat().st_size > 0
 
 
@@ -176,3 +189,134 @@ def test_training_refuses_non_finite_gradients_unless_told_otherwise():
     assert np.isnan(model.linear.weight.numpy()).all()
     args = cli.build_parser().parse_args(["train", "--no-check-finite"])
     assert args.check_finite is False
+
+
+# ---------------------------------------------------------------- what evaluation needs
+# The checkpoint stores the label column and the CSV's absolute path; every mismatch or
+# unusable label column is refused on one line, naming the file and the value.
+
+
+def two_class_csv(path, n=120, label_first=True):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    rows = [(f"{c},{a:.6f},{b:.6f}" if label_first else f"{a:.6f},{b:.6f},{c}")
+            for (a, b), c in zip(X, y, strict=True)]
+    path.write_text(("label,a,b\n" if label_first else "a,b,label\n") + "\n".join(rows) + "\n")
+    return path
+
+
+def test_evaluate_uses_the_stored_label_column_and_csv_path_from_another_folder(
+        tmp_path, capsys, monkeypatch):
+    (tmp_path / "data").mkdir()
+    two_class_csv(tmp_path / "data" / "points.csv")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "train", "--model", "mlp", "--sizes", "4", "--dataset",
+                       "data/points.csv", "--label-column", "label", "--optimizer", "adam",
+                       "--lr", "0.05", "--epochs", "60", "--out", "run")
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.9
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, text, err = run(capsys, "evaluate", "--checkpoint", tmp_path / "run" / "model.npz")
+    assert code == 0, err
+    test_line = next(line for line in text.splitlines() if line.startswith("test"))
+    assert f"{metrics['test_accuracy']:7.2%}" in test_line
+
+
+def test_evaluate_refuses_a_data_set_with_another_class_count(tmp_path, capsys):
+    csv = two_class_csv(tmp_path / "two.csv", label_first=False)
+    code, _, err = run(capsys, "train", "--model", "mlp", "--sizes", "3", "--dataset", csv,
+                       "--epochs", "2", "--out", tmp_path / "run")
+    assert code == 0, err
+    three = tmp_path / "three.csv"
+    three.write_text("a,b,label\n" + "".join(f"{i},{-i},{i % 3}\n" for i in range(30)))
+    code, _, err = run(capsys, "evaluate", "--checkpoint", tmp_path / "run" / "model.npz",
+                       "--dataset", three)
+    assert_one_line_error(code, err, "model.npz", "trained on 2 classes", "three.csv",
+                          "has 3")
+    assert code == 2
+
+
+def test_train_refuses_a_real_valued_label_column(tmp_path, capsys):
+    csv = tmp_path / "prices.csv"
+    csv.write_text("a,b,price\n" + "".join(f"{i},{i * i},{i * 1.37 + 0.5}\n"
+                                            for i in range(200)))
+    code, _, err = run(capsys, "train", "--model", "mlp", "--dataset", csv, "--epochs", "1",
+                       "--out", tmp_path / "run")
+    assert_one_line_error(code, err, "prices.csv", "real numbers", "200 distinct values")
+    assert code == 2 and not (tmp_path / "run" / "model.npz").exists()
+
+
+@pytest.mark.parametrize("model", training.MODELS)
+def test_a_single_class_data_set_is_refused_for_every_model(tmp_path, capsys, model):
+    csv = tmp_path / "one.csv"
+    csv.write_text("a,b,label\n" + "".join(f"{i},{-i},yes\n" for i in range(20)))
+    code, _, err = run(capsys, "train", "--model", model, "--dataset", csv, "--epochs", "1",
+                       "--out", tmp_path / "run")
+    assert_one_line_error(code, err, "one.csv", "single class ('yes')")
+    assert code == 2
+
+
+def test_train_refuses_an_absurd_model_size_before_allocating(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--model", "mlp", "--dataset", "xor", "--sizes",
+                       "100000000", "--out", tmp_path)
+    assert_one_line_error(code, err, "[2, 100000000, 1]", "400,000,001 parameters",
+                          f"{training.MAX_PARAMETERS:,}")
+    assert code == 2
+    sizes = training.layer_sizes("mlp", 64, 10, (32, 16))
+    assert sizes == [64, 32, 16, 10] and training.parameter_count(sizes) == (
+        sum(p.data.size for p in training.build_model("mlp", 64, 10, (32, 16)).parameters()))
+
+
+def test_evaluate_checks_metadata_against_the_arrays_before_building(tmp_path, capsys):
+    path = tmp_path / "model.npz"
+    io.save_checkpoint(path, tg.nn.MLP([2, 3, 1]), {  # 13 parameters, metadata claims 3e9
+        "model": "mlp", "dataset": "xor", "hidden": [10**9], "features": 2, "classes": 2,
+        "dtype": "float32", "seed": 0})
+    code, _, err = run(capsys, "evaluate", "--checkpoint", path)
+    assert_one_line_error(code, err, "model.npz", "[2, 1000000000, 1]",
+                          "4,000,000,001 parameters", "the file holds 13")
+    assert code == 2
+    for bad, fragment in ((["x"], "positive whole numbers"), ([0], "positive whole numbers")):
+        io.save_checkpoint(path, tg.nn.MLP([2, 3, 1]), {
+            "model": "mlp", "dataset": "xor", "hidden": bad, "features": 2, "classes": 2,
+            "dtype": "float32"})
+        code, _, err = run(capsys, "evaluate", "--checkpoint", path)
+        assert_one_line_error(code, err, "model.npz", fragment)
+
+
+# ---------------------------------------------------------------- without matplotlib
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """Import as if matplotlib were not installed (whether or not it is)."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.delitem(sys.modules, "tinygrad_edu.figures", raising=False)
+    monkeypatch.delattr(tinygrad_edu, "figures", raising=False)
+
+
+def test_train_without_matplotlib_prints_results_and_skips_figures(tmp_path, capsys,
+                                                                    no_matplotlib):
+    code, text, err = run(capsys, "train", "--model", "logistic", "--dataset", "xor",
+                          "--epochs", "3", "--out", tmp_path)
+    assert code == 0, err
+    assert "logistic / xor" in text and "checkpoint" in text
+    notes = [line for line in err.splitlines() if line.startswith("tinygrad-edu:")]
+    assert len(notes) == 1 and "skipped the figures" in notes[0] and "matplotlib" in notes[0]
+    assert (tmp_path / "model.npz").exists() and not list(tmp_path.glob("*.png"))
+    code, _, err = run(capsys, "figures", "--out", tmp_path / "f")
+    assert_one_line_error(code, err, "matplotlib")
+    assert code == 2
+
+
+def test_demo_without_matplotlib_exits_0(tmp_path, capsys, no_matplotlib):
+    code, text, err = run(capsys, "demo", "--out", tmp_path)
+    assert code == 0, err
+    assert "mlp / digits" in text and "wrote 0 figures and 2 checkpoints" in text
+    assert "skipped the figures" in err and not list(tmp_path.glob("*.png"))

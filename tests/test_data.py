@@ -2,6 +2,7 @@
 
 import fnmatch
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -291,6 +292,45 @@ def test_load_csv_rejects_a_header_longer_than_the_rows(tmp_path):
 def test_load_csv_names_a_file_that_does_not_exist(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"load_csv: no such file: .*nothing\.csv"):
         load_csv(tmp_path / "nothing.csv")
+
+
+# ---------------------------------------------------------------- load_csv: unreadable files
+# Every refusal names the file: bytes that are not UTF-8, a damaged gzip, a FIFO or device.
+
+
+@pytest.mark.parametrize("name", ["latin1.csv", "latin1.csv.gz"])
+def test_load_csv_names_a_file_that_is_not_utf8(tmp_path, name):
+    raw = "a,b,label\n1,2,caf\u00e9\n".encode("latin-1")
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
+    with pytest.raises(ValueError, match=rf"load_csv: .*{name} is not UTF-8 text \(byte 0xe9"):
+        load_csv(path)
+
+
+def test_load_csv_names_a_damaged_gzip_file(tmp_path):
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(b"not gzip at all")
+    with pytest.raises(ValueError, match=r"load_csv: .*broken\.csv\.gz is not a readable gzip"):
+        load_csv(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_load_csv_refuses_a_fifo_without_blocking(tmp_path):
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    with pytest.raises(ValueError, match=r"pipe\.csv: it is a FIFO, not a regular file"):
+        load_csv(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_load_csv_refuses_a_device():
+    with pytest.raises(ValueError, match=r"load_csv: /dev/zero: it is a device"):
+        load_csv("/dev/zero")
+
+
+def test_load_csv_refuses_a_folder(tmp_path):
+    with pytest.raises(ValueError, match=r"it is a folder, not a regular file"):
+        load_csv(tmp_path)
 
 
 # ---------------------------------------------------------------- standardize

@@ -3,6 +3,7 @@
 import io
 import os
 import pickle
+import stat
 import zipfile
 
 import numpy as np
@@ -10,7 +11,14 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
-from tinygrad_edu.io import CheckpointError, load_checkpoint, read_metadata, save_checkpoint
+from tinygrad_edu.io import (
+    MAX_METADATA_BYTES,
+    CheckpointError,
+    load_checkpoint,
+    read_metadata,
+    read_shapes,
+    save_checkpoint,
+)
 
 META = {"sizes": [2, 3, 1], "epoch": 7, "loss": 0.125, "note": "ünï \"q\"", "best": None}
 
@@ -312,6 +320,68 @@ def test_zip_bomb_sized_member_is_refused_before_decompressing(tmp_path):
     message = assert_refused(path, model, "'layers.0.weight.npy' declares 8000128 bytes",
                              "more than the")
     assert str(10 * 13 * 4 + 65536) in message
+
+
+# ---------------------------------------------------------------- special files, metadata limit
+# Reading refuses anything but a regular file before reading a byte (a FIFO would block,
+# /dev/zero never ends); saving refuses to rename over one; one metadata limit for both.
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+@needs_fifo
+@pytest.mark.parametrize("read", [lambda p: load_checkpoint(p, make_model()), read_metadata,
+                                  read_shapes])
+def test_fifo_is_refused_without_blocking(tmp_path, read):
+    path = tmp_path / "pipe.npz"
+    os.mkfifo(path)
+    with pytest.raises(CheckpointError, match=r"pipe\.npz: it is a FIFO, not a regular file"):
+        read(path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_device_is_refused_before_reading():
+    with pytest.raises(CheckpointError, match=r"^/dev/zero: it is a device, not a regular"):
+        read_metadata("/dev/zero")
+
+
+def test_save_refuses_to_replace_a_symlink(saved, tmp_path):
+    target, _ = saved
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    before = target.read_bytes()
+    with pytest.raises(ValueError, match=r"refusing to replace .*link\.npz: it is a symlink"):
+        save_checkpoint(link, make_model(seed=9))
+    assert link.is_symlink() and target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.npz", "model.npz"]
+
+
+@needs_fifo
+def test_save_refuses_to_replace_a_fifo(tmp_path):
+    path = tmp_path / "pipe.npz"
+    os.mkfifo(path)
+    with pytest.raises(ValueError, match=r"refusing to replace .*pipe\.npz: it is a FIFO"):
+        save_checkpoint(path, make_model())
+    assert stat.S_ISFIFO(os.lstat(path).st_mode) and len(list(tmp_path.iterdir())) == 1
+
+
+def test_metadata_at_the_limit_round_trips_and_one_more_is_refused_on_save(tmp_path):
+    # the member is a 128-byte .npy header and 4 bytes (UTF-32) per character of the JSON text
+    largest = (MAX_METADATA_BYTES - 128) // 4 - len('{"x": ""}')
+    path = tmp_path / "big.npz"
+    save_checkpoint(path, make_model(), {"x": "a" * largest})
+    assert len(read_metadata(path)["x"]) == largest
+    with pytest.raises(CheckpointError, match=rf"save_checkpoint: .*big\.npz: the metadata "
+                                              rf"takes {MAX_METADATA_BYTES + 4} bytes, more "
+                                              rf"than the {MAX_METADATA_BYTES}"):
+        save_checkpoint(path, make_model(), {"x": "a" * (largest + 1)})
+    assert len(read_metadata(path)["x"]) == largest  # the old file is still there, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["big.npz"]
+
+
+def test_read_shapes_reads_headers_only(saved):
+    path, model = saved
+    assert read_shapes(path) == {k: (v.shape, v.dtype) for k, v in model.state_dict().items()}
 
 
 # ---------------------------------------------------------------- architecture mismatch

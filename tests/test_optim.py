@@ -459,7 +459,9 @@ def test_scheduler_state_dict_round_trip():
     sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
     lrs_over_epochs(sched, opt, 3)
     saved_opt, saved = opt.state_dict(), sched.state_dict()
-    assert saved == {"last_epoch": 3, "base_lrs": [1.0]}
+    assert saved == {"gamma": 0.5, "base_lrs": [1.0], "last_epoch": 3, "_step_count": 4,
+                     "_is_initial": False, "_last_lr": [0.125]}
+    assert saved_opt["param_groups"][0]["initial_lr"] == 1.0
     twin = optim.SGD(make_params(), lr=1.0)
     twin_sched = lr_scheduler.ExponentialLR(twin, gamma=0.5)
     twin.load_state_dict(saved_opt)
@@ -477,6 +479,159 @@ def test_scheduler_state_dict_round_trip():
 def test_bad_scheduler_arguments_raise(make, error, message):
     with pytest.raises(error, match=message):
         make(optim.SGD(make_params(), lr=0.1))
+
+
+# ---------------------------------------------------------------- chained schedulers
+# PyTorch's chainable form: each step scales the group's current lr, so schedulers on one
+# optimizer multiply and an lr set by hand carries on (LambdaLR alone sets η₀ · λ(t)).
+
+EPOCHS = 40
+SCHEDULERS = {
+    "step": (lambda m, o, **kw: m.StepLR(o, step_size=3, gamma=0.5, **kw),
+             lambda t: 0.5 ** (t // 3)),
+    "exponential": (lambda m, o, **kw: m.ExponentialLR(o, gamma=0.9, **kw),
+                    lambda t: 0.9**t),
+    "cosine": (lambda m, o, **kw: m.CosineAnnealingLR(o, T_max=6, **kw),
+               lambda t: (1 + math.cos(math.pi * t / 6)) / 2),
+    "lambda": (lambda m, o, **kw: m.LambdaLR(o, lambda t: 1 / (t + 1), **kw),
+               lambda t: 1 / (t + 1)),
+}
+
+
+def run_schedule(make_opt, schedulers, names, epochs=EPOCHS, manual=None):
+    """Each epoch's lr of group 0 (read before the step), and each scheduler's
+    get_last_lr() at the end; `manual` = (epoch, lr) sets the lr by hand after that epoch."""
+    opt = make_opt()
+    scheds = [SCHEDULERS[n][0](schedulers, opt) for n in names]
+    seen = []
+    for t in range(epochs):
+        seen.append(opt.param_groups[0]["lr"])
+        opt.step()
+        if manual is not None and t == manual[0]:
+            opt.param_groups[0]["lr"] = manual[1]
+        for s in scheds:
+            s.step()
+    return seen, [s.get_last_lr() for s in scheds]
+
+
+def tg_sgd():
+    return optim.SGD([nn.Parameter(np.zeros(2))], lr=1.0)
+
+
+def test_step_and_exponential_chain_multiplicatively():
+    seen, _ = run_schedule(tg_sgd, lr_scheduler, ["step", "exponential"])
+    np.testing.assert_allclose(seen[:4], [1.0, 0.9, 0.81, 0.3645], rtol=1e-15)
+    np.testing.assert_allclose(seen, [0.9**t * 0.5 ** (t // 3) for t in range(EPOCHS)],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["step", "exponential", "cosine", "lambda"])
+def test_scheduler_alone_follows_its_closed_form_for_40_epochs(name):
+    seen, last = run_schedule(tg_sgd, lr_scheduler, [name])
+    factor = SCHEDULERS[name][1]
+    np.testing.assert_allclose(seen, [factor(t) for t in range(EPOCHS)], rtol=1e-10,
+                               atol=1e-15)
+    assert last == [[factor(EPOCHS)]] or np.isclose(last[0][0], factor(EPOCHS), atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["step", "exponential", "cosine"])
+def test_chainable_scheduler_carries_on_from_an_lr_set_by_hand(name):
+    seen, _ = run_schedule(tg_sgd, lr_scheduler, [name], epochs=6, manual=(2, 10.0))
+    factor = SCHEDULERS[name][1]
+    expect = [factor(t) for t in range(3)] + [10.0 * factor(t) / factor(2) for t in (3, 4, 5)]
+    np.testing.assert_allclose(seen, expect, rtol=1e-12)
+    assert seen[3] != factor(3)  # the hand-set lr is not undone
+
+
+def test_lambda_lr_overrides_an_lr_set_by_hand_as_in_pytorch():
+    seen, _ = run_schedule(tg_sgd, lr_scheduler, ["lambda"], epochs=6, manual=(2, 10.0))
+    np.testing.assert_allclose(seen, [1 / (t + 1) for t in range(6)], rtol=1e-15)
+
+
+def test_chained_get_last_lr_is_each_schedulers_own_last_write():
+    _, last = run_schedule(tg_sgd, lr_scheduler, ["step", "exponential"], epochs=5)
+    step_last = 0.9**4 * 0.5  # StepLR stepped first in epoch 5: γ_exp⁴ from before, 0.5 at t=3
+    np.testing.assert_allclose(last, [[step_last], [step_last * 0.9]], rtol=1e-15)
+
+
+def test_first_scheduler_records_initial_lr_and_a_second_reuses_it():
+    opt = two_group_sgd()
+    first = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    first.step()
+    second = lr_scheduler.StepLR(opt, step_size=2)
+    assert [g["initial_lr"] for g in opt.param_groups] == [0.1, 0.4]
+    assert second.base_lrs == [0.1, 0.4] and second.last_epoch == 0
+    assert second.get_last_lr() == [0.05, 0.2]
+
+
+def test_resuming_with_last_epoch_needs_initial_lr():
+    opt = optim.SGD(make_params(), lr=1.0)
+    with pytest.raises(KeyError, match=r"param_groups\[0\] has no 'initial_lr'"):
+        lr_scheduler.ExponentialLR(opt, gamma=0.5, last_epoch=3)
+    assert "initial_lr" not in opt.param_groups[0]
+    opt.param_groups[0]["initial_lr"] = 1.0
+    opt.param_groups[0]["lr"] = 0.125
+    sched = lr_scheduler.ExponentialLR(opt, gamma=0.5, last_epoch=3)
+    assert sched.last_epoch == 4 and sched.get_last_lr() == [0.125]
+    sched.step()
+    assert opt.param_groups[0]["lr"] == 0.0625
+
+
+def test_lambda_lr_state_dict_saves_callable_objects_only():
+    class Halve:
+        def __init__(self):
+            self.base = 0.5
+
+        def __call__(self, t):
+            return self.base**t
+
+    opt = two_group_sgd()
+    sched = lr_scheduler.LambdaLR(opt, [lambda t: 1.0, Halve()])
+    state = sched.state_dict()
+    assert state["lr_lambdas"] == [None, {"base": 0.5}]
+    assert state["last_epoch"] == 0 and state["_last_lr"] == [0.1, 0.4]
+    other = lr_scheduler.LambdaLR(two_group_sgd(), [lambda t: 1.0, Halve()])
+    other.lr_lambdas[1].base = 0.25
+    other.load_state_dict(state)
+    assert other.lr_lambdas[1].base == 0.5 and "lr_lambdas" in state
+
+
+def torch_sgd(torch):
+    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=1.0)
+
+
+@pytest.mark.parametrize("names, manual", [
+    *[([n], None) for n in SCHEDULERS],
+    *[([n], (4, 10.0)) for n in SCHEDULERS],
+    (["step", "exponential"], None), (["exponential", "step"], (5, 3.0)),
+    (["cosine", "step"], None), (["step", "cosine", "exponential"], (7, 0.2)),
+    (["exponential", "lambda"], None), (["lambda", "cosine"], (9, 2.0)),
+])
+def test_schedulers_match_pytorch(names, manual):
+    torch = pytest.importorskip("torch")
+    ours = run_schedule(tg_sgd, lr_scheduler, names, manual=manual)
+    theirs = run_schedule(lambda: torch_sgd(torch), torch.optim.lr_scheduler, names,
+                          manual=manual)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-15, atol=0)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", list(SCHEDULERS))
+def test_scheduler_state_dict_and_resume_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    results = []
+    for module, make_opt in ((lr_scheduler, tg_sgd),
+                             (torch.optim.lr_scheduler, lambda: torch_sgd(torch))):
+        opt = make_opt()
+        sched = SCHEDULERS[name][0](module, opt)
+        for _ in range(5):
+            opt.step()
+            sched.step()
+        state = {k: v for k, v in sched.state_dict().items()
+                 if k != "_get_lr_called_within_step"}
+        resumed = SCHEDULERS[name][0](module, opt, last_epoch=sched.last_epoch)
+        results.append((state, resumed.last_epoch, resumed.get_last_lr()))
+    assert results[0] == results[1]
 
 
 # ---------------------------------------------------------------- end to end

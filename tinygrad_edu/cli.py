@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -64,12 +65,19 @@ def _out_dir(path: str) -> Path:
     return out
 
 
-def _figures():
+def _figures(required: bool = True):
+    """The figures module; without matplotlib a UsageError, or None (after a one-line note on
+    stderr) when the figures are only a by-product of the command."""
     try:
         from . import figures
     except ImportError as e:
-        raise UsageError(f"{e} (figures need matplotlib: pip install 'tinygrad-edu[plot]')") \
-            from None
+        if e.name != "matplotlib":  # figures.py names the plot extra; anything else is a bug
+            raise
+        if required:
+            raise UsageError(str(e)) from None
+        print("tinygrad-edu: skipped the figures (they need matplotlib: pip install "
+              "'tinygrad-edu[plot]')", file=sys.stderr)
+        return None
     return figures
 
 
@@ -91,7 +99,7 @@ def cmd_demo(args) -> None:
         rows.append((f"{kind} / {name}", result))
         histories[f"{kind} on {name}"] = result.history
         io.save_checkpoint(out / f"{kind}_{name}.npz", model, _metadata(
-            kind, name, hidden, model, prep, seed=0))
+            kind, name, -1, hidden, model, prep, seed=0))
         points = slice(0, 40)
         Y = training.targets(kind, prep.y_train[points], prep.classes)
         report = (gradient_report.logistic_report if kind == "logistic"
@@ -102,10 +110,10 @@ def cmd_demo(args) -> None:
     print(_table(rows))
     print()
     print("\n\n".join(reports))
-    figures = _figures()
-    written = figures.make_all(out)
-    written.append(figures.loss_curves(histories, out / "demo_loss_curves.png",
-                                       title="demo runs: loss per epoch"))
+    figures = _figures(required=False)
+    written = [] if figures is None else [
+        *figures.make_all(out), figures.loss_curves(histories, out / "demo_loss_curves.png",
+                                                    title="demo runs: loss per epoch")]
     print(f"\nwrote {len(written)} figures and 2 checkpoints to {out}/")
 
 
@@ -119,10 +127,15 @@ def _table(rows) -> str:
     return "\n".join(lines)
 
 
-def _metadata(kind, dataset, hidden, model, prep, seed) -> dict:
-    return {"model": kind, "dataset": dataset, "hidden": list(hidden),
-            "features": int(prep.X_train.shape[1]), "classes": prep.classes,
-            "dtype": str(next(iter(model.parameters())).dtype), "seed": seed}
+def _metadata(kind, dataset, label_column, hidden, model, prep, seed) -> dict:
+    """What `evaluate` needs to rebuild the model and the data: a CSV is stored by its
+    absolute path (so evaluation works from any folder) with its label column."""
+    if dataset.endswith((".csv", ".csv.gz")):
+        dataset = str(Path(dataset).resolve())
+    return {"model": kind, "dataset": dataset, "label_column": label_column,
+            "hidden": list(hidden), "features": int(prep.X_train.shape[1]),
+            "classes": prep.classes, "dtype": str(next(iter(model.parameters())).dtype),
+            "seed": seed}
 
 
 def cmd_train(args) -> None:
@@ -136,21 +149,23 @@ def cmd_train(args) -> None:
                   batch_size=args.batch_size, schedule=args.schedule, seed=args.seed,
                   check_finite=args.check_finite)
     checkpoint = io.save_checkpoint(out / "model.npz", model, _metadata(
-        args.model, args.dataset, hidden, model, prep, args.seed))
+        args.model, args.dataset, args.label_column, hidden, model, prep, args.seed))
     metrics = {"final_loss": result.loss, "train_accuracy": result.train_accuracy,
                "test_accuracy": result.test_accuracy, "steps": result.steps,
                "seconds": result.seconds, "loss_history": result.history,
                "arguments": {k: v for k, v in vars(args).items() if k != "func"}}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    figures = _figures()
+    print(_table([(f"{args.model} / {Path(args.dataset).name}", result)]))
+    print(f"checkpoint {checkpoint}, metrics {out / 'metrics.json'}")
+    figures = _figures(required=False)
+    if figures is None:
+        return
     figures.loss_curves({args.model: result.history}, out / "loss_curve.png",
                         title=f"{args.model} on {args.dataset}")
     if prep.X_train.shape[1] == 2:
         figures.decision_boundary(
             lambda X: _scores(args.model, model, X), prep.X_train, prep.y_train,
             out / "decision_boundary.png", title=f"{args.model} on {args.dataset}")
-    print(_table([(f"{args.model} / {Path(args.dataset).name}", result)]))
-    print(f"checkpoint {checkpoint}, metrics {out / 'metrics.json'}")
 
 
 def _scores(kind, model, X) -> Tensor:
@@ -172,13 +187,21 @@ def _sizes(text: str | None) -> tuple:
 
 
 def _load_model(path: str):
+    """The checkpoint's model, built only after its metadata has been checked against the
+    arrays in the file (their headers: no data is read), so lying metadata allocates nothing."""
     meta = io.read_metadata(path)
     try:
         kind, hidden = meta["model"], tuple(meta["hidden"])
-        model = training.build_model(kind, meta["features"], meta["classes"], hidden,
-                                     dtype=meta["dtype"])
-    except (KeyError, TypeError) as e:
+        sizes = training.layer_sizes(kind, meta["features"], meta["classes"], hidden)
+        dtype = training.parse_dtype(meta["dtype"])
+    except (KeyError, TypeError, ValueError) as e:
         raise UsageError(f"{path}: not a tinygrad-edu training checkpoint ({e})") from None
+    stored = sum(math.prod(shape) for shape, _ in io.read_shapes(path).values())
+    if stored != training.parameter_count(sizes):
+        raise UsageError(f"{path}: its metadata describes a {kind} with layer sizes {sizes} "
+                         f"({training.parameter_count(sizes):,} parameters), but the file "
+                         f"holds {stored:,}")
+    model = training.build_model(kind, meta["features"], meta["classes"], hidden, dtype=dtype)
     io.load_checkpoint(path, model)
     return kind, model, meta
 
@@ -186,10 +209,16 @@ def _load_model(path: str):
 def cmd_evaluate(args) -> None:
     kind, model, meta = _load_model(args.checkpoint)
     dataset = args.dataset or meta["dataset"]
-    prep = training.load(dataset, seed=meta.get("seed", 0), label_column=args.label_column)
+    label_column = meta.get("label_column", -1) if args.label_column is None \
+        else args.label_column
+    prep = training.load(dataset, seed=meta.get("seed", 0), label_column=label_column)
     if prep.X_train.shape[1] != meta["features"]:
-        raise UsageError(f"the checkpoint expects {meta['features']} features, "
-                         f"{dataset} has {prep.X_train.shape[1]}")
+        raise UsageError(f"the checkpoint {args.checkpoint} expects {meta['features']} "
+                         f"features, {dataset} has {prep.X_train.shape[1]}")
+    if prep.classes != meta["classes"]:
+        raise UsageError(f"the checkpoint {args.checkpoint} was trained on {meta['classes']} "
+                         f"classes, {dataset} has {prep.classes} in its label column "
+                         f"{label_column!r}")
     for split, X, y in (("train", prep.X_train, prep.y_train), ("test", prep.X_test,
                                                                   prep.y_test)):
         loss, acc = training.evaluate(kind, model, X, y, prep.classes)
@@ -284,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="accuracy and loss of a saved checkpoint")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--dataset", help="data set to evaluate on (default: the training one)")
-    p.add_argument("--label-column", default=-1, type=_column)
+    p.add_argument("--label-column", default=None, type=_column,
+                   help="label column of a CSV (default: the one the model was trained on)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("gradcheck",

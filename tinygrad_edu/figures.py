@@ -30,7 +30,7 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "tinygrad_edu.figures needs matplotlib, an optional dependency; install it with "
-        "pip install 'tinygrad-edu[plot]'"
+        "pip install 'tinygrad-edu[plot]'", name="matplotlib"
     ) from err
 
 import tinygrad_edu as tg

@@ -3,6 +3,7 @@ loaded without pickle and only after the whole file has been checked against the
 
     save_checkpoint("run/model.npz", model, {"sizes": [2, 8, 1], "epoch": 10})
     meta = read_metadata("run/model.npz")            # e.g. to rebuild the architecture
+    shapes = read_shapes("run/model.npz")            # {key: (shape, dtype)}, from headers only
     load_checkpoint("run/model.npz", model)          # returns the metadata too
 
 The archive holds one `.npy` member per parameter (its dotted name) and `__metadata__.npy`,
@@ -11,9 +12,11 @@ a 0-d unicode array with the metadata as JSON text.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
+import stat
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .data.datasets import open_regular_file
 from .nn.module import Module
 
 METADATA_KEY = "__metadata__"
 SIZE_FACTOR = 10  # refuse members larger than this many times the model's parameter bytes
 HEADER_ROOM = 1 << 16  # bytes allowed on top of that for the .npy headers
-MAX_METADATA_BYTES = 1 << 24
+MAX_METADATA_BYTES = 1 << 24  # the metadata member's size, refused alike on save and load
 
 
 class CheckpointError(ValueError):
@@ -39,7 +43,9 @@ def save_checkpoint(path: str | os.PathLike, model: Module,
 
     Atomic: the archive is written to a temporary file in the same folder, flushed to disk,
     then renamed over `path`, so `path` holds either the old file or the complete new one;
-    on any error the temporary file is removed. The folder must exist and be writable.
+    on any error the temporary file is removed. The folder must exist and be writable, and
+    an existing `path` must be a regular file (never a folder, symlink, FIFO or device).
+    Metadata over MAX_METADATA_BYTES is refused, as loading would refuse it.
     """
     path = Path(path)
     if metadata is not None and not isinstance(metadata, dict):
@@ -51,13 +57,15 @@ def save_checkpoint(path: str | os.PathLike, model: Module,
     arrays = model.state_dict()
     if METADATA_KEY in arrays:
         raise ValueError(f"save_checkpoint: {METADATA_KEY!r} is reserved for the metadata")
-    arrays[METADATA_KEY] = np.array(text)
+    meta_member = _npy_bytes(np.array(text))
+    _check_metadata_size(path, len(meta_member), "save_checkpoint: ")
     if not path.parent.is_dir():
         missing = not path.parent.exists()
         raise (FileNotFoundError if missing else NotADirectoryError)(
             f"save_checkpoint: cannot write {path}: {path.parent} "
             + ("does not exist" if missing else "is not a folder")
         )
+    _check_replaceable(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         # O_EXCL: never clobber another file; mode 0o666 lets the umask decide, as open() does
@@ -67,7 +75,7 @@ def save_checkpoint(path: str | os.PathLike, model: Module,
         raise type(e)(f"save_checkpoint: cannot write {path}: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "wb") as f:
-            _write_npz(f, arrays)
+            _write_npz(f, arrays, meta_member)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -102,6 +110,15 @@ def load_checkpoint(path: str | os.PathLike, model: Module) -> dict:
     return metadata
 
 
+def read_shapes(path: str | os.PathLike) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """{key: (shape, dtype)} of every parameter in the checkpoint at `path`, read from the
+    .npy headers only (no data): e.g. to check metadata against the arrays before building."""
+    path = Path(path)
+    with _open(path) as zf:
+        members = _members(path, zf, limit=None)
+        return {k: _header(path, zf, info) for k, info in members.items() if k != METADATA_KEY}
+
+
 def read_metadata(path: str | os.PathLike) -> dict:
     """The metadata stored in the checkpoint at `path` ({} if it has none), read without
     loading any parameter: e.g. to rebuild the model before `load_checkpoint`."""
@@ -113,13 +130,43 @@ def read_metadata(path: str | os.PathLike) -> dict:
 # ---------------------------------------------------------------- writing
 
 
-def _write_npz(f, arrays: dict[str, np.ndarray]) -> None:
+def _write_npz(f, arrays: dict[str, np.ndarray], meta_member: bytes) -> None:
     """What np.savez writes, without its keyword clash (a parameter named "file") and with
-    pickling refused."""
+    pickling refused; `meta_member` is the metadata's .npy, already serialised."""
     with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, a in arrays.items():
             with zf.open(name + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, a, allow_pickle=False)
+        zf.writestr(METADATA_KEY + ".npy", meta_member)
+
+
+def _npy_bytes(a: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, a, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _check_metadata_size(path: Path, nbytes: int, op: str = "") -> None:
+    """The one limit on the metadata member, shared by the writer and the reader."""
+    if nbytes > MAX_METADATA_BYTES:
+        raise CheckpointError(f"{op}{path}: the metadata takes {nbytes} bytes, more than the "
+                              f"{MAX_METADATA_BYTES} a checkpoint may hold")
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to rename over anything but a regular file (lstat: a symlink is not followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"save_checkpoint: cannot write {path}: it is a folder")
+    if not stat.S_ISREG(mode):
+        kind = ("a symlink" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket or other special file")
+        raise ValueError(f"save_checkpoint: refusing to replace {path}: it is {kind}, not a "
+                         "regular file")
 
 
 # ---------------------------------------------------------------- reading
@@ -127,8 +174,13 @@ def _write_npz(f, arrays: dict[str, np.ndarray]) -> None:
 
 @contextmanager
 def _open(path: Path) -> Iterator[zipfile.ZipFile]:
-    """The checkpoint as an open zip archive, or a CheckpointError saying what it is instead."""
-    with open(path, "rb") as f:
+    """The checkpoint as an open zip archive, or a CheckpointError saying what it is instead
+    (a FIFO or device is refused before reading a byte)."""
+    try:
+        f = open_regular_file(path, "")
+    except ValueError as e:
+        raise CheckpointError(str(e)) from None
+    with f:
         head = f.read(8)
         if not zipfile.is_zipfile(f):
             raise CheckpointError(f"{path}: {_not_a_zip(head)}")
@@ -161,10 +213,11 @@ def _members(path: Path, zf: zipfile.ZipFile, limit: int | None
         if not info.filename.endswith(".npy"):
             raise CheckpointError(f"{path}: member {info.filename!r} is not a .npy array")
         key = info.filename[: -len(".npy")]
-        size_limit = MAX_METADATA_BYTES if key == METADATA_KEY else limit
-        if size_limit is not None and info.file_size > size_limit:
+        if key == METADATA_KEY:
+            _check_metadata_size(path, info.file_size)
+        elif limit is not None and info.file_size > limit:
             raise CheckpointError(f"{path}: member {info.filename!r} declares {info.file_size} "
-                                  f"bytes, more than the {size_limit} allowed")
+                                  f"bytes, more than the {limit} allowed")
         members[key] = info
     return members
 

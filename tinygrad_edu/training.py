@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .tensor import Tensor
 MODELS = ("logistic", "mlp")
 OPTIMIZERS = ("gd", "sgd", "momentum", "adam", "normalized")
 SCHEDULES = ("constant", "step", "exponential", "cosine")
+MAX_PARAMETERS = 50_000_000  # 200 MB in float32: far above any course model, far below a typo
 
 
 @dataclass
@@ -43,14 +45,25 @@ class Prepared:
 def load(name: str, seed: int = 0, test_size: float = 0.25,
          label_column: str | int = -1) -> Prepared:
     """Load a bundled or synthetic set by name (or a CSV path), split it with `seed`, and
-    standardise both parts with the training mean and standard deviation."""
+    standardise both parts with the training mean and standard deviation.
+
+    Refuses labels that are real numbers (a regression target, not classes) and a single class.
+    """
     if name.endswith((".csv", ".csv.gz")):
         ds = datasets.load_csv(name, label_column=label_column)
+        where = f"the label column {label_column!r} of {name}"
     elif name in ("linear", "xor", "moons", "spirals"):
-        ds = datasets.load_dataset(name, seed=seed)
+        ds, where = datasets.load_dataset(name, seed=seed), f"data set {name!r}"
     else:
-        ds = datasets.load_dataset(name)
-    _, y = np.unique(ds.y, return_inverse=True)  # class indices 0..k−1, whatever the labels
+        ds, where = datasets.load_dataset(name), f"data set {name!r}"
+    labels, y = np.unique(ds.y, return_inverse=True)  # class indices 0..k−1, whatever labels
+    if ds.y.dtype.kind == "f":
+        raise ValueError(f"{where} holds real numbers ({len(labels)} distinct values, e.g. "
+                         f"{labels[0].item()!r}), not class labels; choose a column of classes")
+    if len(labels) < 2:
+        only = ds.target_names[0] if ds.target_names else labels[0].item()
+        raise ValueError(f"{where} holds a single class ({only!r}); a classifier needs at "
+                         "least two")
     X_tr, X_te, y_tr, y_te = datasets.train_test_split(ds.X, y, test_size=test_size, seed=seed)
     mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
     scale[scale == 0] = 1.0
@@ -66,18 +79,43 @@ def targets(model_kind: str, y: np.ndarray, classes: int) -> np.ndarray:
     return 2.0 * datasets.one_hot(y, classes) - 1.0
 
 
-def build_model(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,),
-                dtype=None, seed: int = 0) -> nn.Module:
-    """LogisticRegression(d), or MLP([d, *hidden, units]) with tanh everywhere."""
-    manual_seed(seed)
+def layer_sizes(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,)) -> list[int]:
+    """[d, 1] for logistic regression, [d, *hidden, units] for the MLP (one output unit for
+    two classes, one per class otherwise), after checking every number."""
+    if kind not in MODELS:
+        raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
+    sizes = [d, *hidden, classes]
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
+               for n in sizes):
+        raise ValueError(f"features, hidden widths and classes must be positive whole numbers, "
+                         f"got {d!r}, {list(hidden)!r}, {classes!r}")
     if kind == "logistic":
         if classes != 2:
             raise ValueError(f"logistic regression needs two classes, the data has {classes}")
+        return [int(d), 1]
+    if classes < 2:
+        raise ValueError(f"an MLP classifier needs at least two classes, got {classes}")
+    return [int(n) for n in (d, *hidden)] + [1 if classes == 2 else int(classes)]
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Σ_ℓ (d(ℓ−1) + 1) · d(ℓ): weights and biases of the layers between `sizes`."""
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
+
+def build_model(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,),
+                dtype=None, seed: int = 0) -> nn.Module:
+    """LogisticRegression(d), or MLP([d, *hidden, units]) with tanh everywhere; a model of
+    more than MAX_PARAMETERS parameters is refused before anything is allocated."""
+    sizes = layer_sizes(kind, d, classes, hidden)
+    count = parameter_count(sizes)
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"a {kind} with layer sizes {sizes} would have {count:,} parameters, "
+                         f"more than the {MAX_PARAMETERS:,} allowed")
+    manual_seed(seed)
+    if kind == "logistic":
         return nn.LogisticRegression(d, dtype=dtype)
-    if kind == "mlp":
-        units = 1 if classes == 2 else classes
-        return nn.MLP([d, *hidden, units], dtype=dtype)
-    raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
+    return nn.MLP(sizes, dtype=dtype)
 
 
 def loss_fn(kind: str) -> Callable[[Tensor, Tensor], Tensor]:

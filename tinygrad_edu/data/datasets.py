@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import os
+import stat
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -93,13 +97,17 @@ def load_csv(
     lines are skipped and not counted as data rows.
     """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as f:
-            header = next(csv.reader([f.readline()], delimiter=delimiter), [])
-            body = f.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"load_csv: no such file: {path}") from None
+        with open_regular_file(path, "load_csv: ") as raw:
+            binary = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
+            with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as f:
+                header = next(csv.reader([f.readline()], delimiter=delimiter), [])
+                body = f.read()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"load_csv: {path} is not UTF-8 text (byte {e.object[e.start]:#04x} "
+                         f"at offset {e.start} of its text); save it as UTF-8") from None
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
+        raise ValueError(f"load_csv: {path} is not a readable gzip file ({e})") from None
     header = [name.strip() for name in header]
     if not header or header == [""]:
         raise ValueError(f"load_csv: {path} is empty; expected a header row")
@@ -132,6 +140,27 @@ def load_csv(
     return Dataset(
         X, y, tuple(header[c] for c in features), target_names, f"Loaded from {path}."
     )
+
+
+def open_regular_file(path: str | os.PathLike, op: str):
+    """`path` opened for binary reading, after checking it is a regular file: a FIFO, a device
+    (/dev/zero) or a folder is refused with a ValueError "{op}{path}: it is ..." (and a missing
+    file is a FileNotFoundError). Opened non-blocking, so a FIFO cannot hang the check."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{op}no such file: {path}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket or other special file")
+        raise ValueError(f"{op}{path}: it is {kind}, not a regular file; refusing to read it")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def load_dataset(name: str, **kwargs: object) -> Dataset:
