@@ -193,5 +193,6 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     if bad.size:
         raise ValueError(f"cross_entropy: class indices must lie in [0, {z.shape[1]}), "
                          f"got {bad.tolist()}")
-    picked = log_softmax(z, 1)[np.arange(z.shape[0]), c]
+    # a target tensor is kept and checked for in-place changes; an array is copied (_index)
+    picked = log_softmax(z, 1)[np.arange(z.shape[0]), target if isinstance(target, Tensor) else c]
     return _reduce(-picked, reduction)
