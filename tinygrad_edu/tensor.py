@@ -578,7 +578,7 @@ class Tensor:
         backward as `fn.replaced`) and self takes over the new node. A leaf that requires
         grad cannot be changed this way; optimizers change it under no_grad.
         """
-        record = (not state.switched or state.grad_enabled) and (self._requires_grad or any(
+        record = (not switched or state.grad_enabled) and (self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in operands))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError(
@@ -681,13 +681,13 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    # `state.switched` first: while no thread has switched a mode, one slot read (grad_mode)
-    if state.switched and state.anomaly:
+    # `switched` first: while no thread has switched a mode, nothing else is read (grad_mode)
+    if switched and state.anomaly:
         anomaly.check_forward(fn, out)
     t = _new(Tensor)  # Tensor._wrap, inlined
     t.data = out
     t.grad = None
-    if True in needs and (not state.switched or state.grad_enabled):
+    if True in needs and (not switched or state.grad_enabled):
         fn.inputs = args
         fn.saved = datas if fn.reads_inputs else args  # see ops.Function
         fn.needs_input_grad = needs
@@ -1174,4 +1174,4 @@ _ARRAY_FUNCTIONS = {
 
 # imported last: the autograd package needs Tensor, defined above
 from .autograd import anomaly, engine, versions  # noqa: E402
-from .autograd.grad_mode import state  # noqa: E402
+from .autograd.grad_mode import state, switched  # noqa: E402

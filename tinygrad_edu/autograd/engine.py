@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tensor import Tensor, _to_array
 from . import anomaly, versions
-from .grad_mode import set_modes, state
+from .grad_mode import set_modes, state, switched
 
 FREED = (
     "{name}: trying to backward through the graph a second time, but its saved values "
@@ -53,7 +53,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     heapify(heap)
     leaves = [r for r in pending if r.grad_fn is None]
     captured = {}
-    check = state.switched and state.anomaly
+    check = bool(switched) and state.anomaly
     last_write = versions.last_write
     overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
     # Rules record their operations only with create_graph. Anomaly mode checks what each

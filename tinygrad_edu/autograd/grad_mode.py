@@ -14,77 +14,83 @@ import inspect
 import threading
 import warnings
 
-
-class _ThreadModes(threading.local):
-    """One thread's modes; a thread that never set them reads these class defaults."""
-
-    grad_enabled = True
-    anomaly = False
-    switched = None  # a _Switched while a mode differs from its default
+switched: set = set()  # ids of the modes of the threads not at the defaults (see _State)
 
 
-_modes = _ThreadModes()
-_lock = threading.Lock()
+class _Modes:
+    """One thread's modes."""
+
+    __slots__ = ("grad_enabled", "anomaly")
+
+    def __init__(self):
+        self.grad_enabled, self.anomaly = True, False
+
+    def __del__(self):  # its thread has ended
+        switched.discard(id(self))
+
+
+class _Local(threading.local):
+    def __init__(self):  # run in each thread at its first use
+        self.modes = _Modes()
+
+
+_local = _Local()
 
 
 class _State:
     """The modes of the calling thread, read on every operation.
 
     Speed trick: a threading.local costs about 80 ns a read against 14 for a slot, and an
-    operation reads the modes twice. So `switched` counts the threads whose modes are not the
-    defaults; while it is 0, every thread records and none detects anomalies, and the hot
-    path reads only that slot. Plainly, `(not state.switched or state.grad_enabled)` is
-    `state.grad_enabled`.
+    operation reads the modes twice. So the set `switched` holds the threads whose modes
+    are not the defaults; while it is empty, every thread records and none detects
+    anomalies, and an operation reads nothing else. Plainly, `(not switched or
+    state.grad_enabled)` is `state.grad_enabled`.
     """
 
-    __slots__ = ("switched",)
-
-    def __init__(self):
-        self.switched = 0
+    __slots__ = ()
 
     @property
     def grad_enabled(self) -> bool:
-        return _modes.grad_enabled
+        return _local.modes.grad_enabled
 
     @property
     def anomaly(self) -> bool:
-        return _modes.anomaly
+        return _local.modes.anomaly
 
 
 state = _State()
 
 
-class _Switched:
-    """Held by a thread while one of its modes differs from the default: counted in
-    `state.switched` from creation until it is dropped (also when its thread ends)."""
-
-    def __init__(self):
-        with _lock:
-            state.switched += 1
-
-    def __del__(self):
-        with _lock:
-            state.switched -= 1
-
-
 def set_modes(grad_enabled: bool, anomaly: bool) -> tuple:
     """Set the calling thread's (grad_enabled, anomaly); return the previous pair."""
-    modes = _modes
+    modes = _local.modes
     prev = modes.grad_enabled, modes.anomaly
     modes.grad_enabled, modes.anomaly = grad_enabled, anomaly
-    default = grad_enabled and not anomaly
-    if default != (modes.switched is None):
-        modes.switched = None if default else _Switched()
+    _count(modes)
     return prev
-
-
-def is_grad_enabled() -> bool:
-    return _modes.grad_enabled
 
 
 def _set_grad(mode: bool) -> bool:
     """Set the calling thread's grad mode; return the previous one."""
-    return set_modes(mode, _modes.anomaly)[0]
+    modes = _local.modes
+    prev, modes.grad_enabled = modes.grad_enabled, mode
+    if mode and not modes.anomaly:  # _count, inlined: no_grad is entered once per step
+        switched.discard(id(modes))
+    else:
+        switched.add(id(modes))
+    return prev
+
+
+def _count(modes: _Modes) -> None:
+    """Keep `switched` up to date with one thread's modes (set.add and .discard are atomic)."""
+    if modes.grad_enabled and not modes.anomaly:
+        switched.discard(id(modes))
+    else:
+        switched.add(id(modes))
+
+
+def is_grad_enabled() -> bool:
+    return _local.modes.grad_enabled
 
 
 def _decorate(factory, func):
@@ -137,7 +143,7 @@ class _GradMode:
 
     def __new__(cls, func=None):
         if func is None:
-            return super().__new__(cls)
+            return object.__new__(cls)
         return cls()(func)
 
     def __enter__(self):
