@@ -2,6 +2,7 @@
 anomaly detection, and the error cases of the API contract."""
 
 import gc
+import threading
 import weakref
 
 import numpy as np
@@ -248,3 +249,199 @@ def test_grad_fn_next_functions_walk_the_graph():
 
 def test_zero_dim_tensor_formats_like_a_number():
     assert f"{tg.tensor(0.123456, dtype=tg.float64):.3f}" == "0.123"
+
+
+# ---------------------------------------------------------------- grad mode and anomaly mode
+
+
+def _in_thread(target):
+    """Start `target` in a new thread; return a function that joins it and re-raises."""
+    errors = []
+
+    def run():
+        try:
+            target()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the main thread
+            errors.append(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+
+    def join():
+        thread.join(10)
+        assert not thread.is_alive()
+        if errors:
+            raise errors[0]
+
+    return join
+
+
+def test_no_grad_in_another_thread_does_not_stop_recording():
+    inside, done = threading.Event(), threading.Event()
+
+    def other():
+        with tg.no_grad():
+            inside.set()
+            assert done.wait(10)
+
+    join = _in_thread(other)
+    assert inside.wait(10)
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x + x * 3).sum().backward()  # recorded while the other thread is in no_grad
+    done.set()
+    join()
+    np.testing.assert_allclose(x.grad.data, [2 * 1 + 3, 2 * 2 + 3])
+
+
+def test_backward_in_another_thread_does_not_stop_recording():
+    inside, done = threading.Event(), threading.Event()
+
+    class Pause(tg.ops.Function):
+        """y = x;  dy/dx = 1, once the main thread has recorded its graph"""
+
+        saves = ()
+
+        def forward(self, x):
+            return x.copy()
+
+        def backward(self, grad, out, x):
+            inside.set()
+            assert done.wait(10)
+            return grad
+
+    a = tg.tensor([1.0], requires_grad=True)
+    y = a.apply_op(Pause()).sum()
+    join = _in_thread(y.backward)
+    assert inside.wait(10)
+    x = tg.tensor([2.0], requires_grad=True)
+    z = x * x  # recorded while the other thread's backward runs
+    done.set()
+    join()
+    assert z.requires_grad and z.grad_fn.name == "MulBackward"
+    assert a.grad.item() == 1.0
+
+
+def test_two_threads_train_two_models_at_once():
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def train(name):
+        w = tg.tensor([1.0], requires_grad=True)
+        opt = tg.optim.SGD([w], lr=0.1)
+        for _ in range(20):
+            barrier.wait(10)  # each step of one thread meets a step of the other
+            opt.zero_grad()
+            (w * w).sum().backward()  # d(w²)/dw = 2w: w ← 0.8 w
+            opt.step()
+        results[name] = w.item()
+
+    join = _in_thread(lambda: train("a"))
+    train("b")
+    join()
+    assert results == {"a": pytest.approx(0.8**20), "b": pytest.approx(0.8**20)}
+
+
+def test_a_new_thread_starts_with_grad_enabled_and_anomaly_off():
+    seen = {}
+
+    def other():
+        x = tg.tensor([0.0], requires_grad=True)
+        seen["grad"] = tg.autograd.is_grad_enabled() and (x * 2).requires_grad
+        with np.errstate(divide="ignore"):
+            seen["log"] = x.log().item()  # -inf, no error: anomaly detection is off here
+
+    with tg.no_grad(), tg.autograd.detect_anomaly():
+        _in_thread(other)()
+        assert not tg.autograd.is_grad_enabled()
+    assert seen == {"grad": True, "log": -np.inf}
+
+
+def test_detect_anomaly_in_another_thread_does_not_check_this_one():
+    inside, done = threading.Event(), threading.Event()
+
+    def other():
+        with tg.autograd.detect_anomaly():
+            inside.set()
+            assert done.wait(10)
+
+    join = _in_thread(other)
+    assert inside.wait(10)
+    with np.errstate(divide="ignore"):
+        y = tg.tensor([0.0]).log()  # -inf, no error: anomaly mode is the other thread's
+    done.set()
+    join()
+    assert y.item() == -np.inf
+
+
+def test_set_grad_enabled_as_a_plain_call_switches_at_once():
+    x = tg.tensor([1.0], requires_grad=True)
+    try:
+        tg.set_grad_enabled(False)
+        assert not tg.autograd.is_grad_enabled() and not (x * 2).requires_grad
+        tg.set_grad_enabled(True)
+        assert tg.autograd.is_grad_enabled() and (x * 2).requires_grad
+    finally:
+        tg.set_grad_enabled(True)
+
+
+def test_set_grad_enabled_as_a_context_restores_the_mode_it_found():
+    with tg.no_grad():
+        with tg.set_grad_enabled(True):
+            assert tg.autograd.is_grad_enabled()
+        assert not tg.autograd.is_grad_enabled()
+    with tg.set_grad_enabled(False):
+        assert not tg.autograd.is_grad_enabled()
+    assert tg.autograd.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_switches_only_inside():
+    @tg.set_grad_enabled(False)
+    def f(t):
+        assert not tg.autograd.is_grad_enabled()
+        return t * 2
+
+    assert tg.autograd.is_grad_enabled()  # decorating changed nothing
+    x = tg.tensor([1.0], requires_grad=True)
+    assert not f(x).requires_grad and tg.autograd.is_grad_enabled()
+
+
+def test_no_grad_and_enable_grad_as_bare_decorators():
+    @tg.no_grad
+    def double(t):
+        return t * 2
+
+    @tg.enable_grad
+    def triple(t):
+        return t * 3
+
+    x = tg.tensor([1.0], requires_grad=True)
+    assert double.__name__ == "double" and not double(x).requires_grad
+    with tg.no_grad():
+        assert triple(x).requires_grad
+    assert tg.autograd.is_grad_enabled()
+
+
+def test_no_grad_on_a_generator_holds_at_each_step_only():
+    @tg.no_grad()
+    def gen():
+        for _ in range(2):
+            request = yield tg.autograd.is_grad_enabled()
+            assert request == "next" and not tg.autograd.is_grad_enabled()
+        return "done"
+
+    g = gen()
+    assert next(g) is False and tg.autograd.is_grad_enabled()  # the caller's mode between steps
+    assert g.send("next") is False and tg.autograd.is_grad_enabled()
+    with pytest.raises(StopIteration) as stop:
+        g.send("next")
+    assert stop.value.value == "done" and tg.autograd.is_grad_enabled()
+
+
+def test_no_grad_on_a_class_wraps_its_constructor_with_a_warning():
+    with pytest.warns(FutureWarning, match="classes is deprecated"):
+        @tg.no_grad()
+        class Box:
+            def __init__(self, t):
+                self.grad_enabled = tg.autograd.is_grad_enabled()
+
+    assert Box(1).grad_enabled is False and tg.autograd.is_grad_enabled()

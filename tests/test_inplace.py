@@ -327,3 +327,60 @@ def test_augmented_assignment_changes_the_tensor_in_place():
     assert w.tolist() == [1.0, 1.5] and w._version == 4  # ((w − w/2)·2 + 1)/2
     with pytest.raises(RuntimeError, match="sub_: a leaf tensor"):
         w -= 1.0
+
+
+# ---------------------------------------------------------------- indices kept by a node
+
+
+def test_changing_an_index_tensor_before_backward_raises():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    idx = tg.tensor([0, 1])
+    y = x[idx]
+    idx[0] = 2
+    with pytest.raises(RuntimeError, match=r"GetItemBackward: its index \(shape \(2,\)\).*"
+                                           r"in-place operation \(setitem\)"):
+        y.sum().backward()
+
+
+def test_changing_the_index_of_a_recorded_setitem_before_backward_raises():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = tg.tensor([5.0], requires_grad=True)
+    idx = tg.tensor([0])
+    y = x * 1.0
+    y[idx] = v
+    idx.add_(1)
+    with pytest.raises(RuntimeError, match=r"SetItemBackward: its index.*\(add_\)"):
+        y.sum().backward()
+
+
+def test_changing_class_targets_before_backward_raises():
+    z = tg.tensor(np.zeros((3, 4)), requires_grad=True)
+    t = tg.tensor([0, 1, 2])
+    loss = tg.nn.functional.cross_entropy(z, t)
+    t[0] = 2
+    with pytest.raises(RuntimeError, match="its index .*setitem"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("make", [np.array, list])
+def test_an_array_or_list_index_is_copied(make):
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    idx = make([0, 1])
+    y = x[idx]
+    idx[0] = 2  # the caller's array, not the node's copy
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1, 1, 0])
+
+
+def test_an_array_of_class_targets_is_copied():
+    z = tg.tensor(np.zeros((2, 3)), requires_grad=True)
+    t = np.array([0, 1])
+    loss = tg.nn.functional.cross_entropy(z, t, reduction="sum")
+    t[0] = 2
+    loss.backward()
+    np.testing.assert_allclose(z.grad.data, np.full((2, 3), 1 / 3) - np.eye(2, 3))
+
+
+def test_an_int_or_slice_index_copies_nothing():
+    x = tg.tensor(np.arange(6.0).reshape(2, 3))
+    assert np.shares_memory(x[0].data, x.data) and np.shares_memory(x[:, 1:].data, x.data)

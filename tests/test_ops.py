@@ -175,6 +175,96 @@ def test_expand_reduces_gradient_back(data):
         assert x.expand(-1, *x.shape[1:]).shape == x.shape
 
 
+# ---------------------------------------------------------------- indexing: PyTorch's order
+# An int is basic indexing in PyTorch, never an advanced index: x[0, :, [0, 1]] takes x[0]
+# first, then [:, [0, 1]], so the list's dimension stays in place (numpy moves it first).
+
+ARANGE = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("index, shape, first_row", [
+    ((0, slice(None), [0, 1]), (3, 2), [0.0, 1.0]),
+    ((slice(None), 0, [0, 1]), (2, 2), [0.0, 1.0]),
+    (([0, 1], slice(None), 0), (2, 3), [0.0, 4.0, 8.0]),
+    ((0, ..., [0, 1]), (3, 2), [0.0, 1.0]),
+    ((0, None, [0, 1]), (1, 2, 4), [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]),
+    ((True, 0, slice(None), [0, 1]), (2, 3), [0.0, 4.0, 8.0]),
+    ((0, slice(None), np.array([True, False, True, False])), (3, 2), [0.0, 2.0]),
+    ((slice(None), [0, 1], None, [0, 1]), (2, 2, 1), [[0.0], [12.0]]),
+])
+def test_getitem_with_ints_and_arrays_orders_dims_as_pytorch(index, shape, first_row):
+    x = tg.tensor(ARANGE, requires_grad=True)
+    y = x[index]
+    assert y.shape == shape
+    np.testing.assert_array_equal(y.data[0], first_row)
+    w = np.arange(1.0, y.numel() + 1).reshape(shape)
+    (y * w).sum().backward()
+    assert x.grad.data.sum() == w.sum() and x.grad.data[ARANGE == y.data.flat[-1]] == w.flat[-1]
+    assert_gradients_close(lambda t: t[index] * w, x)
+
+
+def test_getitem_with_an_int_and_a_list_keeps_the_list_dim_in_place():
+    x = tg.tensor(ARANGE)
+    np.testing.assert_array_equal(x[0, :, [0, 1]].data, [[0, 1], [4, 5], [8, 9]])
+    np.testing.assert_array_equal(x[tg.tensor(1), :, [3]].data, [[15], [19], [23]])
+    assert x[np.int64(0), :, [0, 1]].shape == (3, 2)
+
+
+def test_setitem_with_ints_and_arrays_orders_dims_as_pytorch():
+    x = tg.zeros(2, 3, 4)
+    x[0, :, [0, 1]] = tg.tensor(np.arange(6.0).reshape(3, 2))
+    np.testing.assert_array_equal(x.data[0], [[0, 1, 0, 0], [2, 3, 0, 0], [4, 5, 0, 0]])
+    assert not x.data[1].any()
+    base = tg.tensor(np.ones((2, 3, 4)), requires_grad=True)
+    v = tg.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    y = base * 1.0
+    y[1, :, [2, 3]] = v * 2.0
+    (y * tg.tensor(ARANGE)).sum().backward()
+    np.testing.assert_array_equal(v.grad.data, 2 * ARANGE[1][:, [2, 3]])
+    expected = ARANGE.copy()
+    expected[1, :, 2:] = 0
+    np.testing.assert_array_equal(base.grad.data, expected)
+
+
+@st.composite
+def mixed_index(draw):
+    """A shape and an index of ints, slices, lists (all of one length) and maybe a None."""
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=2, max_size=4)))
+    length = draw(st.integers(1, 3))
+    index = []
+    for n in shape[:draw(st.integers(1, len(shape)))]:
+        kind = draw(st.sampled_from(["int", "slice", "list"]))
+        if kind == "int":
+            index.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            start = draw(st.integers(0, n - 1))
+            index.append(slice(start, None, draw(st.integers(1, 2))))
+        else:
+            index.append(draw(st.lists(st.integers(-n, n - 1), min_size=length,
+                                       max_size=length)))
+    if draw(st.booleans()):
+        index.insert(draw(st.integers(0, len(index))), None)
+    return shape, tuple(index)
+
+
+@given(case=mixed_index())
+def test_mixed_indexing_matches_pytorch(case):
+    torch = pytest.importorskip("torch")
+    shape, index = case
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    x, xt = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y, yt = x[index], xt[index]
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    w = np.arange(1.0, y.numel() + 1).reshape(y.shape)
+    (y * w).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, xt.grad.numpy())
+    z, zt = tg.tensor(data), torch.tensor(data)
+    z[index] = tg.tensor(-w)
+    zt[index] = torch.tensor(-w)
+    np.testing.assert_array_equal(z.data, zt.numpy())
+
+
 @given(data=st.data())
 def test_getitem_basic_and_advanced(data):
     x = data.draw(tensor(min_side=1).filter(lambda t: t.ndim >= 1))

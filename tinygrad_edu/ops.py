@@ -26,10 +26,14 @@ class Function:
     (the default) means every input and the output. A node whose rule reads no input's
     values keeps no arrays of its own: the rule is handed the inputs themselves (tensors and
     constants) instead, and may read only their shape and dtype.
+
+    `kept` lists the arrays a node keeps besides its inputs (an index's arrays); the
+    backward pass refuses to run the rule if one of them was changed in place since.
     """
 
     __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
     saves: tuple | None = None
+    kept: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -556,7 +560,50 @@ class Expand(Function):
         return grad
 
 
-class GetItem(Function):
+class Split:
+    """An index that PyTorch applies in two steps: its ints first (`ints`, basic indexing,
+    a view), then the rest (`rest`). So an int never counts as an advanced index, as it does
+    in numpy: for x of shape (2, 3, 4), x[0, :, [0, 1]] is (3, 2) in PyTorch, (2, 3) in numpy."""
+
+    __slots__ = ("ints", "rest")
+
+    def __init__(self, ints: tuple, rest: tuple):
+        self.ints, self.rest = ints, rest
+
+
+def select(a, index):
+    """a[index] (an ndarray or a Tensor)."""
+    if type(index) is Split:
+        return a[index.ints][index.rest]
+    return a[index]
+
+
+def place(a: np.ndarray, index) -> tuple:
+    """(view, index) such that writing view[index] writes a[index]."""
+    if type(index) is Split:
+        return a[index.ints], index.rest
+    return a, index
+
+
+def index_arrays(index) -> tuple:
+    """The arrays inside an index."""
+    if type(index) is Split:
+        index = index.rest
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(i for i in items if isinstance(i, np.ndarray))
+
+
+class _Indexed:
+    """Mixin of the nodes that keep an index: its arrays are checked for in-place changes."""
+
+    __slots__ = ()
+
+    @property
+    def kept(self) -> tuple:
+        return index_arrays(self.index)
+
+
+class GetItem(_Indexed, Function):
     """y = x[index];  ∂L/∂x is zero except at the indexed places, where repeats add up"""
 
     __slots__ = ("index",)
@@ -566,13 +613,13 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, x):
-        return x[self.index]
+        return select(x, self.index)
 
     def backward(self, grad, out, x):
         return scatter_add(grad, self.index, x.shape)
 
 
-class SetItem(Function):
+class SetItem(_Indexed, Function):
     """z = x with z[index] = v;  ∂z/∂x = 1 except at the indexed places (0 there),
     ∂L/∂v = ∂L/∂z[index] (summed over the places v was broadcast to)"""
 
@@ -584,7 +631,8 @@ class SetItem(Function):
 
     def forward(self, x, v):
         out = x.copy()
-        out[self.index] = v
+        view, index = place(out, self.index)
+        view[index] = v
         return out
 
     def backward(self, grad, out, x, v):
@@ -592,12 +640,13 @@ class SetItem(Function):
         gx = None
         if need_x:
             kept = np.ones(x.shape, dtype=bool)
-            kept[self.index] = False
+            view, index = place(kept, self.index)
+            view[index] = False
             gx = grad * kept
-        return gx, (grad[self.index] if need_v else None)
+        return gx, (select(grad, self.index) if need_v else None)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(_Indexed, Function):
     """y = zeros(shape) with g added at `index` (the adjoint of x[index]);  ∂L/∂g = ∂L/∂y[index]"""
 
     __slots__ = ("index", "shape")
@@ -608,14 +657,15 @@ class ScatterAdd(Function):
 
     def forward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
-        if _has_integer_array(self.index):
-            np.add.at(out, self.index, g)  # repeated indices accumulate
+        view, index = place(out, self.index)
+        if _has_integer_array(index):
+            np.add.at(view, index, g)  # repeated indices accumulate
         else:
-            out[self.index] = g  # slices and masks touch each place at most once
+            view[index] = g  # slices and masks touch each place at most once
         return out
 
     def backward(self, grad, out, g):
-        return grad[self.index]
+        return select(grad, self.index)
 
 
 def scatter_add(grad, index, shape):

@@ -552,8 +552,12 @@ class Tensor:
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
         index = _index(index)
-        self._inplace("setitem", ops.SetItem(index), _operand(value, "setitem"),
-                      write=lambda dest, v: dest.__setitem__(index, v))
+
+        def write(dest, v):
+            view, i = ops.place(dest, index)
+            view[i] = v
+
+        self._inplace("setitem", ops.SetItem(index), _operand(value, "setitem"), write=write)
 
     def copy_(self, src):
         """self ← src (broadcast to self's shape, cast to self's dtype)."""
@@ -585,7 +589,7 @@ class Tensor:
         backward as `fn.replaced`) and self takes over the new node. A leaf that requires
         grad cannot be changed this way; optimizers change it under no_grad.
         """
-        record = state.grad_enabled and (self._requires_grad or any(
+        record = (not switched or state.grad_enabled) and (self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in operands))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError(
@@ -688,12 +692,13 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if state.anomaly:
+    # `switched` first: while no thread has switched a mode, nothing else is read (grad_mode)
+    if switched and state.anomaly:
         anomaly.check_forward(fn, out)
     t = _new(Tensor)  # Tensor._wrap, inlined
     t.data = out
     t.grad = None
-    if True in needs and state.grad_enabled:
+    if True in needs and (not switched or state.grad_enabled):
         fn.inputs = args
         fn.saved = datas if fn.reads_inputs else args  # see ops.Function
         fn.needs_input_grad = needs
@@ -1087,15 +1092,46 @@ def _shape_arg(op: str, shape) -> tuple:
 
 
 def _index(index):
-    """Turn Tensors and lists inside an index into ndarrays; check they hold ints or bools."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
+    """An index with its Tensors, arrays and lists turned into ndarrays holding ints or bools.
+
+    As in PyTorch, an array or a list is copied, so later changes to it cannot move a
+    gradient, while a tensor's array is kept, and the backward pass refuses it if it was
+    changed in place since (`ops.Function.kept`). A 0-d int tensor is an int. Ints mixed with
+    advanced indices (arrays, bools) make an `ops.Split`: PyTorch's order of dimensions.
+    """
+    if not isinstance(index, tuple):
+        return index if type(index) is ops.Split else _index_item(index)
+    items = tuple(_index_item(i) for i in index)
+    if not (any(map(_is_int, items)) and any(map(_is_advanced, items))):
+        return items
+    ints, rest = [], []
+    for i in items:
+        if _is_int(i):
+            ints.append(i)
+        elif i is None or _is_advanced(i) and np.ndim(i) == 0:  # bool scalars add a dim
+            rest.append(i)
+        else:  # a slice, an int array, a mask (over its ndim dims) or the ellipsis
+            taken = np.ndim(i) if _is_advanced(i) and i.dtype == np.bool_ else 1
+            ints.extend([i] if i is Ellipsis else [slice(None)] * taken)
+            rest.append(i)
+    if Ellipsis not in ints:
+        ints.append(Ellipsis)  # so the first step is a view even when it takes every dim
+    return ops.Split(tuple(ints), tuple(rest))
+
+
+def _is_int(i) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (np.ndarray, bool, np.bool_))
 
 
 def _index_item(i):
     if isinstance(i, Tensor):
         i = i.data
+    elif isinstance(i, np.ndarray):
+        i = i.copy()
     elif isinstance(i, list):
         try:
             i = np.asarray(i)
@@ -1103,8 +1139,11 @@ def _index_item(i):
             raise IndexError(f"getitem: a list index must be rectangular ({e})") from None
         if i.size == 0:  # [] selects nothing, as in numpy and PyTorch
             i = i.astype(np.intp)
-    if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
-        raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
+    if isinstance(i, np.ndarray):
+        if i.dtype.kind not in "iub":
+            raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
+        if i.ndim == 0 and i.dtype.kind != "b":
+            return int(i)
     return i
 
 
@@ -1148,4 +1187,4 @@ _ARRAY_FUNCTIONS = {
 
 # imported last: the autograd package needs Tensor, defined above
 from .autograd import anomaly, engine, versions  # noqa: E402
-from .autograd.grad_mode import state  # noqa: E402
+from .autograd.grad_mode import state, switched  # noqa: E402

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grad_mode import state
+from .grad_mode import is_grad_enabled, set_modes
 
 
 class detect_anomaly:
     """Context manager: a NaN or inf produced in forward or backward raises RuntimeError
-    at once, naming the operation that produced it."""
+    at once, naming the operation that produced it. Only in the calling thread."""
 
     def __enter__(self):
-        self._prev = state.anomaly
-        state.anomaly = True
+        self._prev = set_modes(is_grad_enabled(), True)[1]
         return self
 
     def __exit__(self, *exc):
-        state.anomaly = self._prev
+        set_modes(is_grad_enabled(), self._prev)
         return False
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tensor import Tensor, _to_array
 from . import anomaly, versions
-from .grad_mode import state
+from .grad_mode import set_modes, state, switched
 
 FREED = (
     "{name}: trying to backward through the graph a second time, but its saved values "
@@ -53,14 +53,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     heapify(heap)
     leaves = [r for r in pending if r.grad_fn is None]
     captured = {}
-    check = state.anomaly
+    check = bool(switched) and state.anomaly
     last_write = versions.last_write
     overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
     # Rules record their operations only with create_graph. Anomaly mode checks what each
     # rule returns (check_backward names the node), not the operations inside a rule: so a
     # value a rule computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
-    modes = state.grad_enabled, state.anomaly
-    state.grad_enabled, state.anomaly = create_graph, False
+    modes = set_modes(create_graph, False)
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
     try:
         while True:
@@ -117,7 +116,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                     t = None
                 # else nothing left to run comes after t, so nothing can add to its gradient
     finally:
-        state.grad_enabled, state.anomaly = modes
+        set_modes(*modes)
     for fn in overwritten:  # the values they overwrote routed older uses until now
         fn.replaced = None
     grads = g = None  # drop the last rule's results: a gradient only `pending` holds is owned

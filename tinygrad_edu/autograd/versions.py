@@ -61,20 +61,22 @@ def bump(a: np.ndarray, op: str, seq: int) -> None:
 
 
 def check(fn, out: np.ndarray) -> None:
-    """Raise if a value node `fn` saved for backward was changed in place after `fn` was
-    recorded, naming the node, the value, the in-place operation and both versions."""
+    """Raise if a value node `fn` saved for backward (or an array it keeps, `fn.kept`) was
+    changed in place after `fn` was recorded, naming the node, the value, the in-place
+    operation and both versions."""
     positions = fn.saved_positions
     if positions is None:
         positions = (-1, *range(len(fn.saved)))
-    for i in positions:
-        a = out if i < 0 else fn.saved[i]
+    values = [("its output" if i < 0 else f"its input {i}", out if i < 0 else fn.saved[i])
+              for i in positions]
+    values += [("its index", a) for a in fn.kept]
+    for what, a in values:
         if not isinstance(a, np.ndarray):
             continue
         c = _counters.get(id(_owner(a)))
         if c is None or c.writes[-1] < fn.seq:
             continue
         then = c.version - (len(c.writes) - bisect_right(c.writes, fn.seq))
-        what = "its output" if i < 0 else f"its input {i}"
         raise RuntimeError(
             f"{fn.name}: {what} (shape {a.shape}), saved for the backward pass, was changed "
             f"by an in-place operation ({c.op}): it is at version {c.version}, but it was "
