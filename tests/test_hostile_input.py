@@ -549,7 +549,10 @@ def test_clamp_with_hostile_bounds(x, lo, hi):
         for b in (lo, hi):
             if b is not None and expected_operand(b) is not b:  # a tensor, list, ...
                 raise Refused
-        return numpy_or_refused(np.clip, x.numpy(), lo, hi)
+        a = x.numpy()
+        if a.dtype.kind != "f" and any(isinstance(b, (float, np.floating)) for b in (lo, hi)):
+            a = a.astype(tg.get_default_dtype())  # PyTorch: an int clamped to 0.5 is float32
+        return numpy_or_refused(np.clip, a, lo, hi)
 
     got = run(lambda: x.clamp(lo, hi), expected, "clamp")
     if got:
@@ -871,7 +874,11 @@ def expected_where(cond, x, y):
         raise Refused
     if c.dtype != np.bool_:
         raise Refused
-    return numpy_or_refused(np.where, c, *promote(expected_operand(x), expected_operand(y)))
+    a, b = promote(expected_operand(x), expected_operand(y))
+    if pytorch_dtype(a)[2] is None and pytorch_dtype(b)[2] is None:  # two Python numbers:
+        d = default_of(max(pytorch_dtype(a)[1], pytorch_dtype(b)[1]))  # as PyTorch
+        a, b = numpy_or_refused(np.asarray, a, d), numpy_or_refused(np.asarray, b, d)
+    return numpy_or_refused(np.where, c, a, b)
 
 
 conditions = st.one_of(tensors(dtypes=[tg.bool_]), tensors(dtypes=[tg.bool_], shape=(3,)),

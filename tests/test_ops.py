@@ -424,3 +424,111 @@ def test_asarray_refusal_matches_pytorch():
         np.asarray(torch.tensor([1.0], requires_grad=True))
     with pytest.raises(RuntimeError, match="requires grad"):
         np.asarray(tg.tensor([1.0], requires_grad=True))
+
+
+# ---------------------------------------------------------------- floating results of ints
+# PyTorch: a floating function of an int or bool tensor, and a choice between two Python
+# numbers, take the default float dtype (float32, or what set_default_dtype set).
+
+_FLOATING = ["exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos"]
+
+
+@pytest.mark.parametrize("default", [tg.float32, tg.float64])
+@pytest.mark.parametrize("dtype", [tg.int64, tg.int8, tg.uint8, tg.bool_])
+def test_floating_functions_of_int_and_bool_give_the_default_dtype(dtype, default):
+    x = tg.tensor([1, 0, 1], dtype=dtype)
+    before = tg.get_default_dtype()
+    tg.set_default_dtype(default)
+    try:
+        for name in _FLOATING:
+            out = getattr(x, name)()
+            assert out.dtype == default, name
+            expected = getattr(tg.tensor([1.0, 0.0, 1.0], dtype=default), name)()
+            np.testing.assert_array_equal(out.data, expected.data)
+        assert np.exp(x).dtype == default and np.sqrt(x).dtype == default
+        assert tg.where(x > 0, 1.0, 0.0).dtype == default
+        assert tg.where(x > 0, 1, 0.5).dtype == default
+        assert x.clamp(0.5, 2.5).dtype == default
+    finally:
+        tg.set_default_dtype(before)
+
+
+def test_where_of_python_numbers_takes_their_kind():
+    c = tg.tensor([True, False])
+    for x, y, dtype, values in [(1.0, 0.0, tg.float32, [1.0, 0.0]), (1, 0, tg.int64, [1, 0]),
+                                (1, 0.5, tg.float32, [1.0, 0.5]),
+                                (True, False, tg.bool_, [True, False])]:
+        out = tg.where(c, x, y)
+        assert out.dtype == dtype and out.tolist() == values
+
+
+def test_clamp_of_int_with_int_bounds_stays_int():
+    x = tg.tensor([0, 5, 9])
+    assert x.clamp(1, 6).dtype == tg.int64 and x.clamp(1, 6).tolist() == [1, 5, 6]
+    assert x.clamp(0.5, 6.5).tolist() == [0.5, 5.0, 6.5]
+
+
+def test_floating_dtypes_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in ["exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos"]:
+        want = getattr(torch.tensor([1, 2, 3]), name)().dtype
+        assert str(getattr(tg.tensor([1, 2, 3]), name)().dtype) == str(want)[6:], name
+    c = [True, False]
+    assert str(torch.where(torch.tensor(c), 1.0, 0.0).dtype)[6:] == "float32"
+    assert str(tg.where(tg.tensor(c), 1.0, 0.0).dtype) == "float32"
+    assert str(torch.tensor([1, 2, 3]).clamp(0.5, 2.5).dtype)[6:] == "float32"
+
+
+# ---------------------------------------------------------------- factories' dtypes
+# As PyTorch: arange and linspace refuse bool, randn and rand want a float dtype, randint a
+# dtype that holds every value of [low, high); the others take any dtype.
+
+@pytest.mark.parametrize("name, call", [
+    ("arange", lambda d: tg.arange(3, dtype=d)),
+    ("arange", lambda d: tg.arange(0, 1, 0.25, dtype=d)),
+    ("linspace", lambda d: tg.linspace(0, 1, 3, dtype=d)),
+    ("randn", lambda d: tg.randn(2, dtype=d)),
+    ("rand", lambda d: tg.rand(2, 3, dtype=d)),
+])
+def test_factories_refuse_dtypes_pytorch_refuses(name, call):
+    refused = [tg.bool_] + ([tg.uint8, tg.int8, tg.int32, tg.int64] if "rand" in name else [])
+    for d in refused:
+        with pytest.raises(TypeError, match=rf"^{name}: .*{d}"):
+            call(d)
+    accepted = [tg.float16, tg.float32, tg.float64]
+    if "rand" not in name:
+        accepted += [tg.uint8, tg.int8, tg.int32, tg.int64]
+    for d in accepted:
+        assert call(d).dtype == d
+
+
+def test_randint_refuses_a_range_its_dtype_cannot_hold():
+    with pytest.raises(ValueError, match=r"^randint: .*\[0, 300\).*uint8"):
+        tg.randint(0, 300, (4,), dtype=tg.uint8)
+    with pytest.raises(ValueError, match=r"^randint: .*\[-1, 3\).*uint8"):
+        tg.randint(-1, 3, (4,), dtype=tg.uint8)
+    with pytest.raises(ValueError, match=r"^randint: .*\[0, 3\).*bool"):
+        tg.randint(0, 3, (4,), dtype=tg.bool_)
+    assert tg.randint(0, 2, (50,), dtype=tg.bool_).dtype == tg.bool_
+    assert tg.randint(0, 256, (50,), dtype=tg.uint8).dtype == tg.uint8
+    assert tg.randint(-128, 128, (50,), dtype=tg.int8).dtype == tg.int8
+    assert tg.randint(0, 3, (2,), dtype=tg.float32).dtype == tg.float32
+
+
+def test_factories_take_any_dtype_where_pytorch_does():
+    for d in [tg.bool_, tg.uint8, tg.int64, tg.float16, tg.float64]:
+        for t in [tg.zeros(2, dtype=d), tg.ones(2, dtype=d), tg.empty(2, dtype=d),
+                  tg.full((2,), 1, dtype=d), tg.eye(2, dtype=d),
+                  tg.zeros_like(tg.ones(2), dtype=d), tg.ones_like(tg.ones(2), dtype=d)]:
+            assert t.dtype == d
+
+
+def test_factory_dtype_refusals_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for call in [lambda: torch.linspace(0, 1, 3, dtype=torch.bool),
+                 lambda: torch.arange(3, dtype=torch.bool),
+                 lambda: torch.randn(2, dtype=torch.int64),
+                 lambda: torch.rand(2, dtype=torch.int32),
+                 lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)]:
+        with pytest.raises((RuntimeError, NotImplementedError)):
+            call()

@@ -342,7 +342,10 @@ class Tensor:
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max]; the gradient passes where min ≤ x ≤ max."""
         _check_clamp("clamp", min, max)
-        return apply(ops.Clamp(min, max), self)
+        x = self
+        if self.data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
+            x = Tensor._wrap(self.data.astype(dtypes.get_default_dtype()))  # as PyTorch
+        return apply(ops.Clamp(min, max), x)
 
     clip = clamp
 
@@ -922,6 +925,11 @@ def _promote(x, y, floating: bool = False) -> tuple:
         target = dtypes.get_default_dtype()
     if dx is not None and dy is not None and np.promote_types(dx, dy) == target:
         return x, y  # numpy computes in it already: no copy, no extra node
+    if dx is None and dy is None:  # two Python numbers (as in `where`): neither carries it
+        try:
+            return np.asarray(x, target), np.asarray(y, target)
+        except OverflowError as e:  # an int beyond int64
+            raise ValueError(f"where: {e}") from None
     return _cast(x, target), _cast(y, target)
 
 
@@ -989,6 +997,10 @@ def _check_clamp(op: str, lo, hi) -> None:
         # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
         if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
             raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
+
+
+def _is_float(v) -> bool:
+    return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
 
 
 def _scaled(other, alpha, op: str):
