@@ -311,7 +311,7 @@ def test_tensor_from_hostile_data(data):
                                           np.complex64, object, str, "float99", np.uint32,
                                           np.longdouble, [1], 3.5]))
 def test_tensor_dtype_argument(values, dtype):
-    def expected():
+    def expected(through_default=False):
         if dtype is None:
             return np.array(values, tg.get_default_dtype())
         try:
@@ -320,7 +320,10 @@ def test_tensor_dtype_argument(values, dtype):
             raise Refused from None
         if d not in SUPPORTED:
             raise Refused
-        return np.array(values).astype(tg.get_default_dtype()).astype(d)
+        # tensor(values, dtype=d) converts the numbers straight to d, as PyTorch;
+        # tensor(values).to(d) converts the default-dtype tensor
+        a = np.array(values)
+        return (a.astype(tg.get_default_dtype()) if through_default else a).astype(d)
 
     got = run(lambda: tg.tensor(values, dtype=dtype), expected, "tensor")
     if got:
@@ -329,7 +332,7 @@ def test_tensor_dtype_argument(values, dtype):
         assert_clean_error(lambda: tg.tensor(values).to(dtype), "to")
         assert_clean_error(lambda: tg.set_default_dtype(dtype), "set_default_dtype")
     else:
-        got = run(lambda: tg.tensor(values).to(dtype), expected, "to")
+        got = run(lambda: tg.tensor(values).to(dtype), lambda: expected(True), "to")
         if got:
             assert_same(*got)
 
@@ -528,8 +531,8 @@ def test_elementwise_functions_with_hostile_input(name, x):
         if not isinstance(x, (tg.Tensor, numbers.Number, np.ndarray, np.generic, list, tuple)):
             raise Refused
         a = expected_array(x)
-        if name == "sigmoid" and a.dtype == np.bool_:
-            raise Refused  # −x of a bool is an error in numpy and PyTorch alike
+        if name not in ("abs", "relu") and a.dtype.kind != "f":
+            a = a.astype(tg.get_default_dtype())  # PyTorch: exp of an int or bool is float32
         return numpy_or_refused(UNARY[name], a)
 
     got = run(lambda: getattr(tg, name)(x), expected, name)
@@ -553,7 +556,10 @@ def test_clamp_with_hostile_bounds(x, lo, hi):
         for b in (lo, hi):
             if b is not None and expected_operand(b) is not b:  # a list, ...
                 raise Refused
-        return numpy_or_refused(np.clip, x.numpy(), lo, hi)
+        a = x.numpy()
+        if a.dtype.kind != "f" and any(isinstance(b, (float, np.floating)) for b in (lo, hi)):
+            a = a.astype(tg.get_default_dtype())  # PyTorch: an int clamped to 0.5 is float32
+        return numpy_or_refused(np.clip, a, lo, hi)
 
     got = run(lambda: x.clamp(lo, hi), expected, "clamp")
     if got:
@@ -875,7 +881,11 @@ def expected_where(cond, x, y):
         raise Refused
     if c.dtype != np.bool_:
         raise Refused
-    return numpy_or_refused(np.where, c, *promote(expected_operand(x), expected_operand(y)))
+    a, b = promote(expected_operand(x), expected_operand(y))
+    if pytorch_dtype(a)[2] is None and pytorch_dtype(b)[2] is None:  # two Python numbers:
+        d = default_of(max(pytorch_dtype(a)[1], pytorch_dtype(b)[1]))  # as PyTorch
+        a, b = numpy_or_refused(np.asarray, a, d), numpy_or_refused(np.asarray, b, d)
+    return numpy_or_refused(np.where, c, a, b)
 
 
 conditions = st.one_of(tensors(dtypes=[tg.bool_]), tensors(dtypes=[tg.bool_], shape=(3,)),

@@ -402,3 +402,277 @@ def test_clamp_with_tensor_bounds_follows_pytorch():
     torch.clamp(tx, tlo, thi).sum().backward()
     assert (tx.grad.tolist(), tlo.grad.tolist(), thi.grad.tolist()) == \
         (x.grad.tolist(), lo.grad.tolist(), hi.grad.tolist())
+
+
+# ---------------------------------------------------------------- numpy functions on tensors
+# A numpy function given a tensor that requires grad either records (value as numpy's,
+# gradient as central differences) or raises a TypeError naming it: never a plain array.
+
+_RNG = np.random.default_rng(7)
+_V = _RNG.standard_normal(4) + 2.0  # away from 0: norm and sqrt are smooth there
+_M = _RNG.standard_normal((3, 4))
+_N = _RNG.standard_normal((4, 2))
+
+# (numpy call, its arguments: tensors where the arrays are)
+_RECORDED = [
+    ("square", lambda x: np.square(x), [_M]),
+    ("abs", lambda x: np.abs(x), [_V]),
+    ("absolute", lambda x: np.absolute(x), [_V]),
+    ("exp", lambda x: np.exp(x), [_M]),
+    ("divide", lambda x: np.divide(x, 2.0), [_M]),
+    ("dot 1-D", lambda x, y: np.dot(x, y), [_V, _V * 0.5]),
+    ("dot 2-D", lambda x, y: np.dot(x, y), [_M, _N]),
+    ("dot 2-D 1-D", lambda x, y: np.dot(x, y), [_M, _V]),
+    ("dot scalar", lambda x: np.dot(x, 3.0), [_M]),
+    ("matmul", lambda x, y: np.matmul(x, y), [_M, _N]),
+    ("inner 1-D", lambda x, y: np.inner(x, y), [_V, _V * 0.5]),
+    ("inner 2-D", lambda x, y: np.inner(x, y), [_M, _M[:2]]),
+    ("max", lambda x: np.max(x), [_M]),
+    ("amax axis", lambda x: np.amax(x, axis=1, keepdims=True), [_M]),
+    ("min", lambda x: np.min(x, 0), [_M]),
+    ("amin", lambda x: np.amin(x, axis=(0, 1)), [_M]),
+    ("var", lambda x: np.var(x), [_M]),
+    ("var ddof axis", lambda x: np.var(x, axis=0, ddof=1, keepdims=True), [_M]),
+    ("std", lambda x: np.std(x, 1), [_M]),
+    ("std ddof", lambda x: np.std(x, ddof=1), [_V]),
+    ("norm vector", lambda x: np.linalg.norm(x), [_V]),
+    ("norm frobenius", lambda x: np.linalg.norm(x), [_M]),
+    ("norm fro", lambda x: np.linalg.norm(x, "fro"), [_M]),
+    ("norm ord 2 vector", lambda x: np.linalg.norm(x, 2), [_V]),
+    ("norm axis", lambda x: np.linalg.norm(x, axis=1, keepdims=True), [_M]),
+    ("sum", lambda x: np.sum(x, axis=0, keepdims=True), [_M]),
+    ("mean", lambda x: np.mean(x, 1), [_M]),
+    ("clip", lambda x: np.clip(x, -0.5, 0.5), [_M]),
+    ("where", lambda x, y: np.where(_M > 0, x, y), [_M, _M * 2]),
+    ("concatenate", lambda x, y: np.concatenate([x, y], axis=1), [_M, _M]),
+    ("stack", lambda x, y: np.stack((x, y)), [_M, _M]),
+    ("transpose", lambda x: np.transpose(x), [_M]),
+    ("reshape", lambda x: np.reshape(x, (4, 3)), [_M]),
+]
+
+
+@pytest.mark.parametrize("call, args", [(c, a) for _, c, a in _RECORDED],
+                         ids=[n for n, _, _ in _RECORDED])
+def test_numpy_function_on_a_tensor_records_value_and_gradient(call, args):
+    ts = [tg.tensor(a, requires_grad=True) for a in args]  # float64, as the arrays
+    out = call(*ts)
+    assert isinstance(out, tg.Tensor) and out.requires_grad
+    expected = call(*args)
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
+    assert_gradients_close(call, *ts)
+
+
+# (name the error must give, numpy call on one tensor)
+_REFUSED = [
+    ("np.prod", lambda x: np.prod(x)),
+    ("np.cumsum", lambda x: np.cumsum(x)),
+    ("np.einsum", lambda x: np.einsum("ij->i", x)),
+    ("np.linalg.norm", lambda x: np.linalg.norm(x, 1)),
+    ("np.linalg.norm", lambda x: np.linalg.norm(x, ord=np.inf, axis=1)),
+    ("np.linalg.det", lambda x: np.linalg.det(x[:, :3])),
+    ("np.dot", lambda x: np.dot(x[None], x.T)),  # 3-D: not a matrix product
+    ("np.inner", lambda x: np.inner(x[None], x[None])),
+    ("np.sum", lambda x: np.sum(x, dtype=np.float32)),
+    ("np.mean", lambda x: np.mean(x, where=True)),
+    ("np.var", lambda x: np.var(x, dtype=np.float32)),
+    ("np.max", lambda x: np.max(x, initial=5.0)),
+    ("np.sort", lambda x: np.sort(x)),
+    ("np.tile", lambda x: np.tile(x, 2)),
+    ("np.add.reduce", lambda x: np.add.reduce(x)),
+    ("np.add.accumulate", lambda x: np.add.accumulate(x)),
+    ("np.multiply.outer", lambda x: np.multiply.outer(x, x)),
+    ("np.add.at", lambda x: np.add.at(x, [0], 1.0)),
+    ("np.exp", lambda x: np.exp(x, out=np.empty(x.shape))),
+    ("np.add", lambda x: np.add(x, 1.0, dtype=np.float32)),
+    ("np.expm1", lambda x: np.expm1(x)),
+    ("np.arctan2", lambda x: np.arctan2(x, x)),
+]
+
+
+@pytest.mark.parametrize("name, call", _REFUSED, ids=[f"{n}-{i}" for i, (n, _) in
+                                                      enumerate(_REFUSED)])
+def test_numpy_function_that_cannot_record_refuses_a_tensor_requiring_grad(name, call):
+    x = tg.tensor(_M, requires_grad=True)
+    before = x.data.copy()
+    with pytest.raises(TypeError, match=rf"^{name}: .*requires grad.*detach\(\)"):
+        call(x)
+    np.testing.assert_array_equal(x.data, before)  # nothing written either
+
+
+@pytest.mark.parametrize("name, call", _REFUSED, ids=[f"{n}-{i}" for i, (n, _) in
+                                                      enumerate(_REFUSED)])
+def test_numpy_function_on_a_tensor_without_grad_computes_on_its_values(name, call):
+    if name == "np.add.at":  # writes into its first argument: compare the memory
+        x, a = tg.tensor(_M), _M.copy()
+        call(x), call(a)
+        np.testing.assert_array_equal(x.data, a)
+        return
+    out = call(tg.tensor(_M))
+    expected = call(_M.copy())
+    assert isinstance(out, (np.ndarray, np.generic)) and not isinstance(out, tg.Tensor)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_common_numpy_functions_never_drop_the_graph_silently():
+    x = tg.tensor(np.abs(_M) * 0.5 + 0.1, requires_grad=True)  # inside every domain
+    names = ["abs", "square", "sqrt", "exp", "log", "sin", "cos", "tanh", "negative", "sum",
+             "mean", "max", "min", "amax", "amin", "var", "std", "prod", "cumsum", "cumprod",
+             "sort", "diff", "ptp", "median", "average", "trace", "diag", "ravel", "flip",
+             "round", "log1p", "expm1", "arcsin", "sinh", "cbrt", "reciprocal", "positive"]
+    for name in names:
+        try:
+            out = getattr(np, name)(x)
+        except TypeError as e:
+            assert str(e).startswith(f"np.{name}: "), e
+            continue
+        assert isinstance(out, tg.Tensor) and out.requires_grad, name
+    assert np.linalg.norm(x).requires_grad
+    for name in ["det", "inv", "eigvalsh", "svd", "slogdet", "matrix_rank"]:
+        with pytest.raises(TypeError, match=f"^np.linalg.{name}: "):
+            getattr(np.linalg, name)(x[:3, :3])
+
+
+def test_numpy_functions_of_a_tensor_without_graph_value_keep_working():
+    x = tg.tensor(_M, requires_grad=True)
+    assert np.shape(x) == (3, 4) and np.ndim(x) == 2 and np.size(x) == 12
+    assert np.allclose(x, _M) and np.isclose(x, _M).all() and np.array_equal(x, _M)
+    assert np.argmax(x) == np.argmax(_M) and np.count_nonzero(x) == 12
+
+
+def test_penalty_through_numpy_norm_gets_its_gradient():
+    w = tg.tensor([3.0, 4.0], dtype=tg.float64, requires_grad=True)
+    loss = (w * w).sum() + 0.5 * np.linalg.norm(w)  # 25 + 0.5·5
+    loss.backward()
+    assert loss.item() == pytest.approx(27.5)
+    np.testing.assert_allclose(w.grad.data, 2 * w.data + 0.5 * w.data / 5.0, rtol=1e-14)
+
+
+def test_asarray_of_a_tensor_requiring_grad_raises_like_pytorch():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    for convert in (np.asarray, np.array, lambda t: np.asarray(t, dtype=np.float64)):
+        with pytest.raises(RuntimeError, match=r"requires grad.*\.detach\(\)"):
+            convert(x)
+        with pytest.raises(RuntimeError, match=r"requires grad"):
+            convert(x * 2)
+    np.testing.assert_array_equal(np.asarray(x.detach()), [1.0, 2.0])
+    np.testing.assert_array_equal(np.asarray(tg.tensor([1.0, 2.0])), [1.0, 2.0])
+    with tg.no_grad():  # as PyTorch: no_grad does not make the leaf convertible
+        with pytest.raises(RuntimeError, match=r"requires grad"):
+            np.asarray(x)
+
+
+def test_asarray_refusal_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.asarray(torch.tensor([1.0], requires_grad=True))
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.asarray(tg.tensor([1.0], requires_grad=True))
+
+
+# ---------------------------------------------------------------- floating results of ints
+# PyTorch: a floating function of an int or bool tensor, and a choice between two Python
+# numbers, take the default float dtype (float32, or what set_default_dtype set).
+
+_FLOATING = ["exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos"]
+
+
+@pytest.mark.parametrize("default", [tg.float32, tg.float64])
+@pytest.mark.parametrize("dtype", [tg.int64, tg.int8, tg.uint8, tg.bool_])
+def test_floating_functions_of_int_and_bool_give_the_default_dtype(dtype, default):
+    x = tg.tensor([1, 0, 1], dtype=dtype)
+    before = tg.get_default_dtype()
+    tg.set_default_dtype(default)
+    try:
+        for name in _FLOATING:
+            out = getattr(x, name)()
+            assert out.dtype == default, name
+            expected = getattr(tg.tensor([1.0, 0.0, 1.0], dtype=default), name)()
+            np.testing.assert_array_equal(out.data, expected.data)
+        assert np.exp(x).dtype == default and np.sqrt(x).dtype == default
+        assert tg.where(x > 0, 1.0, 0.0).dtype == default
+        assert tg.where(x > 0, 1, 0.5).dtype == default
+        assert x.clamp(0.5, 2.5).dtype == default
+    finally:
+        tg.set_default_dtype(before)
+
+
+def test_where_of_python_numbers_takes_their_kind():
+    c = tg.tensor([True, False])
+    for x, y, dtype, values in [(1.0, 0.0, tg.float32, [1.0, 0.0]), (1, 0, tg.int64, [1, 0]),
+                                (1, 0.5, tg.float32, [1.0, 0.5]),
+                                (True, False, tg.bool_, [True, False])]:
+        out = tg.where(c, x, y)
+        assert out.dtype == dtype and out.tolist() == values
+
+
+def test_clamp_of_int_with_int_bounds_stays_int():
+    x = tg.tensor([0, 5, 9])
+    assert x.clamp(1, 6).dtype == tg.int64 and x.clamp(1, 6).tolist() == [1, 5, 6]
+    assert x.clamp(0.5, 6.5).tolist() == [0.5, 5.0, 6.5]
+
+
+def test_floating_dtypes_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in ["exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos"]:
+        want = getattr(torch.tensor([1, 2, 3]), name)().dtype
+        assert str(getattr(tg.tensor([1, 2, 3]), name)().dtype) == str(want)[6:], name
+    c = [True, False]
+    assert str(torch.where(torch.tensor(c), 1.0, 0.0).dtype)[6:] == "float32"
+    assert str(tg.where(tg.tensor(c), 1.0, 0.0).dtype) == "float32"
+    assert str(torch.tensor([1, 2, 3]).clamp(0.5, 2.5).dtype)[6:] == "float32"
+
+
+# ---------------------------------------------------------------- factories' dtypes
+# As PyTorch: arange and linspace refuse bool, randn and rand want a float dtype, randint a
+# dtype that holds every value of [low, high); the others take any dtype.
+
+@pytest.mark.parametrize("name, call", [
+    ("arange", lambda d: tg.arange(3, dtype=d)),
+    ("arange", lambda d: tg.arange(0, 1, 0.25, dtype=d)),
+    ("linspace", lambda d: tg.linspace(0, 1, 3, dtype=d)),
+    ("randn", lambda d: tg.randn(2, dtype=d)),
+    ("rand", lambda d: tg.rand(2, 3, dtype=d)),
+])
+def test_factories_refuse_dtypes_pytorch_refuses(name, call):
+    refused = [tg.bool_] + ([tg.uint8, tg.int8, tg.int32, tg.int64] if "rand" in name else [])
+    for d in refused:
+        with pytest.raises(TypeError, match=rf"^{name}: .*{d}"):
+            call(d)
+    accepted = [tg.float16, tg.float32, tg.float64]
+    if "rand" not in name:
+        accepted += [tg.uint8, tg.int8, tg.int32, tg.int64]
+    for d in accepted:
+        assert call(d).dtype == d
+
+
+def test_randint_refuses_a_range_its_dtype_cannot_hold():
+    with pytest.raises(ValueError, match=r"^randint: .*\[0, 300\).*uint8"):
+        tg.randint(0, 300, (4,), dtype=tg.uint8)
+    with pytest.raises(ValueError, match=r"^randint: .*\[-1, 3\).*uint8"):
+        tg.randint(-1, 3, (4,), dtype=tg.uint8)
+    with pytest.raises(ValueError, match=r"^randint: .*\[0, 3\).*bool"):
+        tg.randint(0, 3, (4,), dtype=tg.bool_)
+    assert tg.randint(0, 2, (50,), dtype=tg.bool_).dtype == tg.bool_
+    assert tg.randint(0, 256, (50,), dtype=tg.uint8).dtype == tg.uint8
+    assert tg.randint(-128, 128, (50,), dtype=tg.int8).dtype == tg.int8
+    assert tg.randint(0, 3, (2,), dtype=tg.float32).dtype == tg.float32
+
+
+def test_factories_take_any_dtype_where_pytorch_does():
+    for d in [tg.bool_, tg.uint8, tg.int64, tg.float16, tg.float64]:
+        for t in [tg.zeros(2, dtype=d), tg.ones(2, dtype=d), tg.empty(2, dtype=d),
+                  tg.full((2,), 1, dtype=d), tg.eye(2, dtype=d),
+                  tg.zeros_like(tg.ones(2), dtype=d), tg.ones_like(tg.ones(2), dtype=d)]:
+            assert t.dtype == d
+
+
+def test_factory_dtype_refusals_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for call in [lambda: torch.linspace(0, 1, 3, dtype=torch.bool),
+                 lambda: torch.arange(3, dtype=torch.bool),
+                 lambda: torch.randn(2, dtype=torch.int64),
+                 lambda: torch.rand(2, dtype=torch.int32),
+                 lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)]:
+        with pytest.raises((RuntimeError, NotImplementedError)):
+            call()

@@ -41,6 +41,13 @@ def _float_dtype(op, dtype):
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, op)
 
 
+def _refuse(op, d, kinds: str, what: str) -> np.dtype:
+    """`d`, unless its kind is one of `kinds`, which PyTorch refuses for `op`."""
+    if d.kind in kinds:
+        raise TypeError(f"{op}: dtype {d} is not supported, {what}")
+    return d
+
+
 _MAX_ELEMENTS = np.iinfo(np.intp).max // 8  # beyond this numpy cannot even describe the array
 
 
@@ -127,7 +134,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
         raise ValueError("arange: step must be nonzero")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     d = (dtypes.int64 if all_int else dtypes.get_default_dtype()) if dtype is None \
-        else dtypes.as_dtype(dtype, "arange")
+        else _refuse("arange", dtypes.as_dtype(dtype, "arange"), "b", "as in PyTorch: use a "
+                     "numeric dtype")
     try:
         values = np.arange(start, end, step)
         if values.dtype == object:  # ints beyond int64
@@ -142,7 +150,8 @@ def linspace(start, end, steps: int, dtype=None, requires_grad=False) -> Tensor:
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     start, end = _reals("linspace", start=start, end=end)
-    d = _float_dtype("linspace", dtype)
+    d = _refuse("linspace", _float_dtype("linspace", dtype), "b",
+                "as in PyTorch: use a numeric dtype")
     try:
         values = np.linspace(float(start), float(end), steps)  # float(): ints beyond int64 too
     except OverflowError:
@@ -158,14 +167,16 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad=False) -> Tensor
 
 def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Standard normal samples from the global generator."""
-    d = _float_dtype("randn", dtype)
+    d = _refuse("randn", _float_dtype("randn", dtype), "biu",
+                "as in PyTorch: use a float dtype")
     return _make("randn", _rng.standard_normal(_sizes("randn", shape)).astype(d),
                  requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
-    d = _float_dtype("rand", dtype)
+    d = _refuse("rand", _float_dtype("rand", dtype), "biu",
+                "as in PyTorch: use a float dtype")
     return _make("rand", _rng.random(_sizes("rand", shape)).astype(d), requires_grad)
 
 
@@ -181,5 +192,10 @@ def randint(low, high=None, size=(), dtype=None) -> Tensor:
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     d = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype, "randint")
+    if d.kind != "f":
+        lo, hi = (0, 1) if d.kind == "b" else (np.iinfo(d).min, np.iinfo(d).max)
+        if low < lo or high - 1 > hi:
+            raise ValueError(f"randint: the range [{low}, {high}) does not fit dtype {d} "
+                             f"(values {lo} to {hi})")
     size = _sizes("randint", size if isinstance(size, (tuple, list)) else (size,))
     return Tensor._wrap(_rng.integers(low, high, size).astype(d))

@@ -6,6 +6,7 @@ are short methods here, built from the primitives, so their gradients come for f
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import numbers
@@ -136,6 +137,13 @@ class Tensor:
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
+        """The values for numpy (`np.asarray(t)`); refused, as in PyTorch, for a tensor that
+        requires grad, whose gradient numpy would silently drop."""
+        if self._requires_grad:
+            raise RuntimeError(
+                f"np.asarray: cannot turn a tensor that requires grad (shape {self.shape}) "
+                "into an ndarray, numpy would drop its gradient; use t.detach() for the values"
+            )
         if dtype is None:
             return self.data
         return self.data.astype(dtype)
@@ -301,41 +309,43 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
 
     def exp(self):
-        return _apply1(ops.Exp(), self)
+        return _apply_float(ops.Exp(), self)
 
     def log(self):
-        return _apply1(ops.Log(), self)
+        return _apply_float(ops.Log(), self)
 
     def sqrt(self):
-        return _apply1(ops.Sqrt(), self)
+        return _apply_float(ops.Sqrt(), self)
 
     def abs(self):
         return _apply1(ops.Abs(), self)
 
     def tanh(self):
-        return _apply1(ops.Tanh(), self)
+        return _apply_float(ops.Tanh(), self)
 
     def sigmoid(self):
-        return _apply1(ops.Sigmoid(), self)
+        return _apply_float(ops.Sigmoid(), self)
 
     def softplus(self):
         """ln(1 + eˣ), stable for any finite x."""
-        return _apply1(ops.Softplus(), self)
+        return _apply_float(ops.Softplus(), self)
 
     def relu(self):
         return _apply1(ops.Relu(), self)
 
     def sin(self):
-        return _apply1(ops.Sin(), self)
+        return _apply_float(ops.Sin(), self)
 
     def cos(self):
-        return _apply1(ops.Cos(), self)
+        return _apply_float(ops.Cos(), self)
 
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
         min > max); the gradient passes to x where min ≤ x ≤ max, else to the active bound."""
         _check_clamp("clamp", min, max)
         x = self
+        if self.data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
+            x = Tensor._wrap(self.data.astype(dtypes.get_default_dtype()))  # as PyTorch
         if isinstance(min, Tensor):  # PyTorch's promotion over x and the tensor bounds
             x, min = _promote(x, min)
         if isinstance(max, Tensor):
@@ -628,13 +638,18 @@ class Tensor:
     # ------------------------------------------------------------ numpy protocols
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """Lets `np.exp(t)`, `ndarray * t`, ... record like `t.exp()`, `t * ndarray`."""
+        """Lets `np.exp(t)`, `ndarray * t`, `np.square(t)`, ... record like `t.exp()`,
+        `t * ndarray`, `t * t`; any other ufunc call works on the values (`_on_values`)."""
         if method == "__call__" and not kwargs:
             op = _UFUNC_OPS.get(ufunc)
             if op is not None:
                 if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
                     return _binary(op(), *inputs, ufunc.__name__)
-                return apply(op(), *(_operand(i, ufunc.__name__) for i in inputs))
+                x = inputs[0]  # the tensor (numpy asks us, so it is one)
+                return (_apply_float if ufunc in _FLOAT_UFUNCS else _apply1)(op(), x)
+            composite = _UFUNC_COMPOSITES.get(ufunc)
+            if composite is not None:
+                return composite(*inputs)
             if ufunc in _UFUNCS_WITHOUT_GRADIENT:
                 args = [_raw(_operand(i, ufunc.__name__)) for i in inputs]
                 try:
@@ -643,17 +658,57 @@ class Tensor:
                     raise _plain(e)(f"{ufunc.__name__}: {e}") from None
                 except OverflowError as e:
                     raise ValueError(f"{ufunc.__name__}: {e}") from None
-        # anything else works on the values and returns an ndarray, as for a PyTorch tensor
-        inputs = tuple(map(_raw, inputs))
-        if "out" in kwargs:
-            kwargs["out"] = tuple(map(_raw, kwargs["out"]))
-        return getattr(ufunc, method)(*inputs, **kwargs)
+        name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        return _on_values(name, getattr(ufunc, method), inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        """Lets `np.sum(t)`, `np.linalg.norm(t)`, ... record (see `_ARRAY_FUNCTIONS`); a
+        function or arguments we cannot express work on the values (`_on_values`)."""
         impl = _ARRAY_FUNCTIONS.get(func)
         if impl is not None:
-            return impl(*args, **kwargs)
-        return func(*_raw_nested(args), **_raw_nested(kwargs))
+            try:
+                out = impl(*args, **kwargs)
+            except TypeError:
+                if _binds(impl, args, kwargs):
+                    raise  # a real error of the operation, not an argument we lack
+                out = NotImplemented
+            if out is not NotImplemented:
+                return out
+        if func in _ARRAY_FUNCTIONS_WITHOUT_GRADIENT:  # values with no gradient to lose
+            return func(*_raw_nested(args), **_raw_nested(kwargs))
+        name = func.__module__.replace("numpy", "np", 1) + "." + func.__name__
+        return _on_values(name, func, args, kwargs)
+
+
+def _on_values(name: str, func, args, kwargs):
+    """`func` on the arrays inside `args` and `kwargs`, returning what numpy returns, as for a
+    PyTorch tensor; refused when a tensor requires grad, whose gradient would be lost."""
+    if _requires_grad_in(args) or _requires_grad_in(kwargs):
+        raise TypeError(
+            f"{name}: numpy would work on the values of a tensor that requires grad and drop "
+            "its gradient; use tinygrad_edu's operations (tensor methods such as sum, amax, "
+            f"var, matmul, exp), or call {name} on t.detach() for a value outside the graph"
+        )
+    return func(*_raw_nested(args), **_raw_nested(kwargs))
+
+
+def _requires_grad_in(obj) -> bool:
+    """Whether a tensor inside `obj` (nested lists, tuples, dicts) requires grad."""
+    if isinstance(obj, Tensor):
+        return obj._requires_grad
+    if isinstance(obj, (list, tuple)):
+        return any(map(_requires_grad_in, obj))
+    if isinstance(obj, dict):
+        return any(map(_requires_grad_in, obj.values()))
+    return False
+
+
+def _binds(fn, args, kwargs) -> bool:
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- applying a primitive
@@ -718,6 +773,15 @@ _BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  
 
 def _apply1(fn: ops.Function, x: Tensor) -> Tensor:
     """`apply(fn, x)` for one tensor input, without the loop."""
+    return _run(fn, (x,), (x.data,), _ONE_NEEDS[x._requires_grad])
+
+
+def _apply_float(fn: ops.Function, x: Tensor) -> Tensor:
+    """`_apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
+    tensor is first converted to the default float dtype (numpy would give float64, or
+    float16 for int8 and bool)."""
+    if x.data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
+        x = Tensor._wrap(x.data.astype(dtypes.get_default_dtype()))
     return _run(fn, (x,), (x.data,), _ONE_NEEDS[x._requires_grad])
 
 
@@ -877,6 +941,11 @@ def _promote(x, y, floating: bool = False) -> tuple:
         target = dtypes.get_default_dtype()
     if dx is not None and dy is not None and np.promote_types(dx, dy) == target:
         return x, y  # numpy computes in it already: no copy, no extra node
+    if dx is None and dy is None:  # two Python numbers (as in `where`): neither carries it
+        try:
+            return np.asarray(x, target), np.asarray(y, target)
+        except OverflowError as e:  # an int beyond int64
+            raise ValueError(f"where: {e}") from None
     return _cast(x, target), _cast(y, target)
 
 
@@ -945,6 +1014,10 @@ def _check_clamp(op: str, lo, hi) -> None:
         # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
         if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
             raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
+
+
+def _is_float(v) -> bool:
+    return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
 
 
 def _scaled(other, alpha, op: str):
@@ -1172,17 +1245,94 @@ _UFUNCS_WITHOUT_GRADIENT = {
     np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
     np.floor, np.ceil, np.rint, np.signbit,
 }
+_FLOAT_UFUNCS = {np.exp, np.log, np.sqrt, np.tanh, np.sin, np.cos}
+_UFUNC_COMPOSITES = {np.square: lambda x: x * x, np.positive: lambda x: x}
+
+
+# numpy's functions that a tensor records, with numpy's signatures (so positional arguments
+# mean what they mean to numpy); an argument they do not take, or NotImplemented returned for
+# a case they cannot express, sends the call to `_on_values`
+
+def _np_sum(a, axis=None, dtype=None, out=None, keepdims=False):
+    if dtype is not None or out is not None:
+        return NotImplemented
+    return _as_tensor(a, "sum").sum(axis=axis, keepdims=keepdims)
+
+
+def _np_mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    if dtype is not None or out is not None:
+        return NotImplemented
+    return _as_tensor(a, "mean").mean(axis=axis, keepdims=keepdims)
+
+
+def _np_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """numpy's var: `ddof` (0 by default, unlike PyTorch's correction=1) is the correction."""
+    if dtype is not None or out is not None:
+        return NotImplemented
+    return _as_tensor(a, "var").var(axis=axis, keepdims=keepdims, correction=ddof)
+
+
+def _np_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    if dtype is not None or out is not None:
+        return NotImplemented
+    return _as_tensor(a, "std").std(axis=axis, keepdims=keepdims, correction=ddof)
+
+
+def _np_amax(a, axis=None, out=None, keepdims=False):
+    if out is not None:
+        return NotImplemented
+    return _as_tensor(a, "amax").amax(axis=axis, keepdims=keepdims)
+
+
+def _np_amin(a, axis=None, out=None, keepdims=False):
+    if out is not None:
+        return NotImplemented
+    return _as_tensor(a, "amin").amin(axis=axis, keepdims=keepdims)
+
+
+def _np_dot(a, b, out=None):
+    """np.dot of operands with at most two dimensions: a product with a 0-d operand, else
+    the matrix product (for more dimensions np.dot is not matmul)."""
+    if out is not None or max(np.ndim(a), np.ndim(b)) > 2:
+        return NotImplemented
+    return a * b if 0 in (np.ndim(a), np.ndim(b)) else matmul(a, b)
+
+
+def _np_inner(a, b):
+    """np.inner of operands with at most two dimensions: Σ over the last axes, a @ bᵀ."""
+    if max(np.ndim(a), np.ndim(b)) > 2:
+        return NotImplemented
+    if 0 in (np.ndim(a), np.ndim(b)):
+        return a * b
+    return matmul(a, b.T if np.ndim(b) == 2 else b)
+
+
+def _np_norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm as √Σ x² over `axis` (all elements by default): the vector 2-norm, or
+    the Frobenius norm of a matrix; other orders are not expressed."""
+    x = _as_tensor(x, "norm")
+    axes = x.ndim if axis is None else 1 if isinstance(axis, (int, np.integer)) else len(axis)
+    if not (ord is None or (ord == 2 and axes == 1) or (ord == "fro" and axes == 2)):
+        return NotImplemented
+    return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
+
+
 _ARRAY_FUNCTIONS = {
     np.broadcast_to: lambda x, shape: x.expand(shape),
     np.transpose: lambda x, axes=None: x.permute(axes) if axes is not None else x.T,
     np.swapaxes: lambda x, a, b: x.transpose(a, b),
     np.reshape: lambda x, shape: x.reshape(shape),
-    np.sum: lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
-    np.mean: lambda x, axis=None, keepdims=False: x.mean(axis=axis, keepdims=keepdims),
+    np.sum: _np_sum, np.mean: _np_mean, np.var: _np_var, np.std: _np_std,
+    np.max: _np_amax, np.amax: _np_amax, np.min: _np_amin, np.amin: _np_amin,
+    np.dot: _np_dot, np.inner: _np_inner, np.linalg.norm: _np_norm,
     np.where: where,
     np.concatenate: lambda ts, axis=0: cat(ts, axis),
     np.stack: lambda ts, axis=0: stack(ts, axis),
     np.clip: lambda x, lo, hi: _as_tensor(x, "clip").clamp(lo, hi),
+}
+_ARRAY_FUNCTIONS_WITHOUT_GRADIENT = {  # their results carry no gradient: shapes, tests, indices
+    np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.array_equiv,
+    np.argmax, np.argmin, np.argsort, np.count_nonzero, np.nonzero, np.all, np.any,
 }
 
 # imported last: the autograd package needs Tensor, defined above
