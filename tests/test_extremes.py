@@ -22,6 +22,7 @@ inf, and then the result must be that inf.
 
 import math
 from decimal import Decimal, localcontext
+from operator import methodcaller
 
 import numpy as np
 import pytest
@@ -437,3 +438,236 @@ def test_anomaly_ignores_what_a_rule_masks(create_graph):
     with np.errstate(divide="ignore", invalid="ignore"), tg.autograd.detect_anomaly():
         (grad,) = tg.autograd.grad((x**0.0).sum(), x, create_graph=create_graph)
     np.testing.assert_array_equal(grad.numpy(), [0.0, 0.0])
+
+
+# ---------------------------------------------------------------- primitives at their edges:
+# std without spread, var without degrees of freedom, float16 reductions, NaN through max,
+# relu, maximum and minimum, and pow at base 0. Closed forms first; PyTorch, when installed,
+# must agree wherever it is consistent with itself.
+
+
+def grads(fn, *values, dtype=tg.float64):
+    """fn(*xs) and ∂Σfn/∂x for each x, by backward() and by grad(create_graph=True)."""
+    xs = [tg.tensor(v, dtype=dtype, requires_grad=True) for v in values]
+    graph = tg.autograd.grad(fn(*xs).sum(), xs, create_graph=True)
+    out = fn(*xs)
+    out.sum().backward()
+    for x, g in zip(xs, graph):
+        np.testing.assert_array_equal(g.numpy(), x.grad.numpy())
+    return out.numpy(), [x.grad.numpy() for x in xs]
+
+
+def second(fn, value, dtype=tg.float64):
+    """The Hessian of Σfn at `value` (a 1-D list), row by row through create_graph."""
+    x = tg.tensor(value, dtype=dtype, requires_grad=True)
+    (g,) = tg.autograd.grad(fn(x).sum(), x, create_graph=True)
+    return np.stack([tg.autograd.grad(g[i], x, retain_graph=True)[0].numpy()
+                     for i in range(len(value))])
+
+
+def test_std_without_spread_has_zero_gradient_and_hessian():
+    # σ has a kink where every x is equal (σ(c + t·v) = |t|·σ(v)): 0 there, as PyTorch
+    value, (g,) = grads(lambda x: x.std(), [2.0, 2.0])
+    assert value == 0 and np.array_equal(g, [0, 0])
+    value, (g,) = grads(lambda x: x.std(dim=1), [[2.0, 2.0], [1.0, 3.0]])
+    np.testing.assert_allclose(g, [[0, 0], [-(0.5**0.5), 0.5**0.5]], rtol=1e-15)
+    assert np.array_equal(second(lambda x: x.std(), [5.0, 5.0, 5.0]), np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("correction", [0, 1])
+def test_std_second_derivative_matches_closed_form(correction):
+    # σ = √(S/d), S = Σ(x − x̄)², d = n − c:  ∂²σ/∂x² = (I − 11ᵀ/n)/(dσ) − uuᵀ/(d²σ³), u = x − x̄
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    n, d = len(x), len(x) - correction
+    u = x - x.mean()
+    s = np.sqrt(u @ u / d)
+    hessian = (np.eye(n) - 1 / n) / (d * s) - np.outer(u, u) / (d**2 * s**3)
+    np.testing.assert_allclose(second(lambda t: t.std(correction=correction), list(x)),
+                               hessian, rtol=1e-12, atol=1e-15)
+    t = tg.tensor([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]], dtype=tg.float64, requires_grad=True)
+    assert tg.autograd.gradgradcheck(lambda a: a.std(dim=1, correction=correction), (t,))
+    assert tg.autograd.gradgradcheck(lambda a: a.var(dim=0, correction=correction), (t,))
+
+
+def test_var_without_degrees_of_freedom_is_infinite_with_a_signed_infinite_gradient():
+    # n − c ≤ 0 divides by 0, as numpy and PyTorch: S/0, so ∂/∂x = 2(x − x̄)/0 = ±∞, and
+    # 0/0 = NaN where x = x̄ (PyTorch's dim=None path gives +∞ everywhere, its own dim path ±∞)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value, (g,) = grads(lambda x: x.var(correction=2), [2.0, 3.0])
+        assert value == np.inf and np.array_equal(g, [-np.inf, np.inf])
+        value, (g,) = grads(lambda x: x.var(dim=1, correction=3), [[2.0, 3.0, 4.0]])
+        assert value[0] == np.inf and np.array_equal(g[0, [0, 2]], [-np.inf, np.inf])
+        assert np.isnan(g[0, 1])
+        value, (g,) = grads(lambda x: x.var(), [2.0])  # n = c = 1: 0/0
+        assert np.isnan(value) and np.isnan(g).all()
+        value, (g,) = grads(lambda x: x.std(correction=3), [2.0, 3.0])  # √∞, and ∞·0 below
+        assert value == np.inf and np.isnan(g).all()
+
+
+def test_sqrt_at_zero_keeps_its_infinite_slope():
+    value, (g,) = grads(lambda x: x.sqrt(), [0.0, 4.0])
+    assert np.array_equal(value, [0, 2]) and np.array_equal(g, [np.inf, 0.25])
+
+
+def test_var_and_std_degrees_of_freedom_match_pytorch():
+    torch = pytest.importorskip("torch")
+    cases = [([[2.0, 2.0], [1.0, 3.0]], 1, 1), ([[2.0, 3.0]], 1, 2), ([2.0, 2.0, 2.0], 0, 1),
+             ([1.0, 2.0, 4.0], 0, 0.5)]
+    for value, dim, correction in cases:
+        for name in ("var", "std"):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ours, (g,) = grads(methodcaller(name, dim=dim, correction=correction), value)
+            t = torch.tensor(value, dtype=torch.float64, requires_grad=True)
+            getattr(t, name)(dim=dim, correction=correction).sum().backward()
+            np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-14)
+
+
+# float16 reductions accumulate in float32 and round once, as PyTorch (numpy's var of
+# float16 overflows, and its sum along a strided axis adds in float16: 2048 + 1 is 2048)
+HALF_CASES = [np.full(10, 1e4), np.array([300.0, 0.0, 200.0]),
+              np.array([1e4, 1e4 + 8, 1e4 - 8, 1e4] * 3), np.r_[2048.0, np.ones(100)]]
+
+
+@pytest.mark.parametrize("case", range(len(HALF_CASES)))
+@pytest.mark.parametrize("name", ["sum", "mean", "var", "std"])
+@pytest.mark.parametrize("strided", [False, True])
+def test_float16_reductions_accumulate_in_float32(name, case, strided):
+    x = HALF_CASES[case].astype(np.float16)
+    exact = np.float64(x)
+    reference = {"sum": np.sum, "mean": np.mean, "var": lambda a: np.var(a, ddof=1),
+                 "std": lambda a: np.std(a, ddof=1)}[name](exact)
+    if strided:  # the reduced axis is not the contiguous one
+        t = getattr(tg.tensor(np.stack([x, x], axis=1)), name)(dim=0)
+        reference = np.array([reference, reference])
+    else:
+        t = getattr(tg.tensor(x), name)()
+    assert t.dtype == tg.float16
+    with np.errstate(over="ignore"):
+        np.testing.assert_allclose(t.numpy(), np.float16(reference), rtol=2e-3)
+
+
+def test_float16_reductions_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for x in HALF_CASES:
+        x = np.stack([x, x], axis=1).astype(np.float16)
+        for name in ("sum", "mean", "var", "std", "logsumexp", "softmax", "log_softmax"):
+            ours = getattr(tg.tensor(x), name)(0).numpy()
+            theirs = getattr(torch.tensor(x), name)(0).numpy()
+            np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=1e-3, err_msg=name)
+
+
+def test_float16_softmax_family_over_a_strided_axis():
+    x = np.r_[10.0, 11.0, 12.0, np.full(3000, 11.0)].astype(np.float16)
+    e = np.exp(np.float64(x) - 12)
+    t = tg.tensor(np.stack([x, x], axis=1))
+    np.testing.assert_allclose(t.logsumexp(0).numpy(), 12 + np.log(e.sum()), rtol=2e-3)
+    np.testing.assert_allclose(t.softmax(0).numpy()[:3, 0], e[:3] / e.sum(), rtol=2e-3)
+    np.testing.assert_allclose(t.log_softmax(0).numpy()[:3, 0], np.log(e[:3] / e.sum()),
+                               rtol=2e-3)
+
+
+# NaN is the maximum (and minimum) of anything, so the gradient goes to it, as PyTorch
+@pytest.mark.parametrize("name", ["max", "amax", "min", "amin"])
+def test_reduction_gives_a_nan_its_gradient(name):
+    nan = np.nan
+    _, (g,) = grads(lambda x: getattr(x, name)(), [1.0, nan, 3.0])
+    assert np.array_equal(g, [0, 1, 0])
+    _, (g,) = grads(lambda x: getattr(x, name)(), [nan, 1.0, nan])
+    assert np.array_equal(g, [0.5, 0, 0.5])
+    _, (g,) = grads(lambda x: getattr(x, name)(dim=1), [[1.0, nan, 3.0], [2.0, 2.0, 1.0]])
+    second_row = [0, 0, 1] if name.endswith("min") else [0.5, 0.5, 0]  # a tie for the max
+    np.testing.assert_array_equal(g, [[0, 1, 0], second_row])
+
+
+def test_max_with_a_nan_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    for value in ([1.0, np.nan, 3.0], [np.nan, 1.0, np.nan]):
+        for name in ("max", "min"):  # PyTorch's amax gives NaN to all: its mask finds nothing
+            _, (g,) = grads(methodcaller(name), value)
+            t = torch.tensor(value, requires_grad=True)
+            getattr(t, name)().backward()
+            np.testing.assert_array_equal(g, t.grad.numpy())
+
+
+def test_relu_passes_the_gradient_of_a_nan():
+    _, (g,) = grads(lambda x: x.relu(), [np.nan, 0.0, -1.0, 2.0])
+    assert np.array_equal(g, [1, 0, 0, 1])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_at_nan_and_ties(name):
+    # ∂z/∂x = 1 − [x loses] − ½[x = y]: a NaN on either side gives both sides 1, as PyTorch
+    nan = np.nan
+    fn = getattr(tg, name)
+    _, (gx, gy) = grads(fn, [nan, 1.0, 2.0, nan, 0.0, 1.0], [1.0, nan, 2.0, nan, 0.0, 2.0])
+    smaller, larger = [1, 1, 0.5, 1, 0.5, 0], [1, 1, 0.5, 1, 0.5, 1]  # for x = 1, y = 2
+    assert np.array_equal(gx, smaller if name == "maximum" else larger)
+    assert np.array_equal(gy, larger if name == "maximum" else smaller)
+    _, (g,) = grads(lambda x: fn(x, x), [1.0, nan])  # a tie with itself: ½ + ½; NaN: 1 + 1
+    assert np.array_equal(g, [1, 2])
+
+
+def test_clamp_gives_a_nan_no_gradient_and_its_bounds_one():
+    _, (g,) = grads(lambda x: x.clamp(-1.0, 1.0), [np.nan, -1.0, 1.0, 0.0, 2.0, -2.0])
+    assert np.array_equal(g, [0, 1, 1, 1, 0, 0])
+
+
+def test_elementwise_nan_and_ties_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x, y = [np.nan, 1.0, 2.0, np.nan, 0.0, -1.0], [1.0, np.nan, 2.0, np.nan, 0.0, 3.0]
+    for ours, theirs in [(tg.maximum, torch.maximum), (tg.minimum, torch.minimum)]:
+        _, g = grads(ours, x, y)
+        a, b = (torch.tensor(v, requires_grad=True) for v in (x, y))
+        theirs(a, b).sum().backward()
+        np.testing.assert_array_equal(g, [a.grad.numpy(), b.grad.numpy()])
+    for ours, theirs in [(lambda t: t.relu(), torch.relu),
+                         (lambda t: t.clamp(-1.0, 1.0), lambda t: t.clamp(-1.0, 1.0))]:
+        _, (g,) = grads(ours, x)
+        a = torch.tensor(x, requires_grad=True)
+        theirs(a).sum().backward()
+        np.testing.assert_array_equal(g, a.grad.numpy())
+
+
+# z = x^y at x = 0: ∂z/∂x = y·x^(y−1) and ∂z/∂y = z·ln x read 0·∞ in places; the limits
+# from x > 0 there: ∂z/∂x = 0 for y = 0 (z ≡ 1), ∂z/∂y = 0 for y ≥ 0, −∞ for y < 0
+EXPONENTS = [-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0]
+INF = np.inf
+AT_ZERO = {  # y: (z, ∂z/∂x, ∂z/∂y, ∂²z/∂x²)
+    -2.0: (INF, -INF, -INF, INF), -1.0: (INF, -INF, -INF, INF), -0.5: (INF, -INF, -INF, INF),
+    0.0: (1, 0, 0, 0), 0.5: (0, INF, 0, -INF), 1.0: (0, 1, 0, 0), 2.0: (0, 0, 0, 2),
+    3.0: (0, 0, 0, 0)}
+
+
+@pytest.mark.parametrize("y", EXPONENTS)
+def test_pow_at_base_zero(y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z, (gx, gy) = grads(lambda a, b: a**b, 0.0, y)
+        assert [z, gx, gy] == list(AT_ZERO[y][:3])
+        # the exponent a constant (x**0 is 1 for every x, so its slopes are all 0)
+        assert second(lambda a: a**y, [0.0])[0, 0] == AT_ZERO[y][3]
+        x = tg.tensor(0.0, dtype=tg.float64, requires_grad=True)
+        (g,) = tg.autograd.grad(x ** tg.tensor(y, dtype=tg.float64), x, create_graph=True)
+        assert tg.autograd.grad(g, x)[0].item() == AT_ZERO[y][3]
+
+
+@pytest.mark.parametrize("y", [-2.0, -1.0, 2.0, 3.0])
+def test_pow_of_a_negative_base_with_an_integer_exponent(y):
+    # x^y is real for integer y; ln x is not, so ∂z/∂y is NaN (as PyTorch)
+    with np.errstate(invalid="ignore"):
+        z, (gx, gy) = grads(lambda a, b: a**b, -2.0, y)
+        assert z == (-2.0) ** y and gx == y * (-2.0) ** (y - 1) and np.isnan(gy)
+        assert second(lambda a: a**y, [-2.0])[0, 0] == y * (y - 1) * (-2.0) ** (y - 2)
+
+
+def test_pow_at_base_zero_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    for y in EXPONENTS:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            _, ours = grads(lambda a, b: a**b, 0.0, y)
+        a, b = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (0.0, y))
+        (a**b).backward()
+        np.testing.assert_array_equal(ours, [a.grad.numpy(), b.grad.numpy()])
+        a = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(a**y, a, create_graph=True)
+        theirs = torch.autograd.grad(g, a)[0].item() if g.requires_grad else 0.0
+        assert theirs == AT_ZERO[y][3]

@@ -15,6 +15,8 @@ to every operation.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -54,6 +56,24 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+def reduced_count(shape: tuple, axis) -> int:
+    """How many elements a reduction over `axis` combines. math.prod, not np.prod, which
+    first makes an array of the sizes: that took a third of `mean`'s time."""
+    return math.prod(shape if axis is None else [shape[a] for a in axis])
+
+
+HALF = np.dtype(np.float16)
+
+
+def accumulate(reduce, x, **kwargs):
+    """`reduce(x, **kwargs)`, float16 accumulated in float32 and rounded once, as PyTorch
+    does: numpy adds float16 in float16 along a strided axis (2048 + 1 is 2048 there), and
+    its var and std of float16 overflow past a spread of 256."""
+    if x.dtype is not HALF:
+        return reduce(x, **kwargs)
+    return reduce(x, dtype=np.float32, **kwargs).astype(HALF)
 
 
 def keepdim_shape(shape: tuple, axis) -> tuple:
@@ -117,8 +137,9 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = x^y;  ∂z/∂x = y·x^(y−1),  ∂z/∂y = z·ln x  (at x = 0, where these read 0·∞:
-    ∂z/∂x = 0 when y = 0 and ∂z/∂y = 0, as PyTorch)"""
+    """z = x^y;  ∂z/∂x = y·x^(y−1),  ∂z/∂y = z·ln x.  At x = 0 these read 0·∞ where the
+    limits from x > 0 are 0, as PyTorch: ∂z/∂x = 0 for y = 0 (z ≡ 1), ∂z/∂y = 0 for y ≥ 0
+    (and −∞ for y < 0)."""
 
     __slots__ = ()
     saves = ("x", "y", "out")
@@ -128,9 +149,14 @@ class Pow(Function):
 
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
-        gx = np.where((x == 0) * (y == 0), 0, grad * y * x ** (y - 1)) if need_x else None
+        # at those points the base becomes 1 before the power, not the result after it: the
+        # factor 0 (y, or ln 1) then gives the limit 0, and a second pass meets no 0·∞ either
+        at_zero = x == 0
+        gx = grad * y * np.where(np.logical_and(at_zero, y == 0), 1, x) ** (y - 1) \
+            if need_x else None
         # ln x in the result's dtype: a float32 base must not cut a float64 exponent's gradient
-        gy = grad * out * np.log(np.where(x == 0, 1, x).astype(out.dtype)) if need_y else None
+        gy = grad * out * np.log(np.where(np.logical_and(at_zero, y >= 0), 1, x)
+                                 .astype(out.dtype)) if need_y else None
         return gx, gy
 
 
@@ -309,16 +335,16 @@ class Softplus(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+    """y = max(x, 0);  dy/dx = 1 where y ≠ 0 (x > 0, or a NaN, which y passes on), else 0"""
 
     __slots__ = ()
-    saves = ("x",)
+    saves = ("out",)
 
     def forward(self, x):
         return np.maximum(x, 0)
 
     def backward(self, grad, out, x):
-        return grad * (x > 0)
+        return grad * (out != 0)
 
 
 class Sin(Function):
@@ -367,7 +393,8 @@ class Clamp(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y);  ∂z/∂x = 1 where x > y, ∂z/∂y = 1 where y > x, ½ each at ties"""
+    """z = max(x, y);  ∂z/∂x = 1 − [x < y] − ½[x = y],  ∂z/∂y = 1 − [y < x] − ½[x = y]:
+    1 to the larger, ½ each at a tie, and 1 to both where a NaN makes z NaN (as PyTorch)"""
 
     __slots__ = ()
     saves = ("x", "y")
@@ -375,12 +402,13 @@ class Maximum(Function):
     forward = staticmethod(np.maximum)
 
     def backward(self, grad, out, x, y):
-        tie = grad * (x == y) * 0.5
-        return grad * (x > y) + tie, grad * (x < y) + tie
+        share = grad - grad * (x == y) * 0.5
+        return share * ~(x < y), share * ~(y < x)
 
 
 class Minimum(Function):
-    """z = min(x, y);  ∂z/∂x = 1 where x < y, ∂z/∂y = 1 where y < x, ½ each at ties"""
+    """z = min(x, y);  ∂z/∂x = 1 − [x > y] − ½[x = y],  ∂z/∂y = 1 − [y > x] − ½[x = y]:
+    1 to the smaller, ½ each at a tie, and 1 to both where a NaN makes z NaN (as PyTorch)"""
 
     __slots__ = ()
     saves = ("x", "y")
@@ -388,8 +416,8 @@ class Minimum(Function):
     forward = staticmethod(np.minimum)
 
     def backward(self, grad, out, x, y):
-        tie = grad * (x == y) * 0.5
-        return grad * (x < y) + tie, grad * (x > y) + tie
+        share = grad - grad * (x == y) * 0.5
+        return share * ~(x > y), share * ~(y > x)
 
 
 class Where(Function):
@@ -468,6 +496,8 @@ class Sum(Function):
         self.axis, self.keepdim = axis, keepdim
 
     def forward(self, x):
+        if x.dtype is HALF:  # accumulate's test, inline: Sum is on every loss's path
+            return accumulate(np.ndarray.sum, x, axis=self.axis, keepdims=self.keepdim)
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
@@ -476,8 +506,70 @@ class Sum(Function):
         return np.broadcast_to(grad, x.shape)
 
 
+class Mean(Sum):
+    """y = Σ_axis x / n;  ∂y/∂x = 1/n, broadcast back over the n averaged entries
+
+    One node, not Sum then Div: the float16 sum of ten 1e4 overflows, their mean does not.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        if x.dtype is HALF:
+            return accumulate(np.ndarray.mean, x, axis=self.axis, keepdims=self.keepdim)
+        # np.mean's very sum and division, without its 3 µs of Python around them
+        return x.sum(axis=self.axis, keepdims=self.keepdim) / reduced_count(x.shape, self.axis)
+
+    def backward(self, grad, out, x):
+        return super().backward(grad / reduced_count(x.shape, self.axis), out, x)
+
+
+class Var(Function):
+    """v = Σ_axis (x − x̄)² / d, with d = max(n − correction, 0);  ∂v/∂x = 2 (x − x̄) / d
+
+    d = 0 divides by 0 as numpy and PyTorch do: v = ∞ (NaN without spread), ∂v/∂x = ±∞.
+    """
+
+    __slots__ = ("axis", "keepdim", "correction")
+    saves = ("x",)
+    reduce = staticmethod(np.ndarray.var)
+
+    def __init__(self, axis, keepdim, correction):
+        self.axis, self.keepdim, self.correction = axis, keepdim, correction
+
+    def forward(self, x):
+        return accumulate(self.reduce, x, axis=self.axis, ddof=self.correction,
+                          keepdims=self.keepdim)
+
+    def dof(self, x) -> int:
+        return max(reduced_count(x.shape, self.axis) - self.correction, 0)
+
+    def backward(self, grad, out, x):
+        if not self.keepdim:
+            grad = grad.reshape(keepdim_shape(x.shape, self.axis))
+        return (x - x.mean(axis=self.axis, keepdims=True)) * (grad * 2 / self.dof(x))
+
+
+class Std(Var):
+    """σ = √v (see Var);  ∂σ/∂x = (x − x̄) / (d σ), and 0 where σ = 0: without spread σ has
+    a kink (σ(c + t·u) = |t| σ(u)), where PyTorch takes 0"""
+
+    __slots__ = ()
+    saves = ("x", "out")
+    reduce = staticmethod(np.ndarray.std)
+
+    def backward(self, grad, out, x):
+        if not self.keepdim:
+            shape = keepdim_shape(x.shape, self.axis)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        # σ = 0 becomes ∞ before the division, so the slope is 0 there in every pass
+        spread = np.where(out == 0, np.inf, out)
+        return (x - x.mean(axis=self.axis, keepdims=True)) * (grad / self.dof(x) / spread)
+
+
 class Max(Function):
-    """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0"""
+    """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0 (a NaN is the
+    maximum, so the NaNs share it, as PyTorch's max)"""
 
     __slots__ = ("axis", "keepdim")
     saves = ("x", "out")
@@ -493,13 +585,13 @@ class Max(Function):
         if not self.keepdim:
             shape = keepdim_shape(x.shape, self.axis)
             grad, out = grad.reshape(shape), out.reshape(shape)
-        winners = x == out
+        winners = (x == out) | np.isnan(x)  # out is NaN where x holds one, and NaN ≠ NaN
         count = winners.sum(axis=self.axis, keepdims=True).astype(grad.dtype)
         return grad / count * winners
 
 
 class Min(Max):
-    """y = min_axis x;  ∂y/∂x = 1/k at each of the k minimal entries, else 0"""
+    """y = min_axis x;  ∂y/∂x = 1/k at each of the k minimal entries (or NaNs), else 0"""
 
     __slots__ = ()
     reduce = staticmethod(np.amin)

@@ -376,27 +376,30 @@ class Tensor:
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = _reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
-        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
-        return apply(ops.Sum(dim, keepdim), x) / _count(self.shape, dim)
+        x = self._floating() if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        return apply(ops.Mean(dim, keepdim), x)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):
         """Σ (x − mean)² / (n − correction); `correction=1` (the default) is unbiased."""
-        dim, keepdim = _reduction_args("var", self.ndim, dim, keepdim, axis, keepdims)
-        if unbiased is not None:
-            correction = int(bool(unbiased))
-        if not isinstance(correction, numbers.Real):
-            raise TypeError(f"var: correction must be a number, got {correction!r}")
-        centred = self - self.mean(dim, keepdim=True)
-        squares = apply(ops.Sum(dim, keepdim), centred * centred)
-        return squares / max(_count(self.shape, dim) - correction, 0)
+        return self._spread(ops.Var, "var", dim, keepdim, correction, unbiased, axis, keepdims)
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):
-        """√var, with the same arguments as `var`."""
-        _reduction_args("std", self.ndim, dim, keepdim, axis, keepdims)  # errors name std
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis,
-                        keepdims=keepdims).sqrt()
+        """√var, with the same arguments as `var`; its gradient is 0 where every x is equal."""
+        return self._spread(ops.Std, "std", dim, keepdim, correction, unbiased, axis, keepdims)
+
+    def _spread(self, op, name, dim, keepdim, correction, unbiased, axis, keepdims):
+        dim, keepdim = _reduction_args(name, self.ndim, dim, keepdim, axis, keepdims)
+        if unbiased is not None:
+            correction = int(bool(unbiased))
+        if not isinstance(correction, numbers.Real):
+            raise TypeError(f"{name}: correction must be a number, got {correction!r}")
+        return apply(op(dim, keepdim, correction), self._floating())
+
+    def _floating(self) -> Tensor:
+        """self, or its values in the default dtype if they are integers or bools."""
+        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""
@@ -1122,12 +1125,6 @@ def _reduction_args(op, ndim, dim, keepdim, axis, keepdims):
         return None, bool(keepdim)
     axes = _dims(op, dim, ndim)
     return (axes if ndim else ()), bool(keepdim)
-
-
-def _count(shape: tuple, axes) -> int:
-    """How many elements a reduction over `axes` combines. math.prod, not np.prod, which
-    first makes an array of the sizes: that took a third of `mean`'s time."""
-    return math.prod(shape if axes is None else [shape[a] for a in axes])
 
 
 def _reduced_shape(shape: tuple, axes) -> tuple:
