@@ -28,12 +28,12 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._requires_grad = False
         if requires_grad:
@@ -44,7 +44,7 @@ class Tensor:
         """Make a Tensor around an ndarray without copying or checking (the internal path)."""
         t = _new(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
         return t
@@ -88,6 +88,25 @@ class Tensor:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by `backward` (None until then): same shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, g) -> None:
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"grad: the assigned grad must be a Tensor or None, "
+                                f"got {type(g).__name__}")
+            if g.data.shape != self.data.shape:
+                raise RuntimeError(f"grad: cannot assign a gradient of shape {g.shape} to a "
+                                   f"tensor of shape {self.shape}; they must be the same")
+            if g.data.dtype != self.data.dtype:
+                raise RuntimeError(f"grad: cannot assign a gradient of dtype {g.dtype} to a "
+                                   f"tensor of dtype {self.dtype}; they must be the same")
+        self._grad = g
 
     @property
     def requires_grad(self) -> bool:
@@ -681,7 +700,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         anomaly.check_forward(fn, out)
     t = _new(Tensor)  # Tensor._wrap, inlined
     t.data = out
-    t.grad = None
+    t._grad = None
     if True in needs and state.grad_enabled:
         fn.inputs = args
         fn.saved = datas if fn.reads_inputs else args  # see ops.Function
