@@ -21,11 +21,14 @@ import numpy as np
 class Function:
     """A node of the graph: a primitive together with what its backward rule needs.
 
-    `saves` names the values the rule reads (its parameters, or "out"); the backward pass
-    refuses to run the rule if one of them was changed in place after it was saved. None
-    (the default) means every input and the output. A node whose rule reads no input's
-    values keeps no arrays of its own: the rule is handed the inputs themselves (tensors and
-    constants) instead, and may read only their shape and dtype.
+    `saves` names the values the rule reads (its parameters, or "out"), either as a tuple
+    (read for every gradient) or as a dict from a value to the inputs whose gradient reads
+    it (Mul: `{"x": "y", "y": "x"}`). The backward pass refuses to run the rule if a value
+    that a gradient it must compute reads was changed in place after it was saved, and only
+    then, as PyTorch: `y * 2` does not care if y changes. None (the default) means every
+    input and the output. A node whose rule reads no input's values keeps no arrays of its
+    own: the rule is handed the inputs themselves (tensors and constants) instead, and may
+    read only their shape and dtype.
     """
 
     __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
@@ -35,9 +38,14 @@ class Function:
         super().__init_subclass__(**kwargs)
         code = cls.backward.__code__
         names = code.co_varnames[3:code.co_argcount]  # after (self, grad, out)
-        cls.saved_positions = None if cls.saves is None else tuple(
-            -1 if n == "out" else names.index(n) for n in cls.saves)
-        cls.reads_inputs = cls.saves is None or any(p >= 0 for p in cls.saved_positions)
+        saves = dict.fromkeys(cls.saves) if isinstance(cls.saves, tuple) else cls.saves
+        # (position of the value, -1 for "out"; positions of the inputs whose gradient reads
+        # it, or None for all of them)
+        cls.saved_positions = None if saves is None else tuple(
+            (-1 if n == "out" else names.index(n),
+             None if users is None else tuple(names.index(u) for u in users.split()))
+            for n, users in saves.items())
+        cls.reads_inputs = saves is None or any(p >= 0 for p, _ in cls.saved_positions)
 
     @property
     def name(self) -> str:
@@ -90,7 +98,7 @@ class Mul(Function):
     """z = x·y;  ∂z/∂x = y,  ∂z/∂y = x"""
 
     __slots__ = ()
-    saves = ("x", "y")
+    saves = {"x": "y", "y": "x"}
 
     forward = staticmethod(np.multiply)
 
@@ -100,16 +108,16 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y² = −z/y"""
+    """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y²"""
 
     __slots__ = ()
-    saves = ("y", "out")
+    saves = {"x": "y", "y": "x y"}  # as PyTorch: not z, so changing z leaves x's gradient
 
     forward = staticmethod(np.true_divide)
 
     def backward(self, grad, out, x, y):
         gx = grad / y
-        return gx, (-gx * out if self.needs_input_grad[1] else None)
+        return gx, (-gx * x / y if self.needs_input_grad[1] else None)
 
 
 class Pow(Function):
@@ -117,7 +125,7 @@ class Pow(Function):
     ∂z/∂x = 0 when y = 0 and ∂z/∂y = 0, as PyTorch)"""
 
     __slots__ = ()
-    saves = ("x", "y", "out")
+    saves = {"x": "x y", "y": "x", "out": "y"}
 
     def forward(self, x, y):
         return x**y
@@ -151,7 +159,7 @@ class MatMul(Function):
     """
 
     __slots__ = ()
-    saves = ("x", "y")
+    saves = {"x": "y", "y": "x"}  # and the shapes of both
 
     forward = staticmethod(np.matmul)
 
@@ -181,7 +189,7 @@ class Linear(Function):
     """
 
     __slots__ = ()
-    saves = ("x", "w")
+    saves = {"x": "w", "w": "x"}  # and the shape of w
 
     def forward(self, x, w, b):
         out = x @ w.T
@@ -298,16 +306,16 @@ class Softplus(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+    """y = max(x, 0);  dy/dx = 1 where x > 0 (where y > 0), else 0"""
 
     __slots__ = ()
-    saves = ("x",)
+    saves = ("out",)  # as PyTorch: x may change in place afterwards
 
     def forward(self, x):
         return np.maximum(x, 0)
 
     def backward(self, grad, out, x):
-        return grad * (x > 0)
+        return grad * (out > 0)
 
 
 class Sin(Function):
@@ -335,10 +343,10 @@ class Cos(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi (there y = x), else 0"""
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo ≤ x ≤ hi, else 0"""
 
     __slots__ = ("lo", "hi")
-    saves = ("x", "out")
+    saves = ("x",)  # as PyTorch: y may change in place afterwards
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi
@@ -347,7 +355,12 @@ class Clamp(Function):
         return np.clip(x, self.lo, self.hi)
 
     def backward(self, grad, out, x):
-        return grad * (out == x)
+        inside = x == x  # False at NaN, where PyTorch's gradient is 0 too
+        if self.lo is not None:
+            inside = inside & (x >= self.lo)
+        if self.hi is not None:
+            inside = inside & (x <= self.hi)
+        return grad * inside
 
 
 class Maximum(Function):

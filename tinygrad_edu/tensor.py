@@ -613,7 +613,9 @@ class Tensor:
         if record:
             old = Tensor._wrap(self.data.copy(), self.grad_fn)
             old._requires_grad = self._requires_grad
-            new = apply(fn, old, *operands)
+            # an operand that is self (`y += y`) is its old value too: else the new node
+            # would be its own input
+            new = apply(fn, old, *(old if o is self else o for o in operands))
             _write(name, self.data, new.data)
         else:
             raws = [o.data if isinstance(o, Tensor) else o for o in operands]

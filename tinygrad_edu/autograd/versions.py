@@ -61,12 +61,16 @@ def bump(a: np.ndarray, op: str, seq: int) -> None:
 
 
 def check(fn, out: np.ndarray) -> None:
-    """Raise if a value node `fn` saved for backward was changed in place after `fn` was
-    recorded, naming the node, the value, the in-place operation and both versions."""
+    """Raise if a value that node `fn`'s rule reads for a needed gradient was changed in
+    place after `fn` was recorded, naming the node, the value, the in-place operation and
+    both versions."""
     positions = fn.saved_positions
     if positions is None:
-        positions = (-1, *range(len(fn.saved)))
-    for i in positions:
+        positions = [(i, None) for i in range(-1, len(fn.saved))]
+    needs = fn.needs_input_grad
+    for i, users in positions:
+        if users is not None and not any(needs[u] for u in users):
+            continue  # only gradients that are not needed read it
         a = out if i < 0 else fn.saved[i]
         if not isinstance(a, np.ndarray):
             continue
