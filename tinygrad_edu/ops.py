@@ -598,6 +598,45 @@ class SetItem(Function):
         return gx, (grad[self.index] if need_v else None)
 
 
+class CopySlices(Function):
+    """z = x with the region view(x) replaced by v, where `view` is a chain of view
+    operations (how an in-place change of a view of x changes x, as PyTorch's CopySlices);
+    ∂z/∂x = 1 outside the region, 0 inside;  ∂L/∂v = view(∂L/∂z)"""
+
+    __slots__ = ("chain",)
+    saves = ()
+
+    def __init__(self, chain):
+        self.chain = chain
+
+    def forward(self, x, v):
+        out = x.copy(order="K")  # x's layout, so that the chain's views stay views
+        view_of(out, self.chain)[...] = v
+        return out
+
+    def backward(self, grad, out, x, v):
+        need_x, need_v = self.needs_input_grad
+        gx = None
+        if need_x:
+            kept = np.ones_like(x, dtype=bool)
+            view_of(kept, self.chain)[...] = False
+            gx = grad * kept
+        return gx, (view_of(grad, self.chain) if need_v else None)
+
+
+VIEWS = (Reshape, Permute, GetItem)  # the writable views: their slots are their arguments
+
+
+def view_of(a, chain):
+    """`a` seen through the view operations `chain`, recorded when `a` is a Tensor."""
+    for fn in chain:
+        if isinstance(a, np.ndarray):
+            a = fn.forward(a)
+        else:
+            a = a.apply_op(type(fn)(*(getattr(fn, s) for s in type(fn).__slots__)))
+    return a
+
+
 class ScatterAdd(Function):
     """y = zeros(shape) with g added at `index` (the adjoint of x[index]);  ∂L/∂g = ∂L/∂y[index]"""
 

@@ -560,6 +560,9 @@ class Tensor:
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
         index = _index(index)
+        if isinstance(value, Tensor) and value.data.base is not None \
+                and _same_memory(value.data, self.data[index]):
+            return  # `y[i] += v` ends with y[i] = (y[i] after +=): nothing left to change
         self._inplace("setitem", ops.SetItem(index), _operand(value, "setitem"),
                       write=lambda dest, v: dest.__setitem__(index, v))
 
@@ -590,32 +593,33 @@ class Tensor:
 
         When gradients are recorded and something involved requires grad, the change joins
         the graph, as in PyTorch: `fn` is applied to a copy of self's old value (kept for
-        backward as `fn.replaced`) and self takes over the new node. A leaf that requires
-        grad cannot be changed this way; optimizers change it under no_grad.
+        backward as `fn.replaced`) and self takes over the new node. When self is a view of
+        a base tensor, the base takes over a CopySlices node instead (the old base with the
+        view's region replaced by the new value), and self becomes that view of the new
+        base. A leaf that requires grad (or a view of one) cannot be changed this way;
+        optimizers change it under no_grad.
         """
         record = state.grad_enabled and (self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in operands))
-        if record and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(
-                f"{name}: a leaf tensor that requires grad (shape {self.shape}) cannot be "
-                "changed in place while gradients are recorded; wrap the change in "
-                "tg.no_grad(), or change a .clone() of it"
-            )
-        if record and self.data.base is not None:
-            raise RuntimeError(
-                f"{name}: this tensor (shape {self.shape}) shares its memory with another "
-                "tensor (it is a view), so an in-place change cannot be recorded; use the "
-                "out-of-place operation or change a .clone()"
-            )
         if not self.data.flags.writeable:
             raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
                              "broadcast view; change a .clone() of it")
+        base, chain = self, ()
+        if record and self.data.base is not None:
+            base, chain = _view_base(self, name)
+        if record and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                f"{name}: {'a view of ' if chain else ''}a leaf tensor that requires grad "
+                f"(shape {base.shape}) cannot be changed in place while gradients are "
+                "recorded; wrap the change in tg.no_grad(), or change a .clone() of it"
+            )
         if record:
-            old = Tensor._wrap(self.data.copy(), self.grad_fn)
-            old._requires_grad = self._requires_grad
+            old = Tensor._wrap(base.data.copy(order="K"), base.grad_fn)
+            old._requires_grad = base._requires_grad
+            old_self = ops.view_of(old, chain)
             # an operand that is self (`y += y`) is its old value too: else the new node
             # would be its own input
-            new = apply(fn, old, *(old if o is self else o for o in operands))
+            new = apply(fn, old_self, *(old_self if o is self else o for o in operands))
             _write(name, self.data, new.data)
         else:
             raws = [o.data if isinstance(o, Tensor) else o for o in operands]
@@ -625,7 +629,14 @@ class Tensor:
                 shapes = ", ".join(str(np.shape(a)) for a in [self.data, *raws])
                 raise _plain(e)(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self.data, name, next(_sequence))
-        if record:
+        if record and chain:  # recorded after the write: these nodes saw the new value
+            new = apply(ops.CopySlices(chain), old, new)
+            new.grad_fn.replaced = old
+            base.grad_fn, base._requires_grad = new.grad_fn, True
+            view = ops.view_of(base, chain)
+            view.grad_fn.replaced = old_self
+            self.grad_fn, self._requires_grad = view.grad_fn, True
+        elif record:
             new.grad_fn.seq = next(_sequence)  # after the write: the node saw the new value
             new.grad_fn.replaced = old
             self.grad_fn, self._requires_grad = new.grad_fn, True
@@ -995,6 +1006,38 @@ _ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_d
 
 def _fill(dest, value):
     dest[...] = value
+
+
+def _view_base(t: Tensor, name: str) -> tuple:
+    """(base, chain): the tensor whose memory `t` views, and the view operations (Reshape,
+    Permute, basic GetItem) that make `t` from it, followed back through `t`'s history."""
+    mem = versions.owner(t.data)
+    chain = []
+    while t.data is not mem:
+        fn = t.grad_fn
+        if fn is None:
+            raise RuntimeError(
+                f"{name}: this tensor (shape {t.shape}) is a view of another tensor's memory "
+                "made without recording (under no_grad, or of a tensor that does not require "
+                "grad), so an in-place change cannot be recorded; use the out-of-place "
+                "operation or change a .clone()"
+            )
+        if type(fn) not in ops.VIEWS:
+            break  # its operation made this memory: no other tensor sees it
+        if fn.inputs is None:
+            raise RuntimeError(engine.FREED.format(name=fn.name))
+        src = fn.inputs[0]
+        if versions.owner(src.data) is not mem:
+            break  # a copy (GetItem with an index array)
+        chain.append(fn)
+        t = src
+    return t, tuple(reversed(chain))
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """`a` and `b` are the very same elements of one buffer (so `a[...] = b` changes nothing)."""
+    return (a.shape == b.shape and a.strides == b.strides
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _compare(ufunc, x, y) -> Tensor:
