@@ -445,3 +445,62 @@ def test_no_grad_on_a_class_wraps_its_constructor_with_a_warning():
                 self.grad_enabled = tg.autograd.is_grad_enabled()
 
     assert Box(1).grad_enabled is False and tg.autograd.is_grad_enabled()
+
+
+# ---------------------------------------------------------------- .grad: owned and validated
+
+
+def test_leaves_never_share_one_grad_after_create_graph():
+    """Add hands both inputs the same gradient; each leaf must keep its own copy."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = tg.tensor([3.0, 4.0], requires_grad=True)
+    c = tg.tensor([5.0, 6.0])
+    ((x + y) * c).sum().backward(create_graph=True)
+    assert x.grad is not y.grad
+    (x * 1).sum().backward()
+    assert x.grad.tolist() == [6.0, 7.0] and y.grad.tolist() == [5.0, 6.0]
+
+
+def test_a_grad_made_with_create_graph_is_writable_and_accumulates():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    x.sum().backward(create_graph=True)  # Sum's rule broadcasts: a read-only view
+    x.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    x.grad.zero_()
+    assert x.grad.tolist() == [0.0, 0.0]
+    (x * x).sum().backward(create_graph=True)  # x.grad = 2x, with a graph
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [5.0, 7.0]
+
+
+def test_grad_fields_of_one_pass_are_distinct_writable_tensors():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = tg.tensor([3.0, 4.0], requires_grad=True)
+    for create_graph in (False, True):
+        x.grad = y.grad = None
+        (x + y).sum().backward(create_graph=create_graph)
+        assert x.grad is not y.grad and x.grad.numpy() is not y.grad.numpy()
+        assert x.grad.numpy().flags.writeable and y.grad.numpy().flags.writeable
+        x.grad.add_(1)
+        assert y.grad.tolist() == [1.0, 1.0]
+
+
+def test_assigning_a_grad_checks_type_shape_and_dtype_like_pytorch():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    good = tg.tensor([0.5, 0.5, 0.5])
+    x.grad = good
+    assert x.grad is good
+    x.grad = None
+    assert x.grad is None
+    with pytest.raises(TypeError, match=r"grad: .*Tensor or None.*list"):
+        x.grad = [1.0, 2.0, 3.0]
+    with pytest.raises(RuntimeError, match=r"grad: .*dtype int64.*float32"):
+        x.grad = tg.tensor([1, 1, 1])
+    with pytest.raises(RuntimeError, match=r"grad: .*shape \(4,\).*\(3,\)"):
+        x.grad = tg.zeros(4)
+    with pytest.raises(RuntimeError, match=r"grad: .*shape \(1,\).*\(3,\)"):
+        x.grad = tg.zeros(1)  # broadcastable is not enough
+    assert x.grad is None  # a refused assignment changes nothing
+    (x * 0.5).sum().backward()
+    assert x.grad.tolist() == [0.5, 0.5, 0.5] and x.grad.dtype == np.float32
+

@@ -147,12 +147,25 @@ def test_a_change_before_the_op_records_is_fine():
 def test_optimizer_steps_bump_versions_and_an_old_graph_then_refuses():
     model = tg.nn.Linear(3, 2)
     opt = tg.optim.SGD(model.parameters(), lr=0.1)
-    loss = model(tg.ones(4, 3)).pow(2).sum()
+    x = tg.ones(4, 3, requires_grad=True)  # ∂/∂x reads the weight
+    loss = model(x).pow(2).sum()
     loss.backward(retain_graph=True)
     opt.step()
     assert model.weight._version == 1 and model.bias._version == 1
     with pytest.raises(RuntimeError, match="LinearBackward: its input 1"):
         loss.backward()
+
+
+def test_an_old_graph_that_does_not_need_the_stepped_weight_still_computes():
+    """As PyTorch: with a constant input, ∂/∂W reads the input only, not W."""
+    model = tg.nn.Linear(3, 2)
+    opt = tg.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(tg.ones(4, 3, dtype=tg.float32)).sum()
+    loss.backward(retain_graph=True)
+    opt.step()
+    loss.backward()
+    np.testing.assert_allclose(model.weight.grad.numpy(), np.full((2, 3), 8.0))
+    np.testing.assert_allclose(model.bias.grad.numpy(), [8.0, 8.0])
 
 
 def test_load_state_dict_bumps_versions():
@@ -258,11 +271,19 @@ def test_a_leaf_that_requires_grad_cannot_change_in_place_while_recording():
     assert w.tolist() == [2.0, 3.0] and w._version == 1 and w.is_leaf
 
 
-def test_recording_a_change_of_a_view_is_refused():
+def test_recording_a_change_of_a_view_of_a_leaf_is_refused():
     x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
-    v = (x * 2).reshape(2, 2)
-    with pytest.raises(RuntimeError, match="mul_: .* view"):
-        v.mul_(3)
+    with pytest.raises(RuntimeError, match="add_: a view of a leaf tensor"):
+        x[1:] += 1
+    assert x.tolist() == [1.0, 2.0, 3.0, 4.0] and x._version == 0
+
+
+def test_recording_a_change_of_a_view_made_without_recording_is_refused():
+    c = tg.zeros(3, dtype=tg.float64)
+    v = c[1:]  # c requires no grad: v has no history that leads back to c
+    w = tg.ones(2, dtype=tg.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="add_: .* view .* made without recording"):
+        v.add_(w)
 
 
 @pytest.mark.parametrize("change, error, words", [
@@ -293,7 +314,7 @@ def test_a_failed_in_place_call_leaves_the_tensor_unchanged():
 def test_version_counters_go_away_with_their_memory():
     t = tg.zeros(3)
     t.add_(1)
-    key = id(versions._owner(t.data))
+    key = id(versions.owner(t.data))
     assert key in versions._counters
     del t
     gc.collect()
@@ -384,3 +405,213 @@ def test_an_array_of_class_targets_is_copied():
 def test_an_int_or_slice_index_copies_nothing():
     x = tg.tensor(np.arange(6.0).reshape(2, 3))
     assert np.shares_memory(x[0].data, x.data) and np.shares_memory(x[:, 1:].data, x.data)
+
+
+# ---------------------------------------------------------------- an operand that is the tensor itself
+
+
+def _x():
+    return tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize("change, grad", [
+    (lambda y: y.__iadd__(y), [4.0, 8.0, 12.0]),  # y = x², then 2y: d(2x²)/dx = 4x
+    (lambda y: y.add_(y), [4.0, 8.0, 12.0]),
+    (lambda y: y.sub_(y, alpha=0.5), [1.0, 2.0, 3.0]),  # y − y/2 = x²/2
+    (lambda y: y.copy_(y), [2.0, 4.0, 6.0]),
+    (lambda y: y.mul_(y), [4.0, 32.0, 108.0]),  # y = (x²)², dy/dx = 4x³
+])
+def test_an_in_place_op_with_itself_as_operand_uses_the_old_value(change, grad):
+    """y ← f(y, y) reads y's old value twice; the node must not become its own input."""
+    x = _x()
+    y = x * x
+    change(y)
+    (g,) = tg.autograd.grad(y.sum(), x, retain_graph=True, create_graph=True)
+    np.testing.assert_allclose(g.numpy(), grad)
+    y.sum().backward(retain_graph=True)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.array(grad))
+
+
+def test_an_in_place_op_with_itself_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in ("add_", "copy_"):
+        x, tx = _x(), torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+        y, ty = x * x, tx * tx
+        getattr(y, name)(y)
+        getattr(ty, name)(ty)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+# ---------------------------------------------------------------- a node saves what its rule reads
+
+
+@pytest.mark.parametrize("build, change, grad", [
+    # micrograd's `d += d * 2 + ...`: y·3 reads only the constant 3 for ∂/∂y
+    (lambda x: x * 1, lambda y: y.__iadd__(y * 3), [4.0, 4.0, 4.0]),
+    (lambda x: x * 1, lambda y: y.__isub__(y * 0.5), [0.5, 0.5, 0.5]),
+], ids=["iadd", "isub"])
+def test_updating_a_tensor_with_a_product_by_a_constant_computes(build, change, grad):
+    x = _x()
+    y = build(x)
+    change(y)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), grad)
+
+
+@pytest.mark.parametrize("use, grad", [
+    (lambda y: y * 2, [2.0, 2.0, 2.0]),  # Mul by a constant reads only the constant
+    (lambda y: y * tg.tensor([2.0, 2.0, 2.0], dtype=tg.float64), [2.0, 2.0, 2.0]),
+    (lambda y: 2 * y, [2.0, 2.0, 2.0]),
+    (lambda y: y / 2, [0.5, 0.5, 0.5]),  # Div reads y (the constant) for ∂/∂x
+    (lambda y: y.relu(), [1.0, 1.0, 1.0]),  # relu reads its output
+    (lambda y: y @ tg.ones(3, dtype=tg.float64), [1.0, 1.0, 1.0]),
+    (lambda y: tg.nn.functional.linear(y, tg.ones(2, 3, dtype=tg.float64)),
+     [2.0, 2.0, 2.0]),
+], ids=["mul", "mul_tensor_constant", "rmul", "div", "relu", "matmul", "linear"])
+def test_changing_an_input_a_rule_does_not_read_is_fine(use, grad):
+    x = _x()
+    y = x * 1
+    z = use(y)
+    y.add_(1)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), grad)
+
+
+@pytest.mark.parametrize("make, grad", [
+    (lambda x: x**2, [2.0, 4.0, 6.0]),  # Pow by a constant reads x, not its output
+    (lambda x: x.clamp(0, 2.5), [1.0, 1.0, 0.0]),  # clamp reads its input
+    (lambda x: 2 / x, [-2.0, -0.5, -2 / 9]),  # ∂(2/x)/∂x = −2/x² reads the operands
+], ids=["pow", "clamp", "rdiv"])
+def test_changing_an_output_a_rule_does_not_read_is_fine(make, grad):
+    x = _x()
+    r = make(x)
+    with tg.no_grad():
+        r.add_(1)
+    r.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), grad)
+
+
+@pytest.mark.parametrize("use, changed", [
+    (lambda y, w: y * w, "y"),  # ∂/∂w reads y
+    (lambda y, w: w / y, "y"),  # ∂/∂w reads y
+    (lambda y, w: y / w, "y"),  # ∂/∂w = −y/w² reads y
+    (lambda y, w: y.log(), "y"),
+    (lambda y, w: y.exp(), "out"),
+    (lambda y, w: y.sigmoid(), "out"),
+    (lambda y, w: y.relu(), "out"),
+], ids=["mul", "div", "div_by_w", "log", "exp", "sigmoid", "relu"])
+def test_changing_a_value_a_needed_rule_reads_still_raises(use, changed):
+    x = _x()
+    w = tg.full((3,), 2.0, dtype=tg.float64, requires_grad=True)
+    y = x * 1
+    z = use(y, w)
+    with tg.no_grad():
+        (y if changed == "y" else z).add_(1)
+    with pytest.raises(RuntimeError, match="changed by an in-place operation"):
+        (z + w).sum().backward()
+
+
+def test_what_computes_and_what_raises_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    y = t * 1
+    z = y * 2
+    y.add_(1)
+    z.sum().backward()  # PyTorch computes it, as we do above
+    np.testing.assert_allclose(t.grad.numpy(), [2.0, 2.0, 2.0])
+    y = t * 1
+    z = y.exp()
+    z.add_(1)
+    with pytest.raises(RuntimeError):
+        z.sum().backward()
+
+
+# ---------------------------------------------------------------- in place on a view of a non-leaf
+
+
+def _changed_views(x):
+    """Several in-place changes through views of one non-leaf (a 2×3 matrix)."""
+    y = x * 2
+    y[1:] += 1  # a slice
+    y[0] *= x[1].exp()  # an int index
+    y.T[0] = x[:, 2] * 3  # a view of a view: a column, set from another tensor
+    v = y.reshape(6)
+    v.mul_(x.reshape(6))  # the whole base through a reshape
+    return y
+
+
+def _changed_views_closed_form(x):
+    y = 2 * x
+    y[1:] += 1
+    y[0] *= np.exp(x[1])
+    y[:, 0] = 3 * x[:, 2]
+    return y * x
+
+
+def test_in_place_changes_of_views_give_pytorch_values_and_gradients():
+    x0 = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+    x = tg.tensor(x0, requires_grad=True)
+    y = _changed_views(x)
+    np.testing.assert_allclose(y.numpy(), _changed_views_closed_form(x0), rtol=1e-12)
+    assert y.grad_fn.name == "CopySlicesBackward"
+    assert_gradients_close(lambda t: (_changed_views(t) ** 2).sum(), tg.tensor(x0))
+    assert tg.autograd.gradgradcheck(lambda t: (_changed_views(t) ** 2).sum(),
+                                     [tg.tensor(x0, requires_grad=True)])
+
+
+def test_the_view_itself_follows_the_new_base():
+    x = tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64, requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    v.mul_(x[:2])  # v = 2x[1:]·x[:2]
+    (v * v).sum().backward()  # Σ 4 x[i+1]² x[i]²
+    np.testing.assert_allclose(x.grad.numpy(), [8 * 4 * 1, 8 * 9 * 2 + 8 * 1 * 2, 8 * 4 * 3])
+    np.testing.assert_allclose(y.numpy(), [2.0, 4.0, 12.0])
+
+
+def test_earlier_consumers_of_the_base_keep_the_value_they_saw():
+    x = tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64, requires_grad=True)
+    y = x * 1
+    z = y.exp()  # saw y = x; its rule reads z, not y
+    y[1:] += 1
+    (z.sum() + y.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0, 3.0]) + 1)
+
+
+def test_a_reshaped_non_leaf_changes_in_place():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 2
+    v = y.reshape(2, 2)
+    v.mul_(3)
+    assert y.tolist() == [6.0, 12.0, 18.0, 24.0]
+    (y.sum() + v.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [12.0] * 4)
+
+
+def test_changing_a_logsumexp_result_in_place_works():
+    """A result of a composite op is not refused as a view of an internal temporary (it is
+    the view of one: the change is recorded on it; PyTorch's primitive logsumexp refuses at
+    backward instead, as its rule reads the result)."""
+    x = tg.tensor([[1.0, 2.0], [0.0, -1.0]], dtype=tg.float64, requires_grad=True)
+    r = x.logsumexp(1)
+    r.mul_(2)
+    r.sum().backward()
+    e = np.exp(x.numpy())
+    np.testing.assert_allclose(x.grad.numpy(), 2 * e / e.sum(1, keepdims=True))
+
+
+def test_in_place_changes_of_views_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x0 = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+    x = tg.tensor(x0, requires_grad=True)
+    tx = torch.tensor(x0, requires_grad=True)
+    for t in (x, tx):
+        y = t * 2
+        y[1:] += 1
+        y[0] *= t[1].exp()
+        y.T[0] = t[:, 2] * 3
+        (y ** 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)

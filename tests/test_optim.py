@@ -242,12 +242,14 @@ def test_normalized_gd_norm_neither_overflows_nor_underflows(dtype, size):
 # ---------------------------------------------------------------- checked steps
 
 
+# Assigning a gradient of another shape or dtype is refused (as PyTorch): these change the
+# array behind the gradient instead, which the step must still catch.
 def bad_shape(p):
-    p.grad = tg.Tensor(np.zeros((5,), p.dtype))
+    p.grad.data = np.zeros((5,), p.dtype)
 
 
 def bad_dtype(p):
-    p.grad = tg.Tensor(p.grad.numpy().astype(np.float32))
+    p.grad.data = p.grad.numpy().astype(np.float32)
 
 
 def nan_grad(p):

@@ -23,11 +23,14 @@ import numpy as np
 class Function:
     """A node of the graph: a primitive together with what its backward rule needs.
 
-    `saves` names the values the rule reads (its parameters, or "out"); the backward pass
-    refuses to run the rule if one of them was changed in place after it was saved. None
-    (the default) means every input and the output. A node whose rule reads no input's
-    values keeps no arrays of its own: the rule is handed the inputs themselves (tensors and
-    constants) instead, and may read only their shape and dtype.
+    `saves` names the values the rule reads (its parameters, or "out"), either as a tuple
+    (read for every gradient) or as a dict from a value to the inputs whose gradient reads
+    it (Mul: `{"x": "y", "y": "x"}`). The backward pass refuses to run the rule if a value
+    that a gradient it must compute reads was changed in place after it was saved, and only
+    then, as PyTorch: `y * 2` does not care if y changes. None (the default) means every
+    input and the output. A node whose rule reads no input's values keeps no arrays of its
+    own: the rule is handed the inputs themselves (tensors and constants) instead, and may
+    read only their shape and dtype.
 
     `kept` lists the arrays a node keeps besides its inputs (an index's arrays); the
     backward pass refuses to run the rule if one of them was changed in place since.
@@ -41,9 +44,14 @@ class Function:
         super().__init_subclass__(**kwargs)
         code = cls.backward.__code__
         names = code.co_varnames[3:code.co_argcount]  # after (self, grad, out)
-        cls.saved_positions = None if cls.saves is None else tuple(
-            -1 if n == "out" else names.index(n) for n in cls.saves)
-        cls.reads_inputs = cls.saves is None or any(p >= 0 for p in cls.saved_positions)
+        saves = dict.fromkeys(cls.saves) if isinstance(cls.saves, tuple) else cls.saves
+        # (position of the value, -1 for "out"; positions of the inputs whose gradient reads
+        # it, or None for all of them)
+        cls.saved_positions = None if saves is None else tuple(
+            (-1 if n == "out" else names.index(n),
+             None if users is None else tuple(names.index(u) for u in users.split()))
+            for n, users in saves.items())
+        cls.reads_inputs = saves is None or any(p >= 0 for p, _ in cls.saved_positions)
 
     @property
     def name(self) -> str:
@@ -114,7 +122,7 @@ class Mul(Function):
     """z = x·y;  ∂z/∂x = y,  ∂z/∂y = x"""
 
     __slots__ = ()
-    saves = ("x", "y")
+    saves = {"x": "y", "y": "x"}
 
     forward = staticmethod(np.multiply)
 
@@ -124,16 +132,16 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y² = −z/y"""
+    """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y²"""
 
     __slots__ = ()
-    saves = ("y", "out")
+    saves = {"x": "y", "y": "x y"}  # as PyTorch: not z, so changing z leaves x's gradient
 
     forward = staticmethod(np.true_divide)
 
     def backward(self, grad, out, x, y):
         gx = grad / y
-        return gx, (-gx * out if self.needs_input_grad[1] else None)
+        return gx, (-gx * x / y if self.needs_input_grad[1] else None)
 
 
 class Pow(Function):
@@ -142,7 +150,7 @@ class Pow(Function):
     (and −∞ for y < 0)."""
 
     __slots__ = ()
-    saves = ("x", "y", "out")
+    saves = {"x": "x y", "y": "x", "out": "y"}
 
     def forward(self, x, y):
         return x**y
@@ -181,7 +189,7 @@ class MatMul(Function):
     """
 
     __slots__ = ()
-    saves = ("x", "y")
+    saves = {"x": "y", "y": "x"}  # and the shapes of both
 
     forward = staticmethod(np.matmul)
 
@@ -211,7 +219,7 @@ class Linear(Function):
     """
 
     __slots__ = ()
-    saves = ("x", "w")
+    saves = {"x": "w", "w": "x"}  # and the shape of w
 
     def forward(self, x, w, b):
         out = x @ w.T
@@ -736,6 +744,45 @@ class SetItem(_Indexed, Function):
             view[index] = False
             gx = grad * kept
         return gx, (select(grad, self.index) if need_v else None)
+
+
+class CopySlices(Function):
+    """z = x with the region view(x) replaced by v, where `view` is a chain of view
+    operations (how an in-place change of a view of x changes x, as PyTorch's CopySlices);
+    ∂z/∂x = 1 outside the region, 0 inside;  ∂L/∂v = view(∂L/∂z)"""
+
+    __slots__ = ("chain",)
+    saves = ()
+
+    def __init__(self, chain):
+        self.chain = chain
+
+    def forward(self, x, v):
+        out = x.copy(order="K")  # x's layout, so that the chain's views stay views
+        view_of(out, self.chain)[...] = v
+        return out
+
+    def backward(self, grad, out, x, v):
+        need_x, need_v = self.needs_input_grad
+        gx = None
+        if need_x:
+            kept = np.ones(x.shape, dtype=bool)
+            view_of(kept, self.chain)[...] = False
+            gx = grad * kept
+        return gx, (view_of(grad, self.chain) if need_v else None)
+
+
+VIEWS = (Reshape, Permute, GetItem)  # the writable views: their slots are their arguments
+
+
+def view_of(a, chain):
+    """`a` seen through the view operations `chain`, recorded when `a` is a Tensor."""
+    for fn in chain:
+        if isinstance(a, np.ndarray):
+            a = fn.forward(a)
+        else:
+            a = a.apply_op(type(fn)(*(getattr(fn, s) for s in type(fn).__slots__)))
+    return a
 
 
 class ScatterAdd(_Indexed, Function):

@@ -29,12 +29,12 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._requires_grad = False
         if requires_grad:
@@ -45,7 +45,7 @@ class Tensor:
         """Make a Tensor around an ndarray without copying or checking (the internal path)."""
         t = _new(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
         return t
@@ -89,6 +89,25 @@ class Tensor:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by `backward` (None until then): same shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, g) -> None:
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"grad: the assigned grad must be a Tensor or None, "
+                                f"got {type(g).__name__}")
+            if g.data.shape != self.data.shape:
+                raise RuntimeError(f"grad: cannot assign a gradient of shape {g.shape} to a "
+                                   f"tensor of shape {self.shape}; they must be the same")
+            if g.data.dtype != self.data.dtype:
+                raise RuntimeError(f"grad: cannot assign a gradient of dtype {g.dtype} to a "
+                                   f"tensor of dtype {self.dtype}; they must be the same")
+        self._grad = g
 
     @property
     def requires_grad(self) -> bool:
@@ -565,6 +584,9 @@ class Tensor:
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
         index = _index(index)
+        if isinstance(value, Tensor) and value.data.base is not None \
+                and _same_memory(value.data, ops.select(self.data, index)):
+            return  # `y[i] += v` ends with y[i] = (y[i] after +=): nothing left to change
 
         def write(dest, v):
             view, i = ops.place(dest, index)
@@ -599,30 +621,33 @@ class Tensor:
 
         When gradients are recorded and something involved requires grad, the change joins
         the graph, as in PyTorch: `fn` is applied to a copy of self's old value (kept for
-        backward as `fn.replaced`) and self takes over the new node. A leaf that requires
-        grad cannot be changed this way; optimizers change it under no_grad.
+        backward as `fn.replaced`) and self takes over the new node. When self is a view of
+        a base tensor, the base takes over a CopySlices node instead (the old base with the
+        view's region replaced by the new value), and self becomes that view of the new
+        base. A leaf that requires grad (or a view of one) cannot be changed this way;
+        optimizers change it under no_grad.
         """
         record = (not switched or state.grad_enabled) and (self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in operands))
-        if record and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(
-                f"{name}: a leaf tensor that requires grad (shape {self.shape}) cannot be "
-                "changed in place while gradients are recorded; wrap the change in "
-                "tg.no_grad(), or change a .clone() of it"
-            )
-        if record and self.data.base is not None:
-            raise RuntimeError(
-                f"{name}: this tensor (shape {self.shape}) shares its memory with another "
-                "tensor (it is a view), so an in-place change cannot be recorded; use the "
-                "out-of-place operation or change a .clone()"
-            )
         if not self.data.flags.writeable:
             raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
                              "broadcast view; change a .clone() of it")
+        base, chain = self, ()
+        if record and self.data.base is not None:
+            base, chain = _view_base(self, name)
+        if record and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                f"{name}: {'a view of ' if chain else ''}a leaf tensor that requires grad "
+                f"(shape {base.shape}) cannot be changed in place while gradients are "
+                "recorded; wrap the change in tg.no_grad(), or change a .clone() of it"
+            )
         if record:
-            old = Tensor._wrap(self.data.copy(), self.grad_fn)
-            old._requires_grad = self._requires_grad
-            new = apply(fn, old, *operands)
+            old = Tensor._wrap(base.data.copy(order="K"), base.grad_fn)
+            old._requires_grad = base._requires_grad
+            old_self = ops.view_of(old, chain)
+            # an operand that is self (`y += y`) is its old value too: else the new node
+            # would be its own input
+            new = apply(fn, old_self, *(old_self if o is self else o for o in operands))
             _write(name, self.data, new.data)
         else:
             raws = [o.data if isinstance(o, Tensor) else o for o in operands]
@@ -632,7 +657,14 @@ class Tensor:
                 shapes = ", ".join(str(np.shape(a)) for a in [self.data, *raws])
                 raise _plain(e)(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self.data, name, next(_sequence))
-        if record:
+        if record and chain:  # recorded after the write: these nodes saw the new value
+            new = apply(ops.CopySlices(chain), old, new)
+            new.grad_fn.replaced = old
+            base.grad_fn, base._requires_grad = new.grad_fn, True
+            view = ops.view_of(base, chain)
+            view.grad_fn.replaced = old_self
+            self.grad_fn, self._requires_grad = view.grad_fn, True
+        elif record:
             new.grad_fn.seq = next(_sequence)  # after the write: the node saw the new value
             new.grad_fn.replaced = old
             self.grad_fn, self._requires_grad = new.grad_fn, True
@@ -755,7 +787,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         anomaly.check_forward(fn, out)
     t = _new(Tensor)  # Tensor._wrap, inlined
     t.data = out
-    t.grad = None
+    t._grad = None
     if True in needs and (not switched or state.grad_enabled):
         fn.inputs = args
         fn.saved = datas if fn.reads_inputs else args  # see ops.Function
@@ -1068,6 +1100,38 @@ _ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_d
 
 def _fill(dest, value):
     dest[...] = value
+
+
+def _view_base(t: Tensor, name: str) -> tuple:
+    """(base, chain): the tensor whose memory `t` views, and the view operations (Reshape,
+    Permute, basic GetItem) that make `t` from it, followed back through `t`'s history."""
+    mem = versions.owner(t.data)
+    chain = []
+    while t.data is not mem:
+        fn = t.grad_fn
+        if fn is None:
+            raise RuntimeError(
+                f"{name}: this tensor (shape {t.shape}) is a view of another tensor's memory "
+                "made without recording (under no_grad, or of a tensor that does not require "
+                "grad), so an in-place change cannot be recorded; use the out-of-place "
+                "operation or change a .clone()"
+            )
+        if type(fn) not in ops.VIEWS:
+            break  # its operation made this memory: no other tensor sees it
+        if fn.inputs is None:
+            raise RuntimeError(engine.FREED.format(name=fn.name))
+        src = fn.inputs[0]
+        if versions.owner(src.data) is not mem:
+            break  # a copy (GetItem with an index array)
+        chain.append(fn)
+        t = src
+    return t, tuple(reversed(chain))
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """`a` and `b` are the very same elements of one buffer (so `a[...] = b` changes nothing)."""
+    return (a.shape == b.shape and a.strides == b.strides
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _compare(ufunc, x, y) -> Tensor:

@@ -125,7 +125,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
         if capture is None:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline
-            owned = (leaf.grad is None and sys.getrefcount(grad) <= _UNSHARED
+            owned = (leaf._grad is None and sys.getrefcount(grad) <= _UNSHARED
                      and _is_plain(grad, leaf.dtype))
             _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
@@ -150,19 +150,27 @@ def _is_plain(a, dtype) -> bool:
 
 def _accumulate(leaf: Tensor, grad, create_graph: bool, owned: bool) -> None:
     """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built.
-    An `owned` gradient (nothing else refers to it) is taken as it is, without a copy."""
+
+    A first gradient becomes a tensor of the leaf's own: a rule may hand one gradient to
+    several inputs (Add) or return a read-only broadcast view (Sum). An `owned` gradient
+    (nothing else refers to it) is taken as it is; otherwise it is copied, through the graph
+    (`clone`) when it has one. The engine writes the `_grad` slot: what it stores already
+    has the leaf's shape and dtype, which the `grad` setter would check.
+    """
     if isinstance(grad, Tensor):
         if grad.dtype != leaf.dtype:
             grad = grad.to(leaf.dtype)
-        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        if leaf._grad is not None:
+            leaf._grad = leaf._grad + grad
+        else:
+            leaf._grad = grad.clone() if grad.requires_grad else Tensor._wrap(grad.data.copy())
         return
-    if leaf.grad is None:
-        # otherwise a copy: `grad` may be shared with other leaves or be a read-only view
-        leaf.grad = Tensor._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
-    elif leaf.grad.grad_fn is not None or create_graph:
-        leaf.grad = leaf.grad + grad
+    if leaf._grad is None:
+        leaf._grad = Tensor._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
+    elif leaf._grad.grad_fn is not None or create_graph:
+        leaf._grad = leaf._grad + grad
     else:
-        np.add(leaf.grad.data, grad, out=leaf.grad.data, casting="unsafe")
+        np.add(leaf._grad.data, grad, out=leaf._grad.data, casting="unsafe")
 
 
 def _seed(output: Tensor, gradient, create_graph: bool, where: str):

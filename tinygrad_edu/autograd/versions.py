@@ -31,7 +31,7 @@ _counters: dict[int, _Counter] = {}  # id(buffer owner) -> its counter, dropped 
 last_write = -1  # sequence number of the newest in-place write to any buffer
 
 
-def _owner(a: np.ndarray) -> np.ndarray:
+def owner(a: np.ndarray) -> np.ndarray:
     """The array that owns `a`'s memory (`a` itself unless `a` is a view)."""
     while isinstance(a.base, np.ndarray):
         a = a.base
@@ -40,18 +40,18 @@ def _owner(a: np.ndarray) -> np.ndarray:
 
 def version(a: np.ndarray) -> int:
     """How many in-place writes `a`'s memory has had."""
-    c = _counters.get(id(_owner(a)))
+    c = _counters.get(id(owner(a)))
     return 0 if c is None else c.version
 
 
 def bump(a: np.ndarray, op: str, seq: int) -> None:
     """Record that `op` (an in-place operation with sequence number `seq`) wrote into `a`."""
     global last_write
-    owner = a if a.base is None else _owner(a)
-    c = _counters.get(id(owner))
+    mem = a if a.base is None else owner(a)
+    c = _counters.get(id(mem))
     if c is None:
-        c = _counters[id(owner)] = _Counter()
-        weakref.finalize(owner, _counters.pop, id(owner), None)
+        c = _counters[id(mem)] = _Counter()
+        weakref.finalize(mem, _counters.pop, id(mem), None)
     c.version += 1
     c.op = op
     c.writes.append(seq)
@@ -61,19 +61,21 @@ def bump(a: np.ndarray, op: str, seq: int) -> None:
 
 
 def check(fn, out: np.ndarray) -> None:
-    """Raise if a value node `fn` saved for backward (or an array it keeps, `fn.kept`) was
-    changed in place after `fn` was recorded, naming the node, the value, the in-place
-    operation and both versions."""
+    """Raise if a value that node `fn`'s rule reads for a needed gradient (or an array it
+    keeps, `fn.kept`) was changed in place after `fn` was recorded, naming the node, the
+    value, the in-place operation and both versions."""
     positions = fn.saved_positions
     if positions is None:
-        positions = (-1, *range(len(fn.saved)))
+        positions = [(i, None) for i in range(-1, len(fn.saved))]
+    needs = fn.needs_input_grad
     values = [("its output" if i < 0 else f"its input {i}", out if i < 0 else fn.saved[i])
-              for i in positions]
+              for i, users in positions
+              if users is None or any(needs[u] for u in users)]  # a gradient needed reads it
     values += [("its index", a) for a in fn.kept]
     for what, a in values:
         if not isinstance(a, np.ndarray):
             continue
-        c = _counters.get(id(_owner(a)))
+        c = _counters.get(id(owner(a)))
         if c is None or c.writes[-1] < fn.seq:
             continue
         then = c.version - (len(c.writes) - bisect_right(c.writes, fn.seq))
@@ -90,7 +92,8 @@ def before(t, seq: int):
     backward pass without retain_graph frees the node (then `t` is returned, and reaching its
     freed node raises the usual error)."""
     fn = t.grad_fn
-    while fn is not None and fn.seq > seq and fn.replaced is not None:
+    # only nodes of in-place changes set `replaced` (a slot that may be unset, hence getattr)
+    while fn is not None and fn.seq > seq and getattr(fn, "replaced", None) is not None:
         t = fn.replaced
         fn = t.grad_fn
     return t
