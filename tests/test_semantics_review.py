@@ -1060,10 +1060,11 @@ def compare_with_torch(torch, op, left, right):
     except Exception as e:  # noqa: BLE001
         return f"{left} {op} {right}: raised {type(e).__name__}: {e}"
     want_dtype = torch_dtype_to_numpy(torch, want.dtype)
-    if op == "/" and "f" not in (np.asarray(a).dtype.kind, np.asarray(b).dtype.kind):
+    da, db = (v.dtype if isinstance(v, tg.Tensor) else np.asarray(v).dtype for v in (a, b))
+    if op == "/" and "f" not in (da.kind, db.kind):
         # integer / integer: its own test (test_int_tensor_true_division_...)
         return None
-    if op == "**" and np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+    if op == "**" and da == np.bool_ and db == np.bool_:
         # bool ** bool: numpy has no bool power loop and gives int8, PyTorch keeps bool; a
         # departure left alone
         return None
