@@ -29,7 +29,7 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -142,6 +142,23 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """The value as an ndarray (shares memory, carries no graph)."""
         return self._data
+
+    @property
+    def data(self) -> Tensor:
+        """As PyTorch's `.data`: a Tensor sharing this tensor's memory, outside the graph.
+        Changing it (`p.data -= lr * p.grad.data`) bypasses autograd."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other` makes `t` use `other`'s memory (any shape), as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {_describe(value)}; "
+                            "wrap an array with tg.tensor(...)")
+        if self._requires_grad and not dtypes.is_float(value.dtype):
+            raise RuntimeError(f"data: this tensor requires grad, so its data must be floating "
+                               f"point, got dtype {value.dtype}")
+        self._data = value._data
 
     def tolist(self):
         return self._data.tolist()
