@@ -352,15 +352,46 @@ class TestAttributes:
         with pytest.raises((ValueError, RuntimeError)):
             tg.Tensor([1.0, 2.0]).item()
 
-    def test_data_is_ndarray_and_writes_bypass_autograd(self):
+    def test_numpy_is_the_ndarray_and_writes_bypass_autograd(self):
         x = T([1.0, 2.0, 3.0])
-        assert isinstance(x.data, np.ndarray)
-        close(x.data, [1, 2, 3])
-        x.data[0] = 10.0
+        assert isinstance(x.numpy(), np.ndarray)
+        close(x.numpy(), [1, 2, 3])
+        x.numpy()[0] = 10.0
         assert val(x)[0] == 10.0
         assert x.is_leaf and x.grad_fn is None and x.requires_grad
         (x * x).sum().backward()
         close(grad(x), [20, 4, 6])
+
+    def test_data_is_a_tensor_sharing_storage_outside_the_graph(self):
+        x = T([1.0, 2.0, 3.0])
+        d = x.data
+        assert isinstance(d, tg.Tensor) and not d.requires_grad and d.is_leaf
+        assert np.shares_memory(d.numpy(), x.numpy())
+        d[0] = 10.0  # no graph recorded, no error for a leaf that requires grad
+        assert val(x)[0] == 10.0 and x.grad_fn is None
+        y = x * 2
+        assert y.data.grad_fn is None and not y.data.requires_grad
+        (x * x).sum().backward()
+        close(grad(x), [20, 4, 6])
+        x.data -= 0.5 * x.grad.data  # the manual update of the tutorials
+        close(val(x), [0, 0, 0])
+        assert x.is_leaf and x.requires_grad
+
+    def test_data_assignment_swaps_storage_and_is_validated(self):
+        x = T([1.0, 2.0, 3.0])
+        x.data = tg.ones(4, dtype=tg.float64)  # any shape, as PyTorch
+        assert x.shape == (4,) and x.requires_grad and x.dtype == np.float64
+        with pytest.raises(TypeError, match="data: expected a Tensor, got ndarray"):
+            x.data = np.ones(3)
+        with pytest.raises(RuntimeError, match="requires grad.*floating point.*int64"):
+            x.data = tg.tensor([1, 2, 3])
+        assert x.shape == (4,) and x.dtype == np.float64  # refused: nothing changed
+        w = tg.ones(3, dtype=tg.float32, requires_grad=True)
+        w.data = tg.zeros(3, dtype=tg.float32)
+        opt = tg.optim.SGD([w], lr=0.1)
+        (w * 2).sum().backward()
+        opt.step()  # the optimizer works on the new storage
+        close(val(w), [-0.2, -0.2, -0.2])
 
     def test_requires_grad_(self):
         x = tg.Tensor([1.0, 2.0])

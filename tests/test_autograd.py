@@ -24,7 +24,7 @@ def test_gradients_accumulate_into_leaves_across_backward_calls():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_allclose(x.grad.numpy(), [3 + 2, 3 + 4])
 
 
 def test_a_tensor_used_twice_gets_the_sum_of_both_paths():
@@ -47,8 +47,8 @@ def test_an_intermediate_runs_only_after_every_consumer_delivered(make):
     make((x * 1.5).tanh()).sum().backward()
     f = lambda v: make((tg.tensor(v) * 1.5).tanh()).sum().item()  # noqa: E731
     eps = 1e-6
-    numeric = [(f(x.data + eps * e) - f(x.data - eps * e)) / (2 * eps) for e in np.eye(2)]
-    np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-7)
+    numeric = [(f(x.numpy() + eps * e) - f(x.numpy() - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(x.grad.numpy(), numeric, rtol=1e-7)
 
 
 def test_leaf_grad_is_a_fresh_buffer_not_shared_between_leaves():
@@ -56,7 +56,7 @@ def test_leaf_grad_is_a_fresh_buffer_not_shared_between_leaves():
     b = tg.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
     a.grad.data += 10
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
 def test_backward_twice_raises_and_mentions_retain_graph():
@@ -72,13 +72,13 @@ def test_retain_graph_allows_a_second_pass():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.numpy(), [4.0, 8.0])
 
 
 def test_saved_buffers_are_released_after_backward():
     x = tg.tensor(np.ones(4), requires_grad=True)
     hidden = x.exp()
-    ref = weakref.ref(hidden.data)
+    ref = weakref.ref(hidden.numpy())
     y = (hidden * 2).sum()
     node = y.grad_fn
     del hidden
@@ -93,7 +93,7 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(RuntimeError, match="one-element"):
         (x * 2).backward()
     (x * 2).backward(tg.tensor([1.0, -1.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, -2.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, -2.0])
 
 
 def test_gradient_of_the_wrong_shape_names_both_shapes():
@@ -139,7 +139,7 @@ def test_detach_and_requires_grad_and_is_leaf():
     y = x * 2
     assert x.is_leaf and not y.is_leaf and y.grad_fn.name == "MulBackward"
     d = y.detach()
-    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, y.data)
+    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.numpy(), y.numpy())
     with pytest.raises(RuntimeError, match="leaf"):
         y.requires_grad_(False)
     z = tg.tensor([1.0]).requires_grad_()
@@ -151,8 +151,8 @@ def test_autograd_grad_returns_tuple_and_leaves_grad_untouched():
     w = tg.tensor([3.0, 4.0], requires_grad=True)
     y = (x * w).sum()
     gx, gw = tg.autograd.grad(y, [x, w])
-    np.testing.assert_allclose(gx.data, [3, 4])
-    np.testing.assert_allclose(gw.data, [1, 2])
+    np.testing.assert_allclose(gx.numpy(), [3, 4])
+    np.testing.assert_allclose(gw.numpy(), [1, 2])
     assert x.grad is None and w.grad is None
 
 
@@ -161,7 +161,7 @@ def test_autograd_grad_wrt_an_intermediate_tensor():
     h = x * 3
     y = (h * h).sum()
     (gh,) = tg.autograd.grad(y, h)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gh.numpy(), 2 * h.numpy())
 
 
 def test_autograd_grad_unused_input():
@@ -220,18 +220,18 @@ def test_float64_kept_and_float32_default():
 
 def test_manual_seed_makes_random_factories_reproducible():
     tg.manual_seed(3)
-    a = tg.randn(3, 2).data, tg.rand(2).data, tg.randint(0, 10, (4,)).data
+    a = tg.randn(3, 2).numpy(), tg.rand(2).numpy(), tg.randint(0, 10, (4,)).numpy()
     tg.manual_seed(3)
-    b = tg.randn(3, 2).data, tg.rand(2).data, tg.randint(0, 10, (4,)).data
+    b = tg.randn(3, 2).numpy(), tg.rand(2).numpy(), tg.randint(0, 10, (4,)).numpy()
     for u, v in zip(a, b):
         np.testing.assert_array_equal(u, v)
 
 
 def test_factories():
-    np.testing.assert_array_equal(tg.arange(3).data, [0, 1, 2])
+    np.testing.assert_array_equal(tg.arange(3).numpy(), [0, 1, 2])
     assert tg.arange(0, 1, 0.5).dtype == np.float32
-    np.testing.assert_allclose(tg.linspace(0, 1, 3).data, [0, 0.5, 1])
-    np.testing.assert_array_equal(tg.eye(2).data, np.eye(2))
+    np.testing.assert_allclose(tg.linspace(0, 1, 3).numpy(), [0, 0.5, 1])
+    np.testing.assert_array_equal(tg.eye(2).numpy(), np.eye(2))
     assert tg.full((2,), 7).dtype == np.int64 and tg.full((2,), 7.0).dtype == np.float32
     assert tg.zeros((2, 3)).shape == tg.ones(2, 3).shape == tg.empty(2, 3).shape == (2, 3)
     assert tg.zeros(2, requires_grad=True).requires_grad
@@ -290,7 +290,7 @@ def test_no_grad_in_another_thread_does_not_stop_recording():
     (x * x + x * 3).sum().backward()  # recorded while the other thread is in no_grad
     done.set()
     join()
-    np.testing.assert_allclose(x.grad.data, [2 * 1 + 3, 2 * 2 + 3])
+    np.testing.assert_allclose(x.grad.numpy(), [2 * 1 + 3, 2 * 2 + 3])
 
 
 def test_backward_in_another_thread_does_not_stop_recording():

@@ -268,7 +268,7 @@ def test_train_refuses_an_absurd_model_size_before_allocating(tmp_path, capsys):
     assert code == 2
     sizes = training.layer_sizes("mlp", 64, 10, (32, 16))
     assert sizes == [64, 32, 16, 10] and training.parameter_count(sizes) == (
-        sum(p.data.size for p in training.build_model("mlp", 64, 10, (32, 16)).parameters()))
+        sum(p.numpy().size for p in training.build_model("mlp", 64, 10, (32, 16)).parameters()))
 
 
 def test_evaluate_checks_metadata_against_the_arrays_before_building(tmp_path, capsys):

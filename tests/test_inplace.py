@@ -30,7 +30,7 @@ def target_and_operand(draw):
     """A tensor and an operand that broadcasts to its shape (so the result fits in place)."""
     a, b = draw(broadcast_pair(right=GRID.filter(lambda v: v != 0)))
     shape = np.broadcast_shapes(a.shape, b.shape)
-    return tg.Tensor(np.broadcast_to(a.data, shape).copy()), b.detach()
+    return tg.Tensor(np.broadcast_to(a.numpy(), shape).copy()), b.detach()
 
 
 @pytest.mark.parametrize("name, inplace, reference", ARITHMETIC, ids=[r[0] for r in ARITHMETIC])
@@ -38,28 +38,28 @@ def target_and_operand(draw):
 def test_arithmetic_in_place_equals_out_of_place_and_bumps_the_version(name, inplace,
                                                                         reference, pair):
     a, b = pair
-    expected = reference(a.data, b.data)
-    memory = a.data
+    expected = reference(a.numpy(), b.numpy())
+    memory = a.numpy()
     assert inplace(a, b) is a
-    np.testing.assert_array_equal(a.data, expected)
-    assert a.data is memory and a._version == 1
+    np.testing.assert_array_equal(a.numpy(), expected)
+    assert a.numpy() is memory and a._version == 1
 
 
 @given(a=tensor(elements=GRID))
 def test_clamp_fill_zero_copy_and_setitem_values(a):
     a = a.detach()
-    expected = np.clip(a.data, -1, 2)
+    expected = np.clip(a.numpy(), -1, 2)
     a.clamp_(-1, 2)
-    np.testing.assert_array_equal(a.data, expected)
+    np.testing.assert_array_equal(a.numpy(), expected)
     a.fill_(7)
-    assert (a.data == 7).all()
+    assert (a.numpy() == 7).all()
     a.zero_()
-    assert (a.data == 0).all()
+    assert (a.numpy() == 0).all()
     a.copy_(tg.tensor(3.5))
-    assert (a.data == 3.5).all()
+    assert (a.numpy() == 3.5).all()
     if a.numel():
         a[(0,) * a.ndim] = -1
-        assert a.data.flat[0] == -1
+        assert a.numpy().flat[0] == -1
     assert a._version == 4 + (a.numel() > 0)
 
 
@@ -79,7 +79,7 @@ def test_views_and_detached_aliases_share_the_version():
     v.add_(1)
     assert t._version == v._version == d._version == r._version == 1
     d.mul_(2)
-    assert t._version == 2 and t.data[0].tolist() == [2, 2, 2]
+    assert t._version == 2 and t.numpy()[0].tolist() == [2, 2, 2]
     assert tg.zeros(2)._version == 0
 
 
@@ -191,7 +191,7 @@ def _chain_of_in_place_ops(x, y):
 def test_recorded_in_place_ops_have_correct_gradients(pair):
     x, y = pair
     shape = np.broadcast_shapes(x.shape, y.shape)
-    x = tg.Tensor(np.broadcast_to(x.data, shape).copy(), requires_grad=True)
+    x = tg.Tensor(np.broadcast_to(x.numpy(), shape).copy(), requires_grad=True)
     assert_gradients_close(_chain_of_in_place_ops, x, y)
 
 
@@ -199,7 +199,7 @@ def test_recorded_in_place_ops_have_correct_gradients(pair):
 def test_setitem_copy_and_fill_have_correct_gradients(pair):
     base, value = pair
     shape = np.broadcast_shapes(base.shape, value.shape)
-    base = tg.Tensor(np.broadcast_to(base.data, shape).copy(), requires_grad=True)
+    base = tg.Tensor(np.broadcast_to(base.numpy(), shape).copy(), requires_grad=True)
 
     def f(b, v):
         h = b * 2
@@ -221,7 +221,7 @@ def test_earlier_consumers_keep_the_value_they_saw():
     before = a.exp()  # d/dx = 2 e^(2x); exp's rule reads its output, not a
     a.mul_(3)  # d/dx of the new a = 6
     (a.sum() + before.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, 6 + 2 * np.exp(2 * x.data))
+    np.testing.assert_allclose(x.grad.numpy(), 6 + 2 * np.exp(2 * x.numpy()))
 
 
 def test_an_earlier_consumer_that_saved_the_old_value_refuses():
@@ -254,7 +254,7 @@ def test_second_derivatives_through_recorded_in_place_ops():
 
     (g,) = tg.autograd.grad(f(x), x, create_graph=True)
     (h,) = tg.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.numpy(), 6 * x.numpy())
 
 
 # ---------------------------------------------------------------- misuse
@@ -314,7 +314,7 @@ def test_a_failed_in_place_call_leaves_the_tensor_unchanged():
 def test_version_counters_go_away_with_their_memory():
     t = tg.zeros(3)
     t.add_(1)
-    key = id(versions.owner(t.data))
+    key = id(versions.owner(t.numpy()))
     assert key in versions._counters
     del t
     gc.collect()
@@ -390,7 +390,7 @@ def test_an_array_or_list_index_is_copied(make):
     y = x[idx]
     idx[0] = 2  # the caller's array, not the node's copy
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1, 1, 0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0])
 
 
 def test_an_array_of_class_targets_is_copied():
@@ -399,12 +399,12 @@ def test_an_array_of_class_targets_is_copied():
     loss = tg.nn.functional.cross_entropy(z, t, reduction="sum")
     t[0] = 2
     loss.backward()
-    np.testing.assert_allclose(z.grad.data, np.full((2, 3), 1 / 3) - np.eye(2, 3))
+    np.testing.assert_allclose(z.grad.numpy(), np.full((2, 3), 1 / 3) - np.eye(2, 3))
 
 
 def test_an_int_or_slice_index_copies_nothing():
     x = tg.tensor(np.arange(6.0).reshape(2, 3))
-    assert np.shares_memory(x[0].data, x.data) and np.shares_memory(x[:, 1:].data, x.data)
+    assert np.shares_memory(x[0].numpy(), x.numpy()) and np.shares_memory(x[:, 1:].numpy(), x.numpy())
 
 
 # ---------------------------------------------------------------- an operand that is the tensor itself

@@ -110,9 +110,9 @@ def test_parameter_named_file_is_saved(tmp_path):
     path = tmp_path / "odd.npz"
     save_checkpoint(path, Odd())
     target = Odd()
-    target.file.data[:] = 0
+    target.file.numpy()[:] = 0
     load_checkpoint(path, target)
-    np.testing.assert_array_equal(target.file.data, [1.0, 2.0])
+    np.testing.assert_array_equal(target.file.numpy(), [1.0, 2.0])
 
 
 def test_metadata_must_be_a_json_dict(tmp_path):

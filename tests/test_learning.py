@@ -34,14 +34,14 @@ def train_mlp(X, y_pm1, sizes, steps, lr, seed=0):
 def test_mlp_solves_xor_exactly():
     X, y = data.xor(n=200, seed=0)
     model = train_mlp(X, y, [2, 8, 1], steps=500, lr=0.05)
-    assert accuracy(model(tg.tensor(X)).data, y) == 1.0
+    assert accuracy(model(tg.tensor(X)).numpy(), y) == 1.0
 
 
 def test_mlp_separates_two_moons():
     X, y = data.two_moons(n=400, seed=0)
     X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=0.25, seed=0)
     model = train_mlp(X_tr, y_tr, [2, 16, 16, 1], steps=600, lr=0.02)
-    assert accuracy(model(tg.tensor(X_te)).data, y_te) > 0.95
+    assert accuracy(model(tg.tensor(X_te)).numpy(), y_te) > 0.95
 
 
 def test_mlp_recognises_digits():
@@ -58,7 +58,7 @@ def test_mlp_recognises_digits():
             opt.zero_grad()
             F.mse_loss(model(tg.tensor(xb)), tg.tensor(yb)).backward()
             opt.step()
-    assert accuracy(model(tg.tensor(Z_te)).data, y_te) > 0.95
+    assert accuracy(model(tg.tensor(Z_te)).numpy(), y_te) > 0.95
 
 
 def newton_optimum(A, y, lam, iterations=30):
@@ -89,6 +89,6 @@ def test_logistic_gd_reaches_newtons_optimum_on_breast_cancer():
         opt.zero_grad()
         F.logistic_loss(model(X_t), y_t).backward()
         opt.step()
-    w = np.concatenate([model.linear.bias.data, model.linear.weight.data[0]])
+    w = np.concatenate([model.linear.bias.numpy(), model.linear.weight.numpy()[0]])
     np.testing.assert_allclose(w, w_star, rtol=1e-8, atol=1e-10)
-    assert accuracy(model(tg.tensor(Z_te)).data, data.to_pm1(y_te)) > 0.95
+    assert accuracy(model(tg.tensor(Z_te)).numpy(), data.to_pm1(y_te)) > 0.95

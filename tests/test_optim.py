@@ -45,7 +45,7 @@ def run(opt, params, steps):
 
 
 def snapshot(opt, params):
-    return [p.data.copy() for p in params], copy.deepcopy(opt.state_dict())
+    return [p.numpy().copy() for p in params], copy.deepcopy(opt.state_dict())
 
 
 def assert_same(a, b):
@@ -245,11 +245,11 @@ def test_normalized_gd_norm_neither_overflows_nor_underflows(dtype, size):
 # Assigning a gradient of another shape or dtype is refused (as PyTorch): these change the
 # array behind the gradient instead, which the step must still catch.
 def bad_shape(p):
-    p.grad.data = np.zeros((5,), p.dtype)
+    p.grad.data = tg.tensor(np.zeros((5,), p.dtype))
 
 
 def bad_dtype(p):
-    p.grad.data = p.grad.numpy().astype(np.float32)
+    p.grad.data = tg.tensor(p.grad.numpy().astype(np.float32))
 
 
 def nan_grad(p):
@@ -259,8 +259,8 @@ def nan_grad(p):
 
 
 def read_only(p):
-    p.data = p.data.copy()
-    p.data.flags.writeable = False
+    p.data = p.data.clone()
+    p.numpy().flags.writeable = False
 
 
 OPTIMIZERS = {

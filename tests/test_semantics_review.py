@@ -300,7 +300,7 @@ def test_deepcopy_keeps_attribute_and_registry_identical_and_independent():
     assert c.sub.weight is reg["sub.weight"] and c.sub.bias is reg["sub.bias"]
     for name, p in m.named_parameters():
         q = reg[name]
-        assert q is not p and q.data is not p.data
+        assert q is not p and q.numpy() is not p.numpy()
         assert isinstance(q, nn.Parameter) and q.requires_grad and q.is_leaf
         assert q.dtype == p.dtype
         np.testing.assert_array_equal(q.numpy(), p.numpy())
@@ -663,16 +663,16 @@ def test_version_grows_by_step_and_not_for_skipped_parameters():
 # Assigning a gradient of another shape or dtype is refused (as PyTorch): these change the
 # array behind the gradient instead, which the optimizer must still catch.
 def corrupt_shape(p):
-    p.grad.data = np.zeros((5,), p.dtype)
+    p.grad.data = tg.tensor(np.zeros((5,), p.dtype))
 
 
 def corrupt_broadcastable_shape(p):
     # a gradient that numpy would broadcast into the parameter must still be refused
-    p.grad.data = np.ones((1,) * p.ndim if p.ndim else (1,), p.dtype)
+    p.grad.data = tg.tensor(np.ones((1,) * p.ndim if p.ndim else (1,), p.dtype))
 
 
 def corrupt_dtype(p):
-    p.grad.data = p.grad.numpy().astype(np.float32)
+    p.grad.data = tg.tensor(p.grad.numpy().astype(np.float32))
 
 
 def corrupt_nan(p):
@@ -688,8 +688,8 @@ def corrupt_inf(p):
 
 
 def corrupt_read_only(p):
-    p.data = p.data.copy()
-    p.data.flags.writeable = False
+    p.data = p.data.clone()
+    p.numpy().flags.writeable = False
 
 
 CORRUPTIONS = {
@@ -762,7 +762,7 @@ def test_a_failed_step_changes_nothing_whichever_parameter_is_bad(opt_name, corr
     assert_snapshots_equal(full_snapshot(opt, params), before)
     # repaired, the next step is exactly the step a never-failed twin takes
     if corruption == "read_only":
-        params[bad].data.flags.writeable = True
+        params[bad].numpy().flags.writeable = True
     params[bad].grad = good_grad
     opt.step()
     twin_opt.step()
@@ -777,7 +777,7 @@ def test_a_bad_gradient_in_a_later_group_names_that_group_and_moves_nothing():
     set_quadratic_grads(params)
     opt.step()
     set_quadratic_grads(params)
-    params[2].grad.data = np.zeros(4)
+    params[2].grad.data = tg.tensor(np.zeros(4))
     before = full_snapshot(opt, params)
     with pytest.raises(ValueError, match="parameter 0 of group 1"):
         opt.step()
@@ -836,7 +836,7 @@ def test_a_failed_step_leaves_a_retained_graph_usable():
     opt = optim.Adam([a, b], lr=0.1)
     loss = (a * a).sum() + (b * b).sum()
     loss.backward(retain_graph=True)
-    b.grad.data = np.zeros(2)  # bad shape in the last parameter
+    b.grad.data = tg.tensor(np.zeros(2))  # bad shape in the last parameter
     with pytest.raises(ValueError):
         opt.step()
     (ga, gb) = tg.autograd.grad(loss, [a, b])

@@ -13,7 +13,7 @@ from tinygrad_edu import ops
 def test_tensors_strategy_draws_float64_tensors_within_bounds(t):
     assert isinstance(t, tg.Tensor) and t.dtype == np.float64
     assert t.ndim <= 3 and all(n <= 4 for n in t.shape)
-    assert np.all(np.abs(t.data) <= 10)
+    assert np.all(np.abs(t.numpy()) <= 10)
 
 
 @given(tg.testing.tensors(shape=(2, 3), dtype=tg.float32, requires_grad=True))

@@ -19,7 +19,7 @@ def autograd_mlp_gradients(Ws, X, Y, output_activation):
     out = model(tg.tensor(X))
     E_in = ((out - tg.tensor(Y.reshape(out.shape))) ** 2).sum() / len(X)
     E_in.backward()
-    grads = [np.vstack([layer.bias.grad.data[None, :], layer.weight.grad.data.T])
+    grads = [np.vstack([layer.bias.grad.numpy()[None, :], layer.weight.grad.numpy().T])
              for layer in model.layers]
     return E_in.item(), grads
 
@@ -52,19 +52,19 @@ def test_textbook_weights_round_trip_through_mlp(problem):
     model = MLP.from_textbook_weights(Ws, output_activation=output, dtype=tg.float64)
     for W, W_back in zip(Ws, model.to_textbook_weights()):
         np.testing.assert_array_equal(W, W_back)
-    np.testing.assert_allclose(model(tg.tensor(X)).data,
+    np.testing.assert_allclose(model(tg.tensor(X)).numpy(),
                                textbook.predict(Ws, X, output_activation=output), rtol=1e-12)
 
 
 def autograd_logistic_gradient(w, X, y):
     """∇E_in for s = wᵀx with w = [b, w₁, ...] (X led by a column of ones)."""
     model = LogisticRegression(X.shape[1] - 1)
-    model.linear.weight.data = w[None, 1:].copy()
-    model.linear.bias.data = w[:1].copy()
+    model.linear.weight.data = tg.tensor(w[None, 1:])
+    model.linear.bias.data = tg.tensor(w[:1])
     loss = F.logistic_loss(model(tg.tensor(X[:, 1:])), tg.tensor(y))
     loss.backward()
-    return loss.item(), np.concatenate([model.linear.bias.grad.data,
-                                        model.linear.weight.grad.data[0]])
+    return loss.item(), np.concatenate([model.linear.bias.grad.numpy(),
+                                        model.linear.weight.grad.numpy()[0]])
 
 
 def summation_tolerance(w, X, y):

@@ -63,7 +63,7 @@ def mlp_report(model: MLP, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> l
     Y = Y.reshape(len(X), -1)
     diff = copy(Tensor(X.astype(np.float64))) - Tensor(Y)
     ((diff * diff).sum() / len(X)).backward()
-    auto = [np.vstack([layer.bias.grad.data[None, :], layer.weight.grad.data.T])
+    auto = [np.vstack([layer.bias.grad._data[None, :], layer.weight.grad._data.T])
             for layer in copy.layers]
     _, formula = textbook.error_and_gradients_batch(Ws, X, Y, output_activation=out)
     numeric = _central_differences(
@@ -76,13 +76,13 @@ def logistic_report(model: LogisticRegression, X: np.ndarray, y: np.ndarray,
                     eps: float = 1e-6) -> list[Row]:
     """∇E_in from the engine, from −1/N Σ y_n x_n / (1 + e^(y_n wᵀx_n)), and from central
     differences, for w = [b, w₁, …] and x led by a constant 1."""
-    w = np.concatenate([model.linear.bias.data, model.linear.weight.data[0]]).astype(np.float64)
+    w = np.concatenate([model.linear.bias._data, model.linear.weight._data[0]]).astype(np.float64)
     A = np.c_[np.ones(len(X)), X]
     copy = LogisticRegression(X.shape[1], dtype=float64)
-    copy.linear.bias.data[...] = w[:1]
-    copy.linear.weight.data[...] = w[None, 1:]
+    copy.linear.bias._data[...] = w[:1]
+    copy.linear.weight._data[...] = w[None, 1:]
     logistic_loss(copy(Tensor(X.astype(np.float64))), Tensor(y.astype(np.float64))).backward()
-    auto = np.concatenate([copy.linear.bias.grad.data, copy.linear.weight.grad.data[0]])
+    auto = np.concatenate([copy.linear.bias.grad._data, copy.linear.weight.grad._data[0]])
     formula = textbook.logistic_gradient(w, A, y)
     (numeric,) = _central_differences(lambda: textbook.logistic_loss(w, A, y), [w], eps)
     return [_row("w", auto, formula, numeric)]

@@ -29,11 +29,11 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self._grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -44,7 +44,7 @@ class Tensor:
     def _wrap(data: np.ndarray, grad_fn=None) -> Tensor:
         """Make a Tensor around an ndarray without copying or checking (the internal path)."""
         t = _new(Tensor)
-        t.data = data
+        t._data = data
         t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
@@ -58,37 +58,37 @@ class Tensor:
 
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     def size(self, dim: int | None = None):
         """The shape (a tuple), or the length of one dimension."""
         if dim is None:
-            return self.data.shape
+            return self._data.shape
         axes = _dim("size", dim, self.ndim)
         if not axes:
             raise IndexError(f"size: dim {dim} given, but a 0-d tensor has no dimensions")
-        return self.data.shape[axes[0]]
+        return self._data.shape[axes[0]]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     @property
     def grad(self) -> Tensor | None:
@@ -101,10 +101,10 @@ class Tensor:
             if not isinstance(g, Tensor):
                 raise TypeError(f"grad: the assigned grad must be a Tensor or None, "
                                 f"got {type(g).__name__}")
-            if g.data.shape != self.data.shape:
+            if g._data.shape != self._data.shape:
                 raise RuntimeError(f"grad: cannot assign a gradient of shape {g.shape} to a "
                                    f"tensor of shape {self.shape}; they must be the same")
-            if g.data.dtype != self.data.dtype:
+            if g._data.dtype != self._data.dtype:
                 raise RuntimeError(f"grad: cannot assign a gradient of dtype {g.dtype} to a "
                                    f"tensor of dtype {self.dtype}; they must be the same")
         self._grad = g
@@ -127,10 +127,10 @@ class Tensor:
                     "use .detach() to get a tensor outside the graph"
                 )
             return self
-        if flag and not dtypes.is_float(self.data.dtype):
+        if flag and not dtypes.is_float(self._data.dtype):
             raise RuntimeError(
                 f"requires_grad_: only floating point tensors can require gradients, "
-                f"got dtype {self.data.dtype}"
+                f"got dtype {self._data.dtype}"
             )
         self._requires_grad = flag
         return self
@@ -141,19 +141,36 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The value as an ndarray (shares memory, carries no graph)."""
-        return self.data
+        return self._data
+
+    @property
+    def data(self) -> Tensor:
+        """As PyTorch's `.data`: a Tensor sharing this tensor's memory, outside the graph.
+        Changing it (`p.data -= lr * p.grad.data`) bypasses autograd."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other` makes `t` use `other`'s memory (any shape), as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {_describe(value)}; "
+                            "wrap an array with tg.tensor(...)")
+        if self._requires_grad and not dtypes.is_float(value.dtype):
+            raise RuntimeError(f"data: this tensor requires grad, so its data must be floating "
+                               f"point, got dtype {value.dtype}")
+        self._data = value._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors can be converted to a Python number, "
                 f"got shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def __array__(self, dtype=None, copy=None):
         """The values for numpy (`np.asarray(t)`); refused, as in PyTorch, for a tensor that
@@ -164,12 +181,12 @@ class Tensor:
                 "into an ndarray, numpy would drop its gradient; use t.detach() for the values"
             )
         if dtype is None:
-            return self.data
-        return self.data.astype(dtype)
+            return self._data
+        return self._data.astype(dtype)
 
     def detach(self) -> Tensor:
         """The same values (shared memory) outside the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._data)
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (gradient 1)."""
@@ -178,7 +195,7 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's memory has had (shared with its views)."""
-        return versions.version(self.data)
+        return versions.version(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -187,16 +204,16 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     __hash__ = object.__hash__  # identity: Tensors are graph nodes; == is elementwise
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
         if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -231,7 +248,7 @@ class Tensor:
             return self
         if dtypes.is_float(d) and dtypes.is_float(self.dtype):
             return apply(ops.Cast(d), self)
-        return Tensor._wrap(self.data.astype(d))
+        return Tensor._wrap(self._data.astype(d))
 
     astype = to
 
@@ -323,7 +340,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != dtypes.bool_:
             raise TypeError(f"invert: only bool tensors can be inverted, got {self.dtype}")
-        return Tensor._wrap(~self.data)
+        return Tensor._wrap(~self._data)
 
     # ------------------------------------------------------------ elementwise
 
@@ -363,8 +380,8 @@ class Tensor:
         min > max); the gradient passes to x where min ≤ x ≤ max, else to the active bound."""
         _check_clamp("clamp", min, max)
         x = self
-        if self.data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
-            x = Tensor._wrap(self.data.astype(dtypes.get_default_dtype()))  # as PyTorch
+        if self._data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
+            x = Tensor._wrap(self._data.astype(dtypes.get_default_dtype()))  # as PyTorch
         if isinstance(min, Tensor):  # PyTorch's promotion over x and the tensor bounds
             x, min = _promote(x, min)
         if isinstance(max, Tensor):
@@ -418,7 +435,7 @@ class Tensor:
 
     def _floating(self) -> Tensor:
         """self, or its values in the default dtype if they are integers or bools."""
-        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+        return self if self._data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""
@@ -456,8 +473,8 @@ class Tensor:
         axes = None if dim is None else _dim(name, dim, self.ndim)
         _check_nonempty(name, self, axes or None)
         if not axes:  # no dim, or a 0-d tensor
-            return Tensor._wrap(np.asarray(fn(self.data)))
-        return Tensor._wrap(np.asarray(fn(self.data, axis=axes[0], keepdims=keepdim)))
+            return Tensor._wrap(np.asarray(fn(self._data)))
+        return Tensor._wrap(np.asarray(fn(self._data, axis=axes[0], keepdims=keepdim)))
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """ln Σ eˣ over `dim`, computed as m + ln Σ e^(x − m) with m the maximum (no overflow)."""
@@ -584,8 +601,8 @@ class Tensor:
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
         index = _index(index)
-        if isinstance(value, Tensor) and value.data.base is not None \
-                and _same_memory(value.data, ops.select(self.data, index)):
+        if isinstance(value, Tensor) and value._data.base is not None \
+                and _same_memory(value._data, ops.select(self._data, index)):
             return  # `y[i] += v` ends with y[i] = (y[i] after +=): nothing left to change
 
         def write(dest, v):
@@ -617,7 +634,7 @@ class Tensor:
     def _inplace(self, name: str, fn: ops.Function, *operands, write) -> Tensor:
         """self ← fn(self, *operands) in self's memory, bumping its version.
 
-        Unrecorded, `write(self.data, *operand arrays)` changes the memory directly.
+        Unrecorded, `write(self._data, *operand arrays)` changes the memory directly.
 
         When gradients are recorded and something involved requires grad, the change joins
         the graph, as in PyTorch: `fn` is applied to a copy of self's old value (kept for
@@ -629,11 +646,11 @@ class Tensor:
         """
         record = (not switched or state.grad_enabled) and (self._requires_grad or any(
             isinstance(o, Tensor) and o._requires_grad for o in operands))
-        if not self.data.flags.writeable:
+        if not self._data.flags.writeable:
             raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
                              "broadcast view; change a .clone() of it")
         base, chain = self, ()
-        if record and self.data.base is not None:
+        if record and self._data.base is not None:
             base, chain = _view_base(self, name)
         if record and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(
@@ -642,21 +659,21 @@ class Tensor:
                 "recorded; wrap the change in tg.no_grad(), or change a .clone() of it"
             )
         if record:
-            old = Tensor._wrap(base.data.copy(order="K"), base.grad_fn)
+            old = Tensor._wrap(base._data.copy(order="K"), base.grad_fn)
             old._requires_grad = base._requires_grad
             old_self = ops.view_of(old, chain)
             # an operand that is self (`y += y`) is its old value too: else the new node
             # would be its own input
             new = apply(fn, old_self, *(old_self if o is self else o for o in operands))
-            _write(name, self.data, new.data)
+            _write(name, self._data, new._data)
         else:
-            raws = [o.data if isinstance(o, Tensor) else o for o in operands]
+            raws = [o._data if isinstance(o, Tensor) else o for o in operands]
             try:
-                write(self.data, *raws)
+                write(self._data, *raws)
             except (TypeError, ValueError, IndexError) as e:
-                shapes = ", ".join(str(np.shape(a)) for a in [self.data, *raws])
+                shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
                 raise _plain(e)(f"{name}: {e} (shapes {shapes})") from None
-        versions.bump(self.data, name, next(_sequence))
+        versions.bump(self._data, name, next(_sequence))
         if record and chain:  # recorded after the write: these nodes saw the new value
             new = apply(ops.CopySlices(chain), old, new)
             new.grad_fn.replaced = old
@@ -757,7 +774,7 @@ def apply(fn: ops.Function, *args) -> Tensor:
     datas, needs = [], []
     for a in args:
         if isinstance(a, Tensor):
-            datas.append(a.data)
+            datas.append(a._data)
             needs.append(a._requires_grad)
         else:
             datas.append(a)
@@ -786,7 +803,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
     if switched and state.anomaly:
         anomaly.check_forward(fn, out)
     t = _new(Tensor)  # Tensor._wrap, inlined
-    t.data = out
+    t._data = out
     t._grad = None
     if True in needs and (not switched or state.grad_enabled):
         fn.inputs = args
@@ -808,16 +825,16 @@ _BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  
 
 def _apply1(fn: ops.Function, x: Tensor) -> Tensor:
     """`apply(fn, x)` for one tensor input, without the loop."""
-    return _run(fn, (x,), (x.data,), _ONE_NEEDS[x._requires_grad])
+    return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
 
 
 def _apply_float(fn: ops.Function, x: Tensor) -> Tensor:
     """`_apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
     tensor is first converted to the default float dtype (numpy would give float64, or
     float16 for int8 and bool)."""
-    if x.data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
-        x = Tensor._wrap(x.data.astype(dtypes.get_default_dtype()))
-    return _run(fn, (x,), (x.data,), _ONE_NEEDS[x._requires_grad])
+    if x._data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
+        x = Tensor._wrap(x._data.astype(dtypes.get_default_dtype()))
+    return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
 
 
 # ---------------------------------------------------------------- functions (f)
@@ -886,7 +903,7 @@ def _to_array(data, dtype, op: str = "tensor") -> np.ndarray:
     """Validate constructor data and turn it into an owned ndarray of a supported dtype;
     errors name `op`, the operation that was given the data."""
     if isinstance(data, Tensor):
-        arr = data.data.copy()
+        arr = data._data.copy()
     elif data is None or isinstance(data, (str, bytes, dict, set)):
         raise TypeError(f"{op}: cannot build a tensor from {_describe(data)}")
     else:
@@ -936,12 +953,12 @@ def _operand(x, op: str):
 
 def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion (see `_promote`)."""
-    if type(x) is Tensor and x.data.dtype.kind == "f":  # the common cases need no checks:
+    if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
         ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-        if ty in _SCALARS or (ty is np.ndarray and y.dtype is x.data.dtype):
-            return _run(fn, (x, y), (x.data, y), _FIRST_NEEDS[x._requires_grad])
-        if ty is Tensor and y.data.dtype is x.data.dtype:
-            return _run(fn, (x, y), (x.data, y.data),
+        if ty in _SCALARS or (ty is np.ndarray and y.dtype is x._data.dtype):
+            return _run(fn, (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
+        if ty is Tensor and y._data.dtype is x._data.dtype:
+            return _run(fn, (x, y), (x._data, y._data),
                         _BOTH_NEEDS[x._requires_grad][y._requires_grad])
     return apply(fn, *_promote(_operand(x, op), _operand(y, op), floating=type(fn) is ops.Div))
 
@@ -1005,7 +1022,7 @@ def _cast(v, dtype):
     if isinstance(v, Tensor):
         if v.dtype == dtype:
             return v
-        return v.to(dtype) if v.requires_grad else Tensor._wrap(v.data.astype(dtype))
+        return v.to(dtype) if v.requires_grad else Tensor._wrap(v._data.astype(dtype))
     if isinstance(v, (np.ndarray, np.generic)) and v.dtype != dtype:
         return v.astype(dtype)
     return v
@@ -1020,12 +1037,12 @@ def _as_tensor(x, op: str) -> Tensor:
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _raw_nested(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, (list, tuple)):
         return type(x)(_raw_nested(i) for i in x)
     if isinstance(x, dict):
@@ -1105,9 +1122,9 @@ def _fill(dest, value):
 def _view_base(t: Tensor, name: str) -> tuple:
     """(base, chain): the tensor whose memory `t` views, and the view operations (Reshape,
     Permute, basic GetItem) that make `t` from it, followed back through `t`'s history."""
-    mem = versions.owner(t.data)
+    mem = versions.owner(t._data)
     chain = []
-    while t.data is not mem:
+    while t._data is not mem:
         fn = t.grad_fn
         if fn is None:
             raise RuntimeError(
@@ -1121,7 +1138,7 @@ def _view_base(t: Tensor, name: str) -> tuple:
         if fn.inputs is None:
             raise RuntimeError(engine.FREED.format(name=fn.name))
         src = fn.inputs[0]
-        if versions.owner(src.data) is not mem:
+        if versions.owner(src._data) is not mem:
             break  # a copy (GetItem with an index array)
         chain.append(fn)
         t = src
@@ -1207,10 +1224,10 @@ def _shift_by_max(t: Tensor, axes):
     """(t − m, m) with m the maximum over `axes` (kept), a constant, and 0 where not finite;
     m is float (the default dtype for int or bool t), so bool t can be shifted too."""
     d = t.dtype if dtypes.is_float(t.dtype) else dtypes.get_default_dtype()
-    if t.data.size == 0:
+    if t._data.size == 0:
         m = np.zeros(ops.keepdim_shape(t.shape, axes), d)
     else:
-        m = np.amax(t.data, axis=axes, keepdims=True)
+        m = np.amax(t._data, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(d, copy=False)
     return t - m, m
 
@@ -1263,7 +1280,7 @@ def _is_advanced(i) -> bool:
 
 def _index_item(i):
     if isinstance(i, Tensor):
-        i = i.data
+        i = i._data
     elif isinstance(i, np.ndarray):
         i = i.copy()
     elif isinstance(i, list):

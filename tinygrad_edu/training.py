@@ -131,7 +131,7 @@ def _squared_error(out: Tensor, target: Tensor) -> Tensor:
 def predict(kind: str, model: nn.Module, X: np.ndarray) -> np.ndarray:
     """Class indices: the sign of the score for two classes, else the largest output."""
     with no_grad():
-        out = model(Tensor(X.astype(_param_dtype(model), copy=False))).data
+        out = model(Tensor(X.astype(_param_dtype(model), copy=False)))._data
     if kind == "logistic" or out.ndim == 1 or out.shape[1] == 1:
         return (out.reshape(len(X)) > 0).astype(np.int64)
     return out.argmax(axis=1)

@@ -158,7 +158,7 @@ def _tensor_parts(t: Tensor, name: str | None) -> list[str]:
     """[name:] shape dtype, and the gradient once there is one."""
     parts = [f"{name}: {t.shape} {t.dtype}" if name else f"{t.shape} {t.dtype}"]
     if t.grad is not None:
-        parts.append("grad " + _values(t.grad.data))
+        parts.append("grad " + _values(t.grad._data))
     return parts
 
 

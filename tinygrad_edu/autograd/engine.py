@@ -75,13 +75,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
             if seq < last_write:  # something was changed in place after fn was recorded
-                versions.check(fn, t.data)
+                versions.check(fn, t._data)
                 inputs = [versions.before(a, seq) if isinstance(a, Tensor) else a
                           for a in inputs]
             if create_graph:
                 grads = fn.backward(grad, t, *inputs)
             else:
-                grads = fn.backward(grad, t.data, *fn.saved)
+                grads = fn.backward(grad, t._data, *fn.saved)
             if type(grads) is not tuple:
                 grads = (grads,)
             if check:
@@ -94,8 +94,8 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
                 if not needed:
                     continue
-                if g.shape != a.data.shape:
-                    g = sum_to_shape(g, a.data.shape)
+                if g.shape != a._data.shape:
+                    g = sum_to_shape(g, a._data.shape)
                 if a in pending:
                     pending[a] = pending[a] + g
                 elif a.grad_fn is None:  # a leaf: it accumulates once the pass is over
@@ -163,27 +163,27 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool, owned: bool) -> None:
         if leaf._grad is not None:
             leaf._grad = leaf._grad + grad
         else:
-            leaf._grad = grad.clone() if grad.requires_grad else Tensor._wrap(grad.data.copy())
+            leaf._grad = grad.clone() if grad.requires_grad else Tensor._wrap(grad._data.copy())
         return
     if leaf._grad is None:
         leaf._grad = Tensor._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
     elif leaf._grad.grad_fn is not None or create_graph:
         leaf._grad = leaf._grad + grad
     else:
-        np.add(leaf._grad.data, grad, out=leaf._grad.data, casting="unsafe")
+        np.add(leaf._grad._data, grad, out=leaf._grad._data, casting="unsafe")
 
 
 def _seed(output: Tensor, gradient, create_graph: bool, where: str):
     """The starting gradient ∂L/∂output: ones for a one-element output, else required."""
     if gradient is None:
-        if output.data.size != 1:
+        if output._data.size != 1:
             raise RuntimeError(
                 f"{where}: grad can be implicitly created only for one-element outputs, "
                 f"got shape {output.shape}; pass the gradient of the loss w.r.t. it"
             )
-        g = np.ones(output.data.shape, output.data.dtype)  # ones_like is a slower Python wrapper
+        g = np.ones(output._data.shape, output._data.dtype)  # ones_like is a slower Python wrapper
     else:
-        g = gradient.data if isinstance(gradient, Tensor) else _to_array(gradient, None, where)
+        g = gradient._data if isinstance(gradient, Tensor) else _to_array(gradient, None, where)
         if g.shape != output.shape:
             raise ValueError(
                 f"{where}: gradient has shape {g.shape} but the output has shape {output.shape}"

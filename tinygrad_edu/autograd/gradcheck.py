@@ -53,7 +53,7 @@ def _float64_copies(inputs) -> tuple:
     copies = []
     for x in inputs:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            copies.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+            copies.append(Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad))
         else:
             copies.append(x)
     return tuple(copies)
@@ -71,27 +71,27 @@ def worst_mismatch(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> Mismatch | Non
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     outs = _outputs(fn, xs)
     # analytic[k][o]: (size of input k, size of output o)
-    analytic = [[np.zeros((xs[k].data.size, o.data.size)) for o in outs] for k in wrt]
+    analytic = [[np.zeros((xs[k]._data.size, o._data.size)) for o in outs] for k in wrt]
     for o_i, out in enumerate(outs):
         if not out.requires_grad:
             continue
-        for j in range(out.data.size):
-            seed = np.zeros(out.data.size)
+        for j in range(out._data.size):
+            seed = np.zeros(out._data.size)
             seed[j] = 1.0
             grads = grad(out, [xs[k] for k in wrt], seed.reshape(out.shape),
                          retain_graph=True, allow_unused=True)
             for n, g in enumerate(grads):
                 if g is not None:
-                    analytic[n][o_i][:, j] = g.data.ravel()
+                    analytic[n][o_i][:, j] = g._data.ravel()
     worst, worst_excess = None, 0.0
     for n, k in enumerate(wrt):
-        flat = xs[k].data.reshape(-1)  # a view: perturbing it perturbs the input
+        flat = xs[k]._data.reshape(-1)  # a view: perturbing it perturbs the input
         for i in range(flat.size):
             orig = flat[i]
             flat[i] = orig + eps
-            plus = [o.data.ravel().copy() for o in _outputs(fn, xs)]
+            plus = [o._data.ravel().copy() for o in _outputs(fn, xs)]
             flat[i] = orig - eps
-            minus = [o.data.ravel().copy() for o in _outputs(fn, xs)]
+            minus = [o._data.ravel().copy() for o in _outputs(fn, xs)]
             flat[i] = orig
             for o_i in range(len(outs)):
                 numeric = (plus[o_i] - minus[o_i]) / (2 * eps)

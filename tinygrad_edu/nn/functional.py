@@ -45,7 +45,7 @@ def _scores(x: Any, op: str) -> Tensor:
 def _targets(y: Any, op: str) -> np.ndarray:
     """Targets as an ndarray; a ragged nested list is refused with a message naming `op`."""
     try:
-        return np.asarray(y.data if isinstance(y, Tensor) else y)
+        return np.asarray(y._data if isinstance(y, Tensor) else y)
     except ValueError as e:
         raise ValueError(f"{op}: targets must be a rectangular nested sequence ({e})") from None
 

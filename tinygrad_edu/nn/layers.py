@@ -156,7 +156,7 @@ class MLP(Module):
     def to_textbook_weights(self) -> list[np.ndarray]:
         """[W(1), ..., W(L)] with W(ℓ) of shape (d(ℓ−1) + 1, d(ℓ)): row 0 is the bias b,
         rows 1.. are weightᵀ, so that s(ℓ) = W(ℓ)ᵀ [1; x(ℓ−1)]. Copies, in our dtype."""
-        return [np.vstack([layer.bias.data[None, :], layer.weight.data.T])
+        return [np.vstack([layer.bias._data[None, :], layer.weight._data.T])
                 for layer in self.layers]
 
     @classmethod

@@ -27,7 +27,7 @@ from ..tensor import Tensor
 class Parameter(Tensor):
     """A leaf Tensor that a Module registers and an optimizer updates.
 
-    It is a Tensor (not a wrapper around one): `p + 1`, `p.grad`, `p.data` all work as for any
+    It is a Tensor (not a wrapper around one): `p + 1`, `p.grad`, `p._data` all work as for any
     tensor. The data is copied and must have a floating dtype.
 
     >>> Parameter([1.0, 2.0])
@@ -40,9 +40,9 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True,
                  dtype: DTypeLike = None) -> None:
         super().__init__(data, dtype=dtype)
-        if self.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f":
             raise TypeError(
-                f"Parameter: data must have a floating dtype, got {self.data.dtype}"
+                f"Parameter: data must have a floating dtype, got {self._data.dtype}"
             )
         self.requires_grad_(requires_grad)
 
@@ -207,7 +207,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p._data))
 
     def train(self, mode: bool = True) -> Module:
         """Set `training` on this module and every submodule; returns self."""
@@ -224,7 +224,7 @@ class Module:
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """An ordered map from each parameter's dotted name to a copy of its values; a shared
         parameter appears under every name that reaches it, as in PyTorch."""
-        return OrderedDict((name, p.data.copy())
+        return OrderedDict((name, p._data.copy())
                            for name, p in self.named_parameters(remove_duplicate=False))
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
@@ -254,7 +254,7 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = value.data if isinstance(value, Tensor) else value
+            value = value._data if isinstance(value, Tensor) else value
             if not isinstance(value, np.ndarray):
                 errors.append(f"expected an ndarray for {name!r}, got {type(value).__name__}")
             elif value.shape != p.shape:

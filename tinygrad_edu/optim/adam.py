@@ -47,13 +47,13 @@ class Adam(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad._data
             if wd != 0:
-                g = g + wd * p.data
+                g = g + wd * p._data
             state = self.state.setdefault(p, {})
             if not state:
-                state.update(step=0, exp_avg=np.zeros_like(p.data),
-                             exp_avg_sq=np.zeros_like(p.data))
+                state.update(step=0, exp_avg=np.zeros_like(p._data),
+                             exp_avg_sq=np.zeros_like(p._data))
             state["step"] += 1
             t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
             m *= beta1

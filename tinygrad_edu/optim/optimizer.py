@@ -101,7 +101,7 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad = Tensor(np.zeros_like(p.data))
+                    p.grad = Tensor(np.zeros_like(p._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Check every gradient, then update every parameter that has one.
@@ -123,12 +123,12 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if (type(g) is Tensor and g.data.shape == p.data.shape
-                        and g.data.dtype == p.data.dtype and p.data.flags.writeable
+                if (type(g) is Tensor and g._data.shape == p._data.shape
+                        and g._data.dtype == p._data.dtype and p._data.flags.writeable
                         and not self.check_finite):
                     continue  # the common case, checked without building any message
                 where = f"{type(self).__name__}.step: parameter {i} of group {gi}"
-                if not p.data.flags.writeable:
+                if not p._data.flags.writeable:
                     raise ValueError(f"{where} (shape {p.shape}) is read-only; give it "
                                      "writable data, such as a copy")
                 if not isinstance(g, Tensor):
@@ -137,8 +137,8 @@ class Optimizer:
                     raise ValueError(f"{where} (shape {p.shape}) has a gradient of shape "
                                      f"{g.shape} and dtype {g.dtype}; expected shape {p.shape} "
                                      f"and dtype {p.dtype}")
-                if self.check_finite and not np.isfinite(g.data).all():
-                    bad = np.count_nonzero(~np.isfinite(g.data))
+                if self.check_finite and not np.isfinite(g._data).all():
+                    bad = np.count_nonzero(~np.isfinite(g._data))
                     raise ValueError(f"{where} (shape {p.shape}) has a non-finite gradient "
                                      f"({bad} entries); check_finite=True refuses to step")
 
@@ -150,8 +150,8 @@ class Optimizer:
     def _descend(p: Tensor, step: np.ndarray) -> None:
         """θ ← θ − step in θ's memory, counted as an in-place change: `p.sub_(step)` without
         the operand checks, which `step()` has made for every parameter before any update."""
-        np.subtract(p.data, step, out=p.data)
-        versions.bump(p.data, "sub_", next(_sequence))
+        np.subtract(p._data, step, out=p._data)
+        versions.bump(p._data, "sub_", next(_sequence))
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")

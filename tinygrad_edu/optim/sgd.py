@@ -47,9 +47,9 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad._data
             if wd != 0:
-                g = g + wd * p.data
+                g = g + wd * p._data
             if mu != 0:
                 state = self.state.setdefault(p, {})
                 b = state.get("momentum_buffer")
