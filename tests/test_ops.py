@@ -548,6 +548,28 @@ def test_penalty_through_numpy_norm_gets_its_gradient():
     np.testing.assert_allclose(w.grad.numpy(), 2 * w.numpy() + 0.5 * w.numpy() / 5.0, rtol=1e-14)
 
 
+def test_numpy_norm_at_zero_has_zero_gradient_and_exact_second_derivatives():
+    # ‖x‖ has a kink at 0 (‖t·u‖ = |t| ‖u‖): the slope there is 0, as PyTorch's, never NaN
+    w = tg.zeros(3, dtype=tg.float64, requires_grad=True)
+    (g,) = tg.autograd.grad(np.linalg.norm(w), w, create_graph=True)
+    np.testing.assert_array_equal(g.numpy(), [0.0, 0.0, 0.0])
+    (h,) = tg.autograd.grad(g.sum(), w)
+    np.testing.assert_array_equal(h.numpy(), [0.0, 0.0, 0.0])
+    x = tg.tensor(np.array([[3.0, 4.0], [0.0, 0.0]]), requires_grad=True)
+    np.linalg.norm(x, axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.6, 0.8], [0.0, 0.0]], rtol=1e-15)
+    rng = np.random.default_rng(3)
+    a = tg.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: np.linalg.norm(t, axis=0, keepdims=True), [a])
+    assert tg.autograd.gradgradcheck(lambda t: np.linalg.norm(t), [a])
+
+
+def test_numpy_norm_of_float16_squares_in_float32():
+    h = tg.tensor(np.full(10, 1e4, np.float16))
+    n = np.linalg.norm(h)
+    assert n.dtype == np.float16 and n.item() == pytest.approx(np.sqrt(10) * 1e4, rel=1e-3)
+
+
 def test_asarray_of_a_tensor_requiring_grad_raises_like_pytorch():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     for convert in (np.asarray, np.array, lambda t: np.asarray(t, dtype=np.float64)):

@@ -575,6 +575,29 @@ class Std(Var):
         return (x - x.mean(axis=self.axis, keepdims=True)) * (grad / self.dof(x) / spread)
 
 
+class Norm(Function):
+    """y = ‖x‖ = √Σ_axis x²;  ∂y/∂x = x / y, and 0 where y = 0: ‖·‖ has a kink at 0
+    (‖t·u‖ = |t| ‖u‖), where PyTorch takes 0"""
+
+    __slots__ = ("axis", "keepdim")
+    saves = ("x", "out")
+
+    def __init__(self, axis, keepdim):
+        self.axis, self.keepdim = axis, keepdim
+
+    def forward(self, x):
+        wide = x.astype(np.float32) if x.dtype is HALF else x  # float16 squares overflow
+        y = np.sqrt((wide * wide).sum(axis=self.axis, keepdims=self.keepdim))
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, grad, out, x):
+        if not self.keepdim:
+            shape = keepdim_shape(x.shape, self.axis)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
+        return x * (grad / np.where(out == 0, np.inf, out))
+
+
 class Max(Function):
     """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0 (a NaN is the
     maximum, so the NaNs share it, as PyTorch's max)"""

@@ -1392,7 +1392,8 @@ def _np_norm(x, ord=None, axis=None, keepdims=False):
     axes = x.ndim if axis is None else 1 if isinstance(axis, (int, np.integer)) else len(axis)
     if not (ord is None or (ord == 2 and axes == 1) or (ord == "fro" and axes == 2)):
         return NotImplemented
-    return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
+    axes, keepdim = _reduction_args("norm", x.ndim, None, keepdims, axis, None)
+    return apply(ops.Norm(axes, keepdim), x._floating())
 
 
 _ARRAY_FUNCTIONS = {
