@@ -31,7 +31,7 @@ def train(batch_size: int, lr: float, epochs: int = 20) -> None:
             steps += 1
     with tg.no_grad():
         loss = F.logistic_loss(model(X_all), y_all).item()
-        acc = (np.sign(model(X_all).data) == y).mean()
+        acc = (np.sign(model(X_all).numpy()) == y).mean()
     print(f"batch {batch_size:4d}  steps {steps:5d}  E_in {loss:.4f}  accuracy {acc:.1%}")
 
 

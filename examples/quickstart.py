@@ -25,5 +25,5 @@ for step in range(201):
     if step % 50 == 0:
         print(f"step {step:3d}  E_in = {loss.item():.4f}")
 
-accuracy = (np.sign(X @ w.data) == y).mean()
-print(f"training accuracy {accuracy:.1%}, w = {np.round(w.data, 3)}")
+accuracy = (np.sign(X @ w.numpy()) == y).mean()
+print(f"training accuracy {accuracy:.1%}, w = {np.round(w.numpy(), 3)}")
