@@ -56,10 +56,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     check = bool(switched) and state.anomaly
     last_write = versions.last_write
     overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
-    # Rules record their operations only with create_graph. Anomaly mode checks what each
-    # rule returns (check_backward names the node), not the operations inside a rule: so a
-    # value a rule computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
-    modes = set_modes(create_graph, False)
+    # Rules record their operations only with create_graph: they are fed Tensors then, and
+    # plain arrays otherwise, which record nothing whatever the mode (so the modes are left
+    # alone). Anomaly mode checks what each rule returns (check_backward names the node), not
+    # the operations inside a rule: so a value a rule computes and then masks (Pow's 0·x^(−1)
+    # at x = 0) raises nothing.
+    switch = create_graph or check
+    modes = set_modes(create_graph, False) if switch else None
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
     try:
         while True:
@@ -116,7 +119,8 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                     t = None
                 # else nothing left to run comes after t, so nothing can add to its gradient
     finally:
-        set_modes(*modes)
+        if switch:
+            set_modes(*modes)
     for fn in overwritten:  # the values they overwrote routed older uses until now
         fn.replaced = None
     grads = g = None  # drop the last rule's results: a gradient only `pending` holds is owned

@@ -45,9 +45,9 @@ class Adam(Optimizer):
         lr, (beta1, beta2) = group["lr"], group["betas"]
         eps, wd = group["eps"], group["weight_decay"]
         for p in group["params"]:
-            if p.grad is None:
+            if p._grad is None:
                 continue
-            g = p.grad._data
+            g = p._grad._data
             if wd != 0:
                 g = g + wd * p._data
             state = self.state.setdefault(p, {})

@@ -27,14 +27,14 @@ class NormalizedGD(Optimizer):
 
     def _update_all(self) -> None:
         pairs = [(group["lr"], p) for group in self.param_groups for p in group["params"]
-                 if p.grad is not None]
+                 if p._grad is not None]
         # g/‖g‖ = u/‖u‖ with u = g/c, c = max |gᵢ|: 1 ≤ ‖u‖ ≤ √n, so nothing overflows or
         # underflows, however large or tiny the gradient
-        c = max((float(np.max(np.abs(p.grad._data), initial=0.0)) for _, p in pairs),
+        c = max((float(np.max(np.abs(p._grad._data), initial=0.0)) for _, p in pairs),
                 default=0.0)
         if c == 0:
             return
-        norm_u = math.sqrt(sum(float(np.sum(np.square(p.grad._data / c, dtype=np.float64)))
+        norm_u = math.sqrt(sum(float(np.sum(np.square(p._grad._data / c, dtype=np.float64)))
                                for _, p in pairs))
         for lr, p in pairs:
-            self._descend(p, (lr / norm_u) * (p.grad._data / c))
+            self._descend(p, (lr / norm_u) * (p._grad._data / c))

@@ -98,10 +98,10 @@ class Optimizer:
         """Forget accumulated gradients: `.grad = None` (or zeros with set_to_none=False)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
+                if set_to_none or p._grad is None:
+                    p._grad = None  # the slot behind .grad: None needs no check
                 else:
-                    p.grad = Tensor(np.zeros_like(p._data))
+                    p._grad = Tensor._wrap(np.zeros_like(p._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Check every gradient, then update every parameter that has one.
@@ -120,7 +120,7 @@ class Optimizer:
     def _check_gradients(self) -> None:
         for gi, group in enumerate(self.param_groups):
             for i, p in enumerate(group["params"]):
-                g = p.grad
+                g = p._grad
                 if g is None:
                     continue
                 if (type(g) is Tensor and g._data.shape == p._data.shape
