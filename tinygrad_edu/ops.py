@@ -742,57 +742,61 @@ class GetItem(_Indexed, Function):
         return scatter_add(grad, self.index, x.shape)
 
 
-class SetItem(_Indexed, Function):
-    """z = x with z[index] = v;  ∂z/∂x = 1 except at the indexed places (0 there),
-    ∂L/∂v = ∂L/∂z[index] (summed over the places v was broadcast to)"""
+class _Overwrite(Function):
+    """z = x with a region of x replaced by v;  ∂z/∂x = 1 outside the region, 0 inside,
+    ∂L/∂v = ∂L/∂z over the region (summed over the places v was broadcast to).
+    A subclass says what the region is: `assign(a, v)` writes v into a's region, and
+    `region(a)` reads it."""
+
+    __slots__ = ()
+    saves = ()
+
+    def forward(self, x, v):
+        out = x.copy(order="K")  # x's layout, so that views of the region stay views
+        self.assign(out, v)
+        return out
+
+    def backward(self, grad, out, x, v):
+        need_x, need_v = self.needs_input_grad
+        gx = None
+        if need_x:
+            kept = np.ones(x.shape, dtype=bool)
+            self.assign(kept, False)
+            gx = grad * kept
+        return gx, (self.region(grad) if need_v else None)
+
+
+class SetItem(_Indexed, _Overwrite):
+    """z = x with z[index] = v (see _Overwrite)"""
 
     __slots__ = ("index",)
-    saves = ()
 
     def __init__(self, index):
         self.index = index
 
-    def forward(self, x, v):
-        out = x.copy()
-        view, index = place(out, self.index)
+    def assign(self, a, v):
+        view, index = place(a, self.index)
         view[index] = v
-        return out
 
-    def backward(self, grad, out, x, v):
-        need_x, need_v = self.needs_input_grad
-        gx = None
-        if need_x:
-            kept = np.ones(x.shape, dtype=bool)
-            view, index = place(kept, self.index)
-            view[index] = False
-            gx = grad * kept
-        return gx, (select(grad, self.index) if need_v else None)
+    def region(self, a):
+        return select(a, self.index)
 
 
-class CopySlices(Function):
-    """z = x with the region view(x) replaced by v, where `view` is a chain of view
-    operations (how an in-place change of a view of x changes x, as PyTorch's CopySlices);
-    ∂z/∂x = 1 outside the region, 0 inside;  ∂L/∂v = view(∂L/∂z)"""
+class CopySlices(_Overwrite):
+    """z = x with the region view(x) replaced by v (see _Overwrite), where `view` is a chain
+    of view operations: how an in-place change of a view of x changes x, as PyTorch's
+    CopySlices"""
 
     __slots__ = ("chain",)
-    saves = ()
 
     def __init__(self, chain):
         self.chain = chain
 
-    def forward(self, x, v):
-        out = x.copy(order="K")  # x's layout, so that the chain's views stay views
-        view_of(out, self.chain)[...] = v
-        return out
+    def assign(self, a, v):
+        view_of(a, self.chain)[...] = v
 
-    def backward(self, grad, out, x, v):
-        need_x, need_v = self.needs_input_grad
-        gx = None
-        if need_x:
-            kept = np.ones(x.shape, dtype=bool)
-            view_of(kept, self.chain)[...] = False
-            gx = grad * kept
-        return gx, (view_of(grad, self.chain) if need_v else None)
+    def region(self, a):
+        return view_of(a, self.chain)
 
 
 VIEWS = (Reshape, Permute, GetItem)  # the writable views: their slots are their arguments
