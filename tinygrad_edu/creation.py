@@ -8,7 +8,8 @@ import numbers
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor, _shape_arg
+from .arguments import sizes
+from .tensor import Tensor
 
 _rng = np.random.default_rng()
 
@@ -48,19 +49,6 @@ def _refuse(op, d, kinds: str, what: str) -> np.dtype:
     return d
 
 
-_MAX_ELEMENTS = np.iinfo(np.intp).max // 8  # beyond this numpy cannot even describe the array
-
-
-def _sizes(op, shape) -> tuple:
-    """A factory's shape (as `_shape_arg` accepts it): non-negative ints, not absurdly large."""
-    shape = _shape_arg(op, shape)
-    if any(n < 0 for n in shape):
-        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
-    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:
-        raise ValueError(f"{op}: a tensor of shape {shape} is too large")
-    return shape
-
-
 def _reals(op, **values) -> tuple:
     """The named values as real numbers (a 0-d tensor gives its value, as in PyTorch);
     complex numbers, strings, None, ... are refused."""
@@ -75,17 +63,17 @@ def _reals(op, **values) -> tuple:
 
 
 def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("zeros", np.zeros(_sizes("zeros", shape), _float_dtype("zeros", dtype)),
+    return _make("zeros", np.zeros(sizes("zeros", shape), _float_dtype("zeros", dtype)),
                  requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("ones", np.ones(_sizes("ones", shape), _float_dtype("ones", dtype)),
+    return _make("ones", np.ones(sizes("ones", shape), _float_dtype("ones", dtype)),
                  requires_grad)
 
 
 def empty(*shape, dtype=None, requires_grad=False) -> Tensor:
-    return _make("empty", np.empty(_sizes("empty", shape), _float_dtype("empty", dtype)),
+    return _make("empty", np.empty(sizes("empty", shape), _float_dtype("empty", dtype)),
                  requires_grad)
 
 
@@ -100,7 +88,7 @@ def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
     else:
         raise TypeError(f"full: fill_value must be a real number, got {fill_value!r}")
     d = default if dtype is None else dtypes.as_dtype(dtype, "full")
-    shape = _sizes("full", shape if isinstance(shape, (tuple, list)) else (shape,))
+    shape = sizes("full", shape if isinstance(shape, (tuple, list)) else (shape,))
     try:
         return _make("full", np.full(shape, fill_value, d), requires_grad)
     except OverflowError:
@@ -161,7 +149,7 @@ def linspace(start, end, steps: int, dtype=None, requires_grad=False) -> Tensor:
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad=False) -> Tensor:
-    shape = _sizes("eye", (n,) if m is None else (n, m))
+    shape = sizes("eye", (n,) if m is None else (n, m))
     return _make("eye", np.eye(*shape, dtype=_float_dtype("eye", dtype)), requires_grad)
 
 
@@ -169,7 +157,7 @@ def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Standard normal samples from the global generator."""
     d = _refuse("randn", _float_dtype("randn", dtype), "biu",
                 "as in PyTorch: use a float dtype")
-    return _make("randn", _rng.standard_normal(_sizes("randn", shape)).astype(d),
+    return _make("randn", _rng.standard_normal(sizes("randn", shape)).astype(d),
                  requires_grad)
 
 
@@ -177,7 +165,7 @@ def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
     d = _refuse("rand", _float_dtype("rand", dtype), "biu",
                 "as in PyTorch: use a float dtype")
-    return _make("rand", _rng.random(_sizes("rand", shape)).astype(d), requires_grad)
+    return _make("rand", _rng.random(sizes("rand", shape)).astype(d), requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None) -> Tensor:
@@ -197,5 +185,5 @@ def randint(low, high=None, size=(), dtype=None) -> Tensor:
         if low < lo or high - 1 > hi:
             raise ValueError(f"randint: the range [{low}, {high}) does not fit dtype {d} "
                              f"(values {lo} to {hi})")
-    size = _sizes("randint", size if isinstance(size, (tuple, list)) else (size,))
+    size = sizes("randint", size if isinstance(size, (tuple, list)) else (size,))
     return Tensor._wrap(_rng.integers(low, high, size).astype(d))

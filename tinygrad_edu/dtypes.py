@@ -51,3 +51,51 @@ def set_default_dtype(dtype) -> None:
     if d not in (float32, float64):
         raise TypeError(f"set_default_dtype: only float32 or float64 can be the default, got {d}")
     _default = d
+
+
+# ---------------------------------------------------------------- PyTorch's type promotion
+
+KINDS = {"b": 0, "i": 1, "u": 1, "f": 2}  # bool < integer < floating point
+
+
+def category(v) -> tuple:
+    """(rank, kind, dtype) of an operand: rank 2 for an array or tensor with dimensions, 1 for
+    a zero-dim one, 0 for a number; a Python number has no dtype (None)."""
+    if isinstance(v, np.generic):
+        return 0, KINDS[v.dtype.kind], v.dtype
+    d = getattr(v, "dtype", None)  # an ndarray or a Tensor (this module knows no Tensor)
+    if d is not None:
+        return (2 if v.ndim else 1), KINDS[d.kind], d
+    return 0, (0 if isinstance(v, bool) else 1 if isinstance(v, int) else 2), None
+
+
+def default_of_kind(kind: int) -> np.dtype:
+    """The dtype a number of `kind` takes: the default float, int64 or bool."""
+    return get_default_dtype() if kind == 2 else np.dtype(np.int64 if kind else bool)
+
+
+def result_dtype(x: tuple, y: tuple, floating: bool = False) -> np.dtype:
+    """The dtype PyTorch computes `x ⊕ y` in, from the operands' `category` triples (a floating
+    one if `floating`, as for true division).
+
+    Operands rank as tensors or arrays with dimensions > zero-dim ones > numbers (Python or
+    numpy scalars), and kinds as bool < int < float. The result takes the dtype of the
+    highest-ranked operands (numpy's promotion between two of one kind, the float's dtype
+    between int and float) unless a lower-ranked one is of a higher kind: then a zero-dim
+    operand gives its own dtype and a number the default (float dtype, or int64). So a
+    number or a 0-d value never widens a tensor of its kind: float32 · np.float64(2) is
+    float32.
+    """
+    (rx, kx, dx), (ry, ky, dy) = x, y
+    if rx != ry:
+        (_, kh, dh), (rl, kl, dl) = (x, y) if rx > ry else (y, x)  # higher-ranked, then lower
+        target = dh if kl <= kh else dl if rl == 1 else default_of_kind(kl)
+    elif kx != ky:
+        target = (dx if kx > ky else dy) if rx else default_of_kind(max(kx, ky))
+    elif dx is None or dy is None:  # a Python number with a number (as in `where`)
+        target = dx or dy or default_of_kind(kx)
+    else:
+        target = np.promote_types(dx, dy)
+    if floating and target.kind != "f":
+        target = get_default_dtype()
+    return target

@@ -14,7 +14,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import dtypes, ops
+from . import arguments, dtypes, ops
+from .arguments import (
+    broadcasts_to,
+    builtin_error,
+    check_nonempty,
+    describe,
+    reduced_shape,
+    reduction_args,
+    shape_arg,
+    supported,
+    to_array,
+)
 
 _new = object.__new__
 _sequence = itertools.count()  # creation order of recorded nodes: the backward pass order
@@ -33,7 +44,9 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self._data = _to_array(data, dtype)
+        if isinstance(data, Tensor):
+            data = data._data  # copied by to_array, as PyTorch's torch.tensor(t) copies
+        self._data = to_array(data, dtype)
         self._grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -72,7 +85,7 @@ class Tensor:
         """The shape (a tuple), or the length of one dimension."""
         if dim is None:
             return self._data.shape
-        axes = _dim("size", dim, self.ndim)
+        axes = arguments.dim("size", dim, self.ndim)
         if not axes:
             raise IndexError(f"size: dim {dim} given, but a 0-d tensor has no dimensions")
         return self._data.shape[axes[0]]
@@ -153,7 +166,7 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         """`t.data = other` makes `t` use `other`'s memory (any shape), as in PyTorch."""
         if not isinstance(value, Tensor):
-            raise TypeError(f"data: expected a Tensor, got {_describe(value)}; "
+            raise TypeError(f"data: expected a Tensor, got {describe(value)}; "
                             "wrap an array with tg.tensor(...)")
         if self._requires_grad and not dtypes.is_float(value.dtype):
             raise RuntimeError(f"data: this tensor requires grad, so its data must be floating "
@@ -405,13 +418,13 @@ class Tensor:
 
     def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
-        dim, keepdim = _reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
+        dim, keepdim = reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "sum"))
         return apply(ops.Sum(dim, keepdim), x)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
-        dim, keepdim = _reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
+        dim, keepdim = reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
         x = self._floating() if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
         return apply(ops.Mean(dim, keepdim), x)
 
@@ -426,7 +439,7 @@ class Tensor:
         return self._spread(ops.Std, "std", dim, keepdim, correction, unbiased, axis, keepdims)
 
     def _spread(self, op, name, dim, keepdim, correction, unbiased, axis, keepdims):
-        dim, keepdim = _reduction_args(name, self.ndim, dim, keepdim, axis, keepdims)
+        dim, keepdim = reduction_args(name, self.ndim, dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = int(bool(unbiased))
         if not isinstance(correction, numbers.Real):
@@ -439,14 +452,14 @@ class Tensor:
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""
-        dim, keepdim = _reduction_args("amax", self.ndim, dim, keepdim, axis, keepdims)
-        _check_nonempty("amax", self, dim)
+        dim, keepdim = reduction_args("amax", self.ndim, dim, keepdim, axis, keepdims)
+        check_nonempty("amax", self.shape, dim)
         return apply(ops.Max(dim, keepdim), self)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Smallest value over `dim`; ties share the gradient evenly."""
-        dim, keepdim = _reduction_args("amin", self.ndim, dim, keepdim, axis, keepdims)
-        _check_nonempty("amin", self, dim)
+        dim, keepdim = reduction_args("amin", self.ndim, dim, keepdim, axis, keepdims)
+        check_nonempty("amin", self.shape, dim)
         return apply(ops.Min(dim, keepdim), self)
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -470,36 +483,36 @@ class Tensor:
         return self._arg(np.argmin, "argmin", dim, keepdim)
 
     def _arg(self, fn, name, dim, keepdim):
-        axes = None if dim is None else _dim(name, dim, self.ndim)
-        _check_nonempty(name, self, axes or None)
+        axes = None if dim is None else arguments.dim(name, dim, self.ndim)
+        check_nonempty(name, self.shape, axes or None)
         if not axes:  # no dim, or a 0-d tensor
             return Tensor._wrap(np.asarray(fn(self._data)))
         return Tensor._wrap(np.asarray(fn(self._data, axis=axes[0], keepdims=keepdim)))
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """ln Σ eˣ over `dim`, computed as m + ln Σ e^(x − m) with m the maximum (no overflow)."""
-        dim, keepdim = _reduction_args("logsumexp", self.ndim, dim, keepdim, axis, keepdims)
+        dim, keepdim = reduction_args("logsumexp", self.ndim, dim, keepdim, axis, keepdims)
         shifted, m = _shift_by_max(self, dim)
         out = apply(ops.Sum(dim, True), shifted.exp()).log() + m
-        return out if keepdim else out.reshape(_reduced_shape(self.shape, dim))
+        return out if keepdim else out.reshape(reduced_shape(self.shape, dim))
 
     def softmax(self, dim):
         """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim`, shifted by the maximum for stability."""
-        axes = _dim("softmax", dim, self.ndim)
+        axes = arguments.dim("softmax", dim, self.ndim)
         e = _shift_by_max(self, axes)[0].exp()
         return e / apply(ops.Sum(axes, True), e)
 
     def log_softmax(self, dim):
         """xᵢ − logsumexp(x) along `dim`, as (xᵢ − m) − ln Σⱼ e^(xⱼ − m) with m the maximum:
         subtracting after the shift keeps full precision when |m| is large."""
-        axes = _dim("log_softmax", dim, self.ndim)
+        axes = arguments.dim("log_softmax", dim, self.ndim)
         shifted = _shift_by_max(self, axes)[0]
         return shifted - apply(ops.Sum(axes, True), shifted.exp()).log()
 
     # ------------------------------------------------------------ shape
 
     def reshape(self, *shape):
-        shape = _shape_arg("reshape", shape)
+        shape = shape_arg("reshape", shape)
         if shape == self.shape:
             return self
         return apply(ops.Reshape(shape), self)
@@ -508,7 +521,7 @@ class Tensor:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         """Merge dimensions start_dim..end_dim into one."""
-        start, end = _dims("flatten", (start_dim, end_dim), self.ndim, unique=False)
+        start, end = arguments.dims("flatten", (start_dim, end_dim), self.ndim, unique=False)
         if self.ndim == 0:
             return self.reshape(1)
         if start > end:
@@ -518,8 +531,8 @@ class Tensor:
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def permute(self, *dims):
-        dims = _shape_arg("permute", dims)
-        axes = _dims("permute", dims, self.ndim)
+        dims = shape_arg("permute", dims)
+        axes = arguments.dims("permute", dims, self.ndim)
         if len(axes) != self.ndim:
             raise ValueError(
                 f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, "
@@ -529,7 +542,7 @@ class Tensor:
 
     def transpose(self, dim0: int, dim1: int):
         """Swap two dimensions."""
-        d0, d1 = _dims("transpose", (dim0, dim1), self.ndim, unique=False)
+        d0, d1 = arguments.dims("transpose", (dim0, dim1), self.ndim, unique=False)
         axes = list(range(self.ndim))
         if axes:  # a 0-d tensor accepts dims 0 and -1 and has nothing to swap
             axes[d0], axes[d1] = d1, d0
@@ -544,18 +557,18 @@ class Tensor:
 
     def unsqueeze(self, dim: int):
         """Insert a size-1 dimension at `dim` (in [-ndim-1, ndim])."""
-        (d,) = _dim("unsqueeze", dim, self.ndim, new_axis=True)
+        (d,) = arguments.dim("unsqueeze", dim, self.ndim, new_axis=True)
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
     def squeeze(self, dim=None):
         """Remove size-1 dimensions (only those in `dim`, when given)."""
-        axes = range(self.ndim) if dim is None else _dims("squeeze", dim, self.ndim)
+        axes = range(self.ndim) if dim is None else arguments.dims("squeeze", dim, self.ndim)
         drop = {d for d in axes if d < self.ndim and self.shape[d] == 1}  # 0-d accepts dim 0
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in drop))
 
     def expand(self, *shape):
         """Broadcast to `shape` (-1 keeps a size) without copying."""
-        shape = _shape_arg("expand", shape)
+        shape = shape_arg("expand", shape)
         lead = len(shape) - self.ndim
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to {shape}")
@@ -614,7 +627,7 @@ class Tensor:
     def copy_(self, src):
         """self ← src (broadcast to self's shape, cast to self's dtype)."""
         src = _operand(src, "copy_")
-        if not _broadcasts_to(np.shape(_raw(src)), self.shape):
+        if not broadcasts_to(np.shape(_raw(src)), self.shape):
             raise ValueError(f"copy_: cannot copy a source of shape {np.shape(_raw(src))} "
                              f"into a tensor of shape {self.shape}")
         return self._inplace("copy_", ops.SetItem(...), src, write=_fill)
@@ -624,7 +637,7 @@ class Tensor:
         if isinstance(value, Tensor) and value.numel() != 1:
             raise ValueError(f"fill_: the value must have one element, got shape {value.shape}")
         if not isinstance(value, (Tensor, numbers.Real)):
-            raise TypeError(f"fill_: the value must be a real number, got {_describe(value)}")
+            raise TypeError(f"fill_: the value must be a real number, got {describe(value)}")
         return self._inplace("fill_", ops.SetItem(...), value, write=_fill)
 
     def zero_(self):
@@ -672,7 +685,7 @@ class Tensor:
                 write(self._data, *raws)
             except (TypeError, ValueError, IndexError) as e:
                 shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
-                raise _plain(e)(f"{name}: {e} (shapes {shapes})") from None
+                raise builtin_error(e)(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self._data, name, next(_sequence))
         if record and chain:  # recorded after the write: these nodes saw the new value
             new = apply(ops.CopySlices(chain), old, new)
@@ -707,7 +720,7 @@ class Tensor:
                 try:
                     return Tensor._wrap(np.asarray(ufunc(*args)))
                 except (ValueError, TypeError) as e:
-                    raise _plain(e)(f"{ufunc.__name__}: {e}") from None
+                    raise builtin_error(e)(f"{ufunc.__name__}: {e}") from None
                 except OverflowError as e:
                     raise ValueError(f"{ufunc.__name__}: {e}") from None
         name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
@@ -794,7 +807,8 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         out = fn.forward(*datas)
     except (ValueError, IndexError, TypeError) as e:
         shapes = ", ".join(str(np.shape(d)) for d in datas)
-        raise _plain(e)(f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
+        raise builtin_error(e)(
+            f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
     except OverflowError as e:  # a Python int beyond the range of an int tensor's dtype
         raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
     if type(out) is not np.ndarray:
@@ -871,9 +885,9 @@ def minimum(x, y) -> Tensor:
 def where(condition, x, y) -> Tensor:
     """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool."""
     cond = _raw(condition)
-    cond = _to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
+    cond = to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got {_describe(condition)}")
+        raise TypeError(f"where: condition must be a bool tensor, got {describe(condition)}")
     return apply(ops.Where(), cond, *_promote(_operand(x, "where"), _operand(y, "where")))
 
 
@@ -882,7 +896,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     ts = _tensor_list("cat", tensors)
     if ts[0].ndim == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
-    (axis,) = _dim("cat", dim, ts[0].ndim)
+    (axis,) = arguments.dim("cat", dim, ts[0].ndim)
     return apply(ops.Cat(axis), *ts)
 
 
@@ -892,47 +906,11 @@ def stack(tensors, dim: int = 0) -> Tensor:
     shapes = {t.shape for t in ts}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    (axis,) = _dim("stack", dim, ts[0].ndim, new_axis=True)
+    (axis,) = arguments.dim("stack", dim, ts[0].ndim, new_axis=True)
     return apply(ops.Cat(axis), *(t.unsqueeze(axis) for t in ts))
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _to_array(data, dtype, op: str = "tensor") -> np.ndarray:
-    """Validate constructor data and turn it into an owned ndarray of a supported dtype;
-    errors name `op`, the operation that was given the data."""
-    if isinstance(data, Tensor):
-        arr = data._data.copy()
-    elif data is None or isinstance(data, (str, bytes, dict, set)):
-        raise TypeError(f"{op}: cannot build a tensor from {_describe(data)}")
-    else:
-        try:
-            arr = np.array(data)
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"{op}: data must be a rectangular nested sequence ({e})") from None
-        if arr.dtype.kind not in "fiub":
-            raise TypeError(
-                f"{op}: data must be numeric (float, int or bool), got {arr.dtype} "
-                f"from {_describe(data)}"
-            )
-        if dtype is None and arr.dtype.kind == "f" and not isinstance(data, (np.ndarray,
-                                                                            np.generic)):
-            arr = arr.astype(dtypes.get_default_dtype(), copy=False)
-    if dtype is not None:  # straight from the data: 0.3 asked as float64 is not rounded first
-        return arr.astype(dtypes.as_dtype(dtype, op), copy=False)
-    return _supported(arr, op)
-
-
-def _supported(arr, op: str):
-    """`arr` (an ndarray or numpy scalar) in native byte order, once its dtype is checked to be
-    one a tensor can hold (not complex, object, str, uint32, float128, ...)."""
-    if not arr.dtype.isnative:
-        arr = arr.astype(arr.dtype.newbyteorder("="))
-    if arr.dtype not in dtypes.SUPPORTED_SET:
-        names = ", ".join(str(d) for d in dtypes.SUPPORTED_DTYPES)
-        raise TypeError(f"{op}: unsupported dtype {arr.dtype} (supported: {names})")
-    return arr
 
 
 def _operand(x, op: str):
@@ -941,14 +919,14 @@ def _operand(x, op: str):
     if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower checks below
         return x
     if type(x) is np.ndarray:
-        return _supported(x, op)
+        return supported(x, op)
     if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
         return x
     if isinstance(x, (np.ndarray, np.generic)):
-        return _supported(x, op)
+        return supported(x, op)
     if isinstance(x, (list, tuple)):
-        return _to_array(x, None, op)
-    raise TypeError(f"{op}: unsupported operand {_describe(x)}")
+        return to_array(x, None, op)
+    raise TypeError(f"{op}: unsupported operand {describe(x)}")
 
 
 def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
@@ -963,34 +941,12 @@ def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
     return apply(fn, *_promote(_operand(x, op), _operand(y, op), floating=type(fn) is ops.Div))
 
 
-_KINDS = {"b": 0, "i": 1, "u": 1, "f": 2}  # bool < integer < floating point
-
-
 def _promote(x, y, floating: bool = False) -> tuple:
-    """Both operands in the dtype PyTorch computes `x ⊕ y` in (a floating one if `floating`,
-    as for true division), casting through the graph where a tensor requires grad.
-
-    Operands rank as tensors or arrays with dimensions > zero-dim ones > numbers (Python or
-    numpy scalars), and kinds as bool < int < float. The result takes the dtype of the
-    highest-ranked operands (numpy's promotion between two of one kind, the float's dtype
-    between int and float) unless a lower-ranked one is of a higher kind: then a zero-dim
-    operand gives its own dtype and a number the default (float dtype, or int64). So a
-    number or a 0-d value never widens a tensor of its kind: float32 · np.float64(2) is
-    float32.
-    """
-    (rx, kx, dx), (ry, ky, dy) = _describe_operand(x), _describe_operand(y)
-    if rx != ry:
-        (_, kh, dh), (rl, kl, dl) = ((rx, kx, dx), (ry, ky, dy)) if rx > ry else \
-            ((ry, ky, dy), (rx, kx, dx))  # the higher-ranked operand, then the lower
-        target = dh if kl <= kh else dl if rl == 1 else _default_of_kind(kl)
-    elif kx != ky:
-        target = (dx if kx > ky else dy) if rx else _default_of_kind(max(kx, ky))
-    elif dx is None or dy is None:  # a Python number with a number (as in `where`)
-        target = dx or dy or _default_of_kind(kx)
-    else:
-        target = np.promote_types(dx, dy)
-    if floating and target.kind != "f":
-        target = dtypes.get_default_dtype()
+    """Both operands in the dtype PyTorch computes `x ⊕ y` in (`dtypes.result_dtype`; a
+    floating one if `floating`), casting through the graph where a tensor requires grad."""
+    cx, cy = dtypes.category(x), dtypes.category(y)
+    target = dtypes.result_dtype(cx, cy, floating)
+    dx, dy = cx[2], cy[2]
     if dx is not None and dy is not None and np.promote_types(dx, dy) == target:
         return x, y  # numpy computes in it already: no copy, no extra node
     if dx is None and dy is None:  # two Python numbers (as in `where`): neither carries it
@@ -999,21 +955,6 @@ def _promote(x, y, floating: bool = False) -> tuple:
         except OverflowError as e:  # an int beyond int64
             raise ValueError(f"where: {e}") from None
     return _cast(x, target), _cast(y, target)
-
-
-def _describe_operand(v) -> tuple:
-    """(rank, kind, dtype): rank 2 for a tensor or array with dimensions, 1 for a zero-dim
-    one, 0 for a number; a Python number has no dtype (None)."""
-    if isinstance(v, (Tensor, np.ndarray)):
-        d = v.dtype
-        return (2 if v.ndim else 1), _KINDS[d.kind], d
-    if isinstance(v, np.generic):
-        return 0, _KINDS[v.dtype.kind], v.dtype
-    return 0, (0 if isinstance(v, bool) else 1 if isinstance(v, int) else 2), None
-
-
-def _default_of_kind(kind: int) -> np.dtype:
-    return dtypes.get_default_dtype() if kind == 2 else np.dtype(np.int64 if kind else bool)
 
 
 def _cast(v, dtype):
@@ -1032,8 +973,8 @@ def _as_tensor(x, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
-        return Tensor._wrap(_to_array(x, None, op))
-    raise TypeError(f"{op}: expected a tensor, got {_describe(x)}")
+        return Tensor._wrap(to_array(x, None, op))
+    raise TypeError(f"{op}: expected a tensor, got {describe(x)}")
 
 
 def _raw(x):
@@ -1048,12 +989,6 @@ def _raw_nested(x):
     if isinstance(x, dict):
         return {k: _raw_nested(v) for k, v in x.items()}
     return x
-
-
-def _describe(x) -> str:
-    if isinstance(x, Tensor):
-        return f"a tensor of shape {x.shape} and dtype {x.dtype}"
-    return f"{type(x).__name__} {x!r}"[:120]
 
 
 def _check_clamp(op: str, lo, hi) -> None:
@@ -1082,13 +1017,6 @@ def _scaled(other, alpha, op: str):
     return other * alpha
 
 
-def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
-
-
 def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
     """Copy an in-place result into the tensor's memory; the shape and dtype must fit."""
     if value.shape != dest.shape:
@@ -1098,12 +1026,6 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
         raise TypeError(f"{op}: a result of dtype {value.dtype} cannot be written into a "
                         f"tensor of dtype {dest.dtype}")
     np.copyto(dest, value)
-
-
-def _plain(e: Exception) -> type:
-    """The built-in class of a numpy error, to re-raise it with a message naming the op
-    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments)."""
-    return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
 
 
 def _into(ufunc):
@@ -1156,68 +1078,10 @@ def _compare(ufunc, x, y) -> Tensor:
     try:
         return Tensor._wrap(np.asarray(ufunc(_raw(x), _raw(y))))
     except (ValueError, TypeError) as e:
-        raise _plain(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
+        raise builtin_error(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(_raw(x))}, "
                       f"{np.shape(_raw(y))})") from None
     except OverflowError as e:  # a Python int beyond the range of the tensor's dtype
         raise ValueError(f"{ufunc.__name__}: {e}") from None
-
-
-def _dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -> tuple:
-    """Normalise an int or a sequence of ints into non-negative axes, checking the range.
-
-    With `new_axis` (unsqueeze, stack) the axis may also be one past the last.
-    """
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    size = ndim + new_axis
-    lo, hi = -max(size, 1), max(size, 1) - 1  # a 0-d tensor accepts dim 0 and -1, as PyTorch
-    axes = []
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}")
-        if not lo <= d <= hi:
-            raise IndexError(
-                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
-                f"(expected a value in [{lo}, {hi}])"
-            )
-        axes.append(int(d) % size if size else 0)
-    if unique and len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dim {dim} repeats a dimension")
-    return tuple(axes)
-
-
-def _dim(op: str, dim, ndim: int, new_axis: bool = False) -> tuple:
-    """One dim (an int, not a tuple) checked as by `_dims`: `(axis,)`, or `()` for a 0-d
-    tensor, which accepts dim 0 and -1 but has no axis to act on."""
-    if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    axes = _dims(op, dim, ndim, new_axis=new_axis)
-    return axes if ndim or new_axis else ()
-
-
-def _reduction_args(op, ndim, dim, keepdim, axis, keepdims):
-    """Accept numpy's axis=/keepdims= as aliases; return (axes or None, keepdim)."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: got both dim and its alias axis")
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
-    if dim is None:
-        return None, bool(keepdim)
-    axes = _dims(op, dim, ndim)
-    return (axes if ndim else ()), bool(keepdim)
-
-
-def _reduced_shape(shape: tuple, axes) -> tuple:
-    if axes is None:
-        return ()
-    return tuple(n for i, n in enumerate(shape) if i not in axes)
-
-
-def _check_nonempty(op: str, t: Tensor, axes) -> None:
-    sizes = t.shape if axes is None else [t.shape[a] for a in axes]
-    if 0 in sizes:
-        raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {t.shape}")
 
 
 def _shift_by_max(t: Tensor, axes):
@@ -1231,15 +1095,6 @@ def _shift_by_max(t: Tensor, axes):
         m = np.where(np.isfinite(m), m, 0).astype(d, copy=False)
     return t - m, m
 
-
-
-def _shape_arg(op: str, shape) -> tuple:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
-        raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
-    return tuple(int(n) for n in shape)
 
 
 def _index(index):
@@ -1301,7 +1156,7 @@ def _index_item(i):
 def _tensor_list(op: str, tensors) -> list:
     if isinstance(tensors, (Tensor, str, bytes)) or not isinstance(tensors, Sequence) \
             or not tensors:
-        raise TypeError(f"{op}: expected a non-empty list of tensors, got {_describe(tensors)}")
+        raise TypeError(f"{op}: expected a non-empty list of tensors, got {describe(tensors)}")
     ts = [_as_tensor(t, op) for t in tensors]
     floats = [t.dtype for t in ts if dtypes.is_float(t.dtype)]
     if floats and len(floats) < len(ts):  # PyTorch: int and bool tensors take the float dtype
@@ -1392,7 +1247,7 @@ def _np_norm(x, ord=None, axis=None, keepdims=False):
     axes = x.ndim if axis is None else 1 if isinstance(axis, (int, np.integer)) else len(axis)
     if not (ord is None or (ord == 2 and axes == 1) or (ord == "fro" and axes == 2)):
         return NotImplemented
-    axes, keepdim = _reduction_args("norm", x.ndim, None, keepdims, axis, None)
+    axes, keepdim = reduction_args("norm", x.ndim, None, keepdims, axis, None)
     return apply(ops.Norm(axes, keepdim), x._floating())
 
 

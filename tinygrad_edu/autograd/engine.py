@@ -13,7 +13,8 @@ from heapq import heapify, heappop, heappush
 
 import numpy as np
 
-from ..tensor import Tensor, _to_array
+from ..arguments import to_array
+from ..tensor import Tensor
 from . import anomaly, versions
 from .grad_mode import set_modes, state, switched
 
@@ -187,7 +188,7 @@ def _seed(output: Tensor, gradient, create_graph: bool, where: str):
             )
         g = np.ones(output._data.shape, output._data.dtype)  # ones_like is a slower Python wrapper
     else:
-        g = gradient._data if isinstance(gradient, Tensor) else _to_array(gradient, None, where)
+        g = gradient._data if isinstance(gradient, Tensor) else to_array(gradient, None, where)
         if g.shape != output.shape:
             raise ValueError(
                 f"{where}: gradient has shape {g.shape} but the output has shape {output.shape}"

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .. import dtypes
-from ..creation import _sizes, generator
+from ..arguments import sizes
+from ..creation import generator
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
@@ -36,7 +37,7 @@ class Linear(Module):
         d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Linear")
         bound = 1 / math.sqrt(self.in_features)
         rng = generator()
-        shape = _sizes("Linear", (self.out_features, self.in_features))
+        shape = sizes("Linear", (self.out_features, self.in_features))
         self.weight = Parameter(rng.uniform(-bound, bound, shape), dtype=d)
         if bias:
             self.bias = Parameter(rng.uniform(-bound, bound, self.out_features), dtype=d)

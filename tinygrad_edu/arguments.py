@@ -1,0 +1,160 @@
+"""Checking and normalising the arguments of the public API, once, at the edge.
+
+One validator per kind of argument: data (`to_array`), shapes (`shape_arg`, `sizes`),
+dimensions (`dims`, `dim`, `reduction_args`). Errors name the operation that was called.
+numpy only: tensors are recognised by their attributes, so this module sits below tensor.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import dtypes
+
+
+def describe(x) -> str:
+    """How an error message names a value: a tensor by shape and dtype, else type and repr."""
+    if hasattr(x, "requires_grad") and hasattr(x, "shape"):  # a Tensor
+        return f"a tensor of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def builtin_error(e: Exception) -> type:
+    """The built-in class of a numpy error, to re-raise it with a message naming the op
+    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments)."""
+    return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
+
+
+# ---------------------------------------------------------------- data
+
+
+def supported(arr, op: str):
+    """`arr` (an ndarray or numpy scalar) in native byte order, once its dtype is checked to be
+    one a tensor can hold (not complex, object, str, uint32, float128, ...)."""
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if arr.dtype not in dtypes.SUPPORTED_SET:
+        names = ", ".join(str(d) for d in dtypes.SUPPORTED_DTYPES)
+        raise TypeError(f"{op}: unsupported dtype {arr.dtype} (supported: {names})")
+    return arr
+
+
+def to_array(data, dtype, op: str = "tensor") -> np.ndarray:
+    """Validate data (numbers, nested sequences, arrays) and turn it into an owned ndarray of
+    a supported dtype; errors name `op`, the operation that was given the data."""
+    if data is None or isinstance(data, (str, bytes, dict, set)):
+        raise TypeError(f"{op}: cannot build a tensor from {describe(data)}")
+    try:
+        arr = np.array(data)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{op}: data must be a rectangular nested sequence ({e})") from None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"{op}: data must be numeric (float, int or bool), got {arr.dtype} "
+            f"from {describe(data)}"
+        )
+    if dtype is None and arr.dtype.kind == "f" and not isinstance(data, (np.ndarray,
+                                                                        np.generic)):
+        arr = arr.astype(dtypes.get_default_dtype(), copy=False)
+    if dtype is not None:  # straight from the data: 0.3 asked as float64 is not rounded first
+        return arr.astype(dtypes.as_dtype(dtype, op), copy=False)
+    return supported(arr, op)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+_MAX_ELEMENTS = np.iinfo(np.intp).max // 8  # beyond this numpy cannot even describe the array
+
+
+def shape_arg(op: str, shape) -> tuple:
+    """A shape given as f(2, 3), f((2, 3)) or f([2, 3]), as a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
+    return tuple(int(n) for n in shape)
+
+
+def sizes(op: str, shape) -> tuple:
+    """The shape of a new tensor (as `shape_arg` accepts it): non-negative ints, not absurdly
+    large."""
+    shape = shape_arg(op, shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:
+        raise ValueError(f"{op}: a tensor of shape {shape} is too large")
+    return shape
+
+
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether an array of `shape` broadcasts to exactly `target`."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- dimensions
+
+
+def dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -> tuple:
+    """Normalise an int or a sequence of ints into non-negative axes, checking the range.
+
+    With `new_axis` (unsqueeze, stack) the axis may also be one past the last.
+    """
+    given = dim if isinstance(dim, (tuple, list)) else (dim,)
+    size = ndim + new_axis
+    lo, hi = -max(size, 1), max(size, 1) - 1  # a 0-d tensor accepts dim 0 and -1, as PyTorch
+    axes = []
+    for d in given:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}")
+        if not lo <= d <= hi:
+            raise IndexError(
+                f"{op}: dim {d} is out of range for a tensor with {ndim} dimension(s) "
+                f"(expected a value in [{lo}, {hi}])"
+            )
+        axes.append(int(d) % size if size else 0)
+    if unique and len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dim {dim} repeats a dimension")
+    return tuple(axes)
+
+
+def dim(op: str, dim, ndim: int, new_axis: bool = False) -> tuple:
+    """One dim (an int, not a tuple) checked as by `dims`: `(axis,)`, or `()` for a 0-d
+    tensor, which accepts dim 0 and -1 but has no axis to act on."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    axes = dims(op, dim, ndim, new_axis=new_axis)
+    return axes if ndim or new_axis else ()
+
+
+def reduction_args(op, ndim, dim, keepdim, axis, keepdims):
+    """Accept numpy's axis=/keepdims= as aliases; return (axes or None, keepdim)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim and its alias axis")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    axes = dims(op, dim, ndim)
+    return (axes if ndim else ()), bool(keepdim)
+
+
+def reduced_shape(shape: tuple, axes) -> tuple:
+    """`shape` without the reduced `axes` (all of them when None)."""
+    if axes is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def check_nonempty(op: str, shape: tuple, axes) -> None:
+    """Refuse a reduction (max, argmax, ...) over an empty dimension, which has no value."""
+    sizes = shape if axes is None else [shape[a] for a in axes]
+    if 0 in sizes:
+        raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {shape}")
