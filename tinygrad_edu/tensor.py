@@ -7,7 +7,6 @@ are short methods here, built from the primitives, so their gradients come for f
 from __future__ import annotations
 
 import inspect
-import itertools
 import math
 import numbers
 from collections.abc import Sequence
@@ -28,7 +27,6 @@ from .arguments import (
 )
 
 _new = object.__new__
-_sequence = itertools.count()  # creation order of recorded nodes: the backward pass order
 
 
 class Tensor:
@@ -203,7 +201,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (gradient 1)."""
-        return _apply1(ops.Clone(), self)
+        return apply1(ops.Clone(), self)
 
     @property
     def _version(self) -> int:
@@ -274,37 +272,37 @@ class Tensor:
     # ------------------------------------------------------------ arithmetic
 
     def __add__(self, other):
-        return _binary(ops.Add(), self, other, "add")
+        return binary(ops.Add(), self, other, "add")
 
     def __radd__(self, other):
-        return _binary(ops.Add(), other, self, "add")
+        return binary(ops.Add(), other, self, "add")
 
     def __sub__(self, other):
-        return _binary(ops.Sub(), self, other, "sub")
+        return binary(ops.Sub(), self, other, "sub")
 
     def __rsub__(self, other):
-        return _binary(ops.Sub(), other, self, "sub")
+        return binary(ops.Sub(), other, self, "sub")
 
     def __mul__(self, other):
-        return _binary(ops.Mul(), self, other, "mul")
+        return binary(ops.Mul(), self, other, "mul")
 
     def __rmul__(self, other):
-        return _binary(ops.Mul(), other, self, "mul")
+        return binary(ops.Mul(), other, self, "mul")
 
     def __truediv__(self, other):
-        return _binary(ops.Div(), self, other, "div")
+        return binary(ops.Div(), self, other, "div")
 
     def __rtruediv__(self, other):
-        return _binary(ops.Div(), other, self, "div")
+        return binary(ops.Div(), other, self, "div")
 
     def __pow__(self, other):
-        return _binary(ops.Pow(), self, other, "pow")
+        return binary(ops.Pow(), self, other, "pow")
 
     def __rpow__(self, other):
-        return _binary(ops.Pow(), other, self, "pow")
+        return binary(ops.Pow(), other, self, "pow")
 
     def __neg__(self):
-        return _apply1(ops.Neg(), self)
+        return apply1(ops.Neg(), self)
 
     # PyTorch's named forms of the operators
     add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
@@ -358,35 +356,35 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
 
     def exp(self):
-        return _apply_float(ops.Exp(), self)
+        return apply_float(ops.Exp(), self)
 
     def log(self):
-        return _apply_float(ops.Log(), self)
+        return apply_float(ops.Log(), self)
 
     def sqrt(self):
-        return _apply_float(ops.Sqrt(), self)
+        return apply_float(ops.Sqrt(), self)
 
     def abs(self):
-        return _apply1(ops.Abs(), self)
+        return apply1(ops.Abs(), self)
 
     def tanh(self):
-        return _apply_float(ops.Tanh(), self)
+        return apply_float(ops.Tanh(), self)
 
     def sigmoid(self):
-        return _apply_float(ops.Sigmoid(), self)
+        return apply_float(ops.Sigmoid(), self)
 
     def softplus(self):
         """ln(1 + eˣ), stable for any finite x."""
-        return _apply_float(ops.Softplus(), self)
+        return apply_float(ops.Softplus(), self)
 
     def relu(self):
-        return _apply1(ops.Relu(), self)
+        return apply1(ops.Relu(), self)
 
     def sin(self):
-        return _apply_float(ops.Sin(), self)
+        return apply_float(ops.Sin(), self)
 
     def cos(self):
-        return _apply_float(ops.Cos(), self)
+        return apply_float(ops.Cos(), self)
 
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
@@ -686,7 +684,7 @@ class Tensor:
             except (TypeError, ValueError, IndexError) as e:
                 shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
                 raise builtin_error(e)(f"{name}: {e} (shapes {shapes})") from None
-        versions.bump(self._data, name, next(_sequence))
+        versions.bump(self._data, name, next(sequence))
         if record and chain:  # recorded after the write: these nodes saw the new value
             new = apply(ops.CopySlices(chain), old, new)
             new.grad_fn.replaced = old
@@ -695,7 +693,7 @@ class Tensor:
             view.grad_fn.replaced = old_self
             self.grad_fn, self._requires_grad = view.grad_fn, True
         elif record:
-            new.grad_fn.seq = next(_sequence)  # after the write: the node saw the new value
+            new.grad_fn.seq = next(sequence)  # after the write: the node saw the new value
             new.grad_fn.replaced = old
             self.grad_fn, self._requires_grad = new.grad_fn, True
         return self
@@ -709,9 +707,9 @@ class Tensor:
             op = _UFUNC_OPS.get(ufunc)
             if op is not None:
                 if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
-                    return _binary(op(), *inputs, ufunc.__name__)
+                    return binary(op(), *inputs, ufunc.__name__)
                 x = inputs[0]  # the tensor (numpy asks us, so it is one)
-                return (_apply_float if ufunc in _FLOAT_UFUNCS else _apply1)(op(), x)
+                return (apply_float if ufunc in _FLOAT_UFUNCS else apply1)(op(), x)
             composite = _UFUNC_COMPOSITES.get(ufunc)
             if composite is not None:
                 return composite(*inputs)
@@ -823,7 +821,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> Tensor:
         fn.inputs = args
         fn.saved = datas if fn.reads_inputs else args  # see ops.Function
         fn.needs_input_grad = needs
-        fn.seq = next(_sequence)
+        fn.seq = next(sequence)
         t.grad_fn = fn
         t._requires_grad = True
     else:
@@ -837,13 +835,13 @@ _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
 _BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # of (x, y)
 
 
-def _apply1(fn: ops.Function, x: Tensor) -> Tensor:
+def apply1(fn: ops.Function, x: Tensor) -> Tensor:
     """`apply(fn, x)` for one tensor input, without the loop."""
     return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
 
 
-def _apply_float(fn: ops.Function, x: Tensor) -> Tensor:
-    """`_apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
+def apply_float(fn: ops.Function, x: Tensor) -> Tensor:
+    """`apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
     tensor is first converted to the default float dtype (numpy would give float64, or
     float16 for int8 and bool)."""
     if x._data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
@@ -869,17 +867,17 @@ sigmoid, relu, sin, cos = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos"))
 
 def matmul(x, y) -> Tensor:
     """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
-    return _binary(ops.MatMul(), x, y, "matmul")
+    return binary(ops.MatMul(), x, y, "matmul")
 
 
 def maximum(x, y) -> Tensor:
     """Elementwise maximum; at ties each side gets half of the gradient."""
-    return _binary(ops.Maximum(), x, y, "maximum")
+    return binary(ops.Maximum(), x, y, "maximum")
 
 
 def minimum(x, y) -> Tensor:
     """Elementwise minimum; at ties each side gets half of the gradient."""
-    return _binary(ops.Minimum(), x, y, "minimum")
+    return binary(ops.Minimum(), x, y, "minimum")
 
 
 def where(condition, x, y) -> Tensor:
@@ -929,7 +927,7 @@ def _operand(x, op: str):
     raise TypeError(f"{op}: unsupported operand {describe(x)}")
 
 
-def _binary(fn: ops.Function, x, y, op: str) -> Tensor:
+def binary(fn: ops.Function, x, y, op: str) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion (see `_promote`)."""
     if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
         ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
@@ -1272,3 +1270,4 @@ _ARRAY_FUNCTIONS_WITHOUT_GRADIENT = {  # their results carry no gradient: shapes
 # imported last: the autograd package needs Tensor, defined above
 from .autograd import anomaly, engine, versions  # noqa: E402
 from .autograd.grad_mode import state, switched  # noqa: E402
+from .autograd.versions import sequence  # noqa: E402

@@ -10,11 +10,15 @@ write anywhere, which in a normal training step is none of them.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from bisect import bisect_right
 
 import numpy as np
 
+# one clock for the recorded nodes and the in-place writes: the backward pass runs nodes in
+# reverse order of it, and a write dates after every node that saw the old value
+sequence = itertools.count()
 HISTORY = 1024  # writes remembered per buffer; older ones are only counted
 
 

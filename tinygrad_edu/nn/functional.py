@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, ops
-from ..tensor import Tensor, _apply1, _binary, apply
+from ..tensor import Tensor, apply, apply1, binary
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -136,7 +136,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
             raise TypeError(f"softplus: {name} must be a real number, got {v!r}")
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero")
-    return _apply1(ops.Softplus(beta, threshold), _tensor(x, "softplus"))
+    return apply1(ops.Softplus(beta, threshold), _tensor(x, "softplus"))
 
 
 def softplus_exact(x: Tensor) -> Tensor:
@@ -184,7 +184,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     if reduction == "none":
         diff = pred - target
         return diff * diff
-    total = _binary(ops.SquaredError(), pred, target, "mse_loss")  # one node: Σ (pred − target)²
+    total = binary(ops.SquaredError(), pred, target, "mse_loss")  # one node: Σ (pred − target)²
     return total if reduction == "sum" else total / pred.numel()
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd import versions
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..tensor import Tensor, _sequence
+from ..tensor import Tensor
 
 
 def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
@@ -151,7 +151,7 @@ class Optimizer:
         """θ ← θ − step in θ's memory, counted as an in-place change: `p.sub_(step)` without
         the operand checks, which `step()` has made for every parameter before any update."""
         np.subtract(p._data, step, out=p._data)
-        versions.bump(p._data, "sub_", next(_sequence))
+        versions.bump(p._data, "sub_", next(versions.sequence))
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")
