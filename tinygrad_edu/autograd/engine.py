@@ -1,9 +1,10 @@
-"""The backward pass: one iterative walk of the recorded graph, shared by
-`Tensor.backward` (accumulates into leaves' `.grad`) and `autograd.grad` (only returns).
+"""The backward pass: one iterative walk of the recorded graph (`run`), shared by
+`Tensor.backward` (accumulates into leaves' `.grad`) and `autograd.grad` (only returns,
+and runs only the rules on paths to its inputs).
 
 Tensors run their rule in reverse order of creation, so each runs once, after all of its
 consumers have delivered. No recursion: a chain of a million operations is no different
-from a chain of ten.
+from a chain of ten. docs/engine.md shows the plain walk this is, and each shortcut.
 """
 
 from __future__ import annotations
@@ -39,53 +40,36 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots` to every tensor below them.
-
-    Tensors run their rule in reverse order of creation (a max-heap on the node's sequence
-    number): every consumer of a tensor was created after it, so by the time a tensor is
-    popped, all gradient contributions to it have arrived. Leaves accumulate into `.grad`
-    at the end, once the whole pass has succeeded, unless `capture` is given; then the
-    gradients of the tensors in `capture` are returned in a dict and no `.grad` is touched.
-    """
-    pending = {}  # tensor -> gradient received so far
-    for r, g in zip(roots, root_grads):
-        pending[r] = pending[r] + g if r in pending else g
-    heap = [(-r.grad_fn.seq, r) for r in pending if r.grad_fn is not None]  # not yet run
-    heapify(heap)
-    leaves = [r for r in pending if r.grad_fn is None]
-    captured = {}
-    check = bool(switched) and state.anomaly
+    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after
+    all its consumers have delivered, in reverse order of creation (a max-heap on sequence
+    numbers). Leaves get theirs after the pass (`deliver`); with `capture` (autograd.grad)
+    only the paths to those tensors are followed (`paths_to`) and their gradients returned."""
+    pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
+    captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
     last_write = versions.last_write
-    overwritten = []  # in-place nodes run without retain_graph; they let go of `replaced`
-    # Rules record their operations only with create_graph: they are fed Tensors then, and
-    # plain arrays otherwise, which record nothing whatever the mode (so the modes are left
-    # alone). Anomaly mode checks what each rule returns (check_backward names the node), not
-    # the operations inside a rule: so a value a rule computes and then masks (Pow's 0·x^(−1)
-    # at x = 0) raises nothing.
-    switch = create_graph or check
-    modes = set_modes(create_graph, False) if switch else None
+    modes, check = modes_for_rules(create_graph)
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
     try:
-        while True:
+        while t is not None or heap:
             if t is None:
-                if not heap:
-                    break
                 t = heappop(heap)[1]
                 grad = pending.pop(t)
-            if capture is not None and t in capture:
-                captured[t] = grad
             fn = t.grad_fn
-            inputs, seq = fn.inputs, fn.seq
+            inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
+            if capture is not None:  # keep what is asked for; go on only towards the rest
+                if t in capture:
+                    captured[t] = grad
+                needs = paths[t]
+                if needs is None:  # nothing asked for lies below t
+                    t = None
+                    continue
             if seq < last_write:  # something was changed in place after fn was recorded
                 versions.check(fn, t._data)
-                inputs = [versions.before(a, seq) if isinstance(a, Tensor) else a
-                          for a in inputs]
-            if create_graph:
-                grads = fn.backward(grad, t, *inputs)
-            else:
-                grads = fn.backward(grad, t._data, *fn.saved)
+                inputs = inputs_then(fn)
+            grads = (fn.backward(grad, t, *inputs) if create_graph
+                     else fn.backward(grad, t._data, *fn.saved))
             if type(grads) is not tuple:
                 grads = (grads,)
             if check:
@@ -94,38 +78,114 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 fn.inputs = fn.saved = None
                 if seq <= last_write + 1:  # maybe in-place: recorded right after its write
                     overwritten.append(fn)
-            t = None  # the first new non-leaf input becomes the candidate to run next
-            for a, needed, g in zip(inputs, fn.needs_input_grad, grads):
+            t = None
+            for a, needed, g in zip(inputs, needs, grads):
                 if not needed:
                     continue
                 if g.shape != a._data.shape:
                     g = sum_to_shape(g, a._data.shape)
                 if a in pending:
                     pending[a] = pending[a] + g
-                elif a.grad_fn is None:  # a leaf: it accumulates once the pass is over
+                elif a is t:  # the same tensor twice (x * x)
+                    grad = grad + g
+                elif a.grad_fn is None:  # a leaf: it receives its gradient after the pass
                     pending[a] = g
-                    leaves.append(a)
-                elif t is None:
+                elif t is None:  # the first new non-leaf input: maybe run it next (below)
                     t, grad = a, g
                 else:
                     pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            if t is not None:  # a chain runs node after node, without the heap
-                if t in pending:  # the same tensor came twice (x * x): it is queued already
-                    pending[t] = pending[t] + grad
-                    t = None
-                elif heap and -heap[0][0] > t.grad_fn.seq:  # a later node must run first
-                    pending[t] = grad
-                    heappush(heap, (-t.grad_fn.seq, t))
-                    t = None
-                # else nothing left to run comes after t, so nothing can add to its gradient
+            # The chain shortcut (the plain walk would push t too): t runs next, without the
+            # heap, unless a tensor waiting there comes after it and so may add to its gradient.
+            if t is not None and heap and -heap[0][0] > t.grad_fn.seq:
+                pending[t] = grad
+                heappush(heap, (-t.grad_fn.seq, t))
+                t = None
     finally:
-        if switch:
+        if modes is not None:
             set_modes(*modes)
-    for fn in overwritten:  # the values they overwrote routed older uses until now
+    let_go(overwritten)
+    grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
+    return deliver(pending, capture, captured, create_graph)  # is then owned by its leaf
+
+
+def start(roots, root_grads, capture) -> tuple:
+    """The walk's initial state: pending gradients (those of a root given twice summed), the
+    heap of the non-leaf roots, and the paths to `capture` (None: follow every path)."""
+    paths = None if capture is None else paths_to(roots, capture)
+    pending = {}
+    for r, g in zip(roots, root_grads):
+        if paths is None or r in paths:
+            pending[r] = pending[r] + g if r in pending else g
+    heap = [(-r.grad_fn.seq, r) for r in pending if r.grad_fn is not None]
+    heapify(heap)
+    return pending, heap, paths
+
+
+def modes_for_rules(create_graph: bool) -> tuple:
+    """Switch the grad modes for a pass's rules: (the modes to restore or None, whether to
+    check what each rule returns).
+
+    Rules fed Tensors (create_graph) record themselves; plain arrays record nothing whatever
+    the mode, so a plain pass leaves the modes alone. Anomaly mode checks what each rule
+    returns (the walk names the node), not the operations inside a rule, so a value a rule
+    computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
+    """
+    check = bool(switched) and state.anomaly
+    return (set_modes(create_graph, False) if create_graph or check else None), check
+
+
+def paths_to(roots, targets) -> dict:
+    """Pruning for autograd.grad: for each tensor below `roots` from which one of `targets`
+    can be reached, which of its inputs lead on to one (its needs_input_grad, narrowed to
+    them; None where t is a target with nothing asked for below it, or a leaf). Tensors
+    absent from the result lead to no target: the walk never runs their rules.
+
+    An iterative depth-first search settles a tensor after all of its inputs. A node freed
+    by an earlier pass counts as leading on, so that the walk reaches it and raises.
+    """
+    paths, seen, todo = {}, set(), [(r, False) for r in roots]
+    while todo:
+        t, inputs_settled = todo.pop()
+        fn = t.grad_fn
+        if inputs_settled:
+            mask = tuple(n and a in paths for a, n in zip(inputs_then(fn), fn.needs_input_grad))
+            if any(mask):
+                paths[t] = mask
+            elif t in targets:
+                paths[t] = None
+        elif t not in seen:
+            seen.add(t)
+            if fn is not None and fn.inputs is None:
+                paths[t] = fn.needs_input_grad
+            elif fn is not None:
+                todo.append((t, True))
+                todo += [(a, False) for a, n in zip(inputs_then(fn), fn.needs_input_grad) if n]
+            elif t in targets:
+                paths[t] = None
+    return paths
+
+
+def inputs_then(fn):
+    """fn's inputs as they were when fn was recorded: a tensor changed in place since has a
+    newer grad_fn, and `versions.before` finds the one fn used (the walk first checks, with
+    `versions.check`, that no value the rule reads was overwritten)."""
+    if fn.seq >= versions.last_write:
+        return fn.inputs
+    return [versions.before(a, fn.seq) if isinstance(a, Tensor) else a for a in fn.inputs]
+
+
+def let_go(overwritten) -> None:
+    """After a pass without retain_graph: the in-place nodes it freed drop the tensors they
+    replaced, which routed older uses (`versions.before`) until the pass was over."""
+    for fn in overwritten:
         fn.replaced = None
-    grads = g = None  # drop the last rule's results: a gradient only `pending` holds is owned
-    for leaf in leaves:
+
+
+def deliver(pending, capture, captured, create_graph: bool) -> dict:
+    """The end of a pass: what is left in `pending` are the leaves' gradients. Without
+    `capture`, each leaf accumulates into `.grad`; with it, the captured ones are returned."""
+    for leaf in list(pending):
         grad = pending.pop(leaf)
         if capture is None:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
