@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import gradient_report, io, training, viz
-from .data import DATASETS
-from .tensor import Tensor
+from .. import io, viz
+from ..data import DATASETS
+from ..tensor import Tensor
+from . import gradient_report, training
 
 DEFAULT_OUT = "tinygrad_edu_out"
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import textbook
-from .dtypes import float64
-from .nn import MLP, LogisticRegression, Tanh
-from .nn.functional import logistic_loss
-from .tensor import Tensor
+from .. import textbook
+from ..dtypes import float64
+from ..nn import MLP, LogisticRegression, Tanh
+from ..nn.functional import logistic_loss
+from ..tensor import Tensor
 
 
 @dataclass

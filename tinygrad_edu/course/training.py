@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data as datasets
-from . import nn, optim
-from .autograd.grad_mode import no_grad
-from .creation import manual_seed
-from .dtypes import as_dtype
-from .nn import functional as F
-from .tensor import Tensor
+from .. import data as datasets
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..creation import manual_seed
+from ..dtypes import as_dtype
+from ..nn import functional as F
+from ..tensor import Tensor
 
 MODELS = ("logistic", "mlp")
 OPTIMIZERS = ("gd", "sgd", "momentum", "adam", "normalized")

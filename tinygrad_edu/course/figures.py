@@ -5,7 +5,7 @@ Every trajectory, loss curve and decision region below comes from Tensors, autog
 file, writes it and returns it as a `Path`. The results are deterministic: data and
 initial weights come from fixed seeds, and the global generator is restored afterwards.
 
-    >>> from tinygrad_edu import figures
+    >>> from tinygrad_edu.course import figures
     >>> figures.make_all("docs/figures")        # every figure of the docs
 
 matplotlib is an optional dependency: `pip install 'tinygrad-edu[plot]'`. Figures are drawn
@@ -29,15 +29,15 @@ try:
     from PIL import Image  # a dependency of matplotlib
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "tinygrad_edu.figures needs matplotlib, an optional dependency; install it with "
+        "tinygrad_edu.course.figures needs matplotlib, an optional dependency; install it with "
         "pip install 'tinygrad-edu[plot]'", name="matplotlib"
     ) from err
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 
-from . import data
-from .tensor import Tensor
+from .. import data
+from ..tensor import Tensor
 
 PathLike = str | os.PathLike
 
