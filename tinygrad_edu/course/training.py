@@ -65,8 +65,7 @@ def load(name: str, seed: int = 0, test_size: float = 0.25,
         raise ValueError(f"{where} holds a single class ({only!r}); a classifier needs at "
                          "least two")
     X_tr, X_te, y_tr, y_te = datasets.train_test_split(ds.X, y, test_size=test_size, seed=seed)
-    mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = datasets.mean_and_scale(X_tr)
     return Prepared(name, (X_tr - mean) / scale, (X_te - mean) / scale, y_tr, y_te,
                     int(y.max()) + 1, mean, scale)
 
@@ -119,13 +118,8 @@ def build_model(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,),
 
 
 def loss_fn(kind: str) -> Callable[[Tensor, Tensor], Tensor]:
-    return F.logistic_loss if kind == "logistic" else _squared_error
-
-
-def _squared_error(out: Tensor, target: Tensor) -> Tensor:
-    """E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)², the course's error (summed over output units)."""
-    diff = out - target
-    return (diff * diff).sum() / len(out)
+    """The loss a model trains on: logistic regression's cross-entropy, the MLP's E_in."""
+    return F.logistic_loss if kind == "logistic" else F.squared_error
 
 
 def predict(kind: str, model: nn.Module, X: np.ndarray) -> np.ndarray:

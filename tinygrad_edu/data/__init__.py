@@ -14,7 +14,15 @@ from .datasets import (
     load_iris,
 )
 from .synthetic import linear, spirals, two_moons, xor
-from .utils import minibatches, one_hot, standardize, to_01, to_pm1, train_test_split
+from .utils import (
+    mean_and_scale,
+    minibatches,
+    one_hot,
+    standardize,
+    to_01,
+    to_pm1,
+    train_test_split,
+)
 
 __all__ = [
     "DATASETS",
@@ -25,6 +33,7 @@ __all__ = [
     "load_dataset",
     "load_digits",
     "load_iris",
+    "mean_and_scale",
     "minibatches",
     "one_hot",
     "spirals",

@@ -18,9 +18,7 @@ def standardize(
     in. Returns (Z_train, Z_test), with Z_test None when no X_test is given.
     """
     X_train = _as_2d_float(X_train, "standardize", "X_train")
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
+    mean, std = mean_and_scale(X_train)
     if X_test is None:
         return (X_train - mean) / std, None
     X_test = _as_2d_float(X_test, "standardize", "X_test")
@@ -30,6 +28,14 @@ def standardize(
             f"got {X_train.shape} and {X_test.shape}"
         )
     return (X_train - mean) / std, (X_test - mean) / std
+
+
+def mean_and_scale(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """μ and σ of each column of (N, d) `X_train` (σ with ddof=0, and 1 for a constant column),
+    so that z = (x − μ) / σ standardises any data with the training statistics."""
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return X_train.mean(axis=0), std
 
 
 def train_test_split(
