@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -84,8 +83,7 @@ def layer_sizes(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,)) 
     if kind not in MODELS:
         raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
     sizes = [d, *hidden, classes]
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
-               for n in sizes):
+    if not all(datasets.is_positive_int(n) for n in sizes):
         raise ValueError(f"features, hidden widths and classes must be positive whole numbers, "
                          f"got {d!r}, {list(hidden)!r}, {classes!r}")
     if kind == "logistic":
@@ -178,10 +176,9 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
         seed: int = 0, progress: Callable | None = None, check_finite: bool = True) -> Result:
     """Train `model` on `prep`: full-batch steps when `batch_size` is None (or ≥ N), else
     minibatches reshuffled every epoch. `progress(epoch, loss)` is called after each epoch."""
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    datasets.positive_int(epochs, "fit: epochs")
+    if batch_size is not None:
+        datasets.positive_int(batch_size, "fit: batch_size")
     dtype = _param_dtype(model)
     X = prep.X_train.astype(dtype)
     Y = targets(kind, prep.y_train, prep.classes).astype(dtype)

@@ -4,6 +4,7 @@ Synthetic generators return `(X, y)`; loaders return a `Dataset` (X, y, feature_
 target_names, description). The bundled files' citations and licence: `data/README.md`.
 """
 
+from .checks import is_positive_int, positive_int
 from .datasets import (
     DATASETS,
     Dataset,
@@ -27,6 +28,7 @@ from .utils import (
 __all__ = [
     "DATASETS",
     "Dataset",
+    "is_positive_int",
     "linear",
     "load_breast_cancer",
     "load_csv",
@@ -36,6 +38,7 @@ __all__ = [
     "mean_and_scale",
     "minibatches",
     "one_hot",
+    "positive_int",
     "spirals",
     "standardize",
     "to_01",

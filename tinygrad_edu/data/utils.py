@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .checks import positive_int
+
 
 def standardize(
     X_train: np.ndarray, X_test: np.ndarray | None = None
@@ -91,10 +93,7 @@ def minibatches(
     is the stored order. All batches hold `batch_size` examples except possibly the last.
     """
     X, y = _check_pair(X, y, "minibatches")
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or (
-        batch_size < 1
-    ):
-        raise ValueError(f"minibatches: batch_size must be a positive integer, got {batch_size!r}")
+    positive_int(batch_size, "minibatches: batch_size")
     n = len(X)
     order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
