@@ -10,7 +10,8 @@ import pytest
 
 import tinygrad_edu
 import tinygrad_edu as tg
-from tinygrad_edu import cli, io, training
+from tinygrad_edu import io
+from tinygrad_edu.course import cli, training
 
 try:
     import matplotlib  # noqa: F401
@@ -297,8 +298,8 @@ def no_matplotlib(monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.delitem(sys.modules, "tinygrad_edu.figures", raising=False)
-    monkeypatch.delattr(tinygrad_edu, "figures", raising=False)
+    monkeypatch.delitem(sys.modules, "tinygrad_edu.course.figures", raising=False)
+    monkeypatch.delattr(tinygrad_edu.course, "figures", raising=False)
 
 
 def test_train_without_matplotlib_prints_results_and_skips_figures(tmp_path, capsys,

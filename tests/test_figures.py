@@ -6,7 +6,8 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import tinygrad_edu as tg  # noqa: E402
-from tinygrad_edu import data, figures  # noqa: E402
+from tinygrad_edu import data  # noqa: E402
+from tinygrad_edu.course import figures  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DOCS_FIGURES = ["learning_rate.png", "gd_vs_sgd.png", "moons_xor_boundaries.png",

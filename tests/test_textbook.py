@@ -17,7 +17,7 @@ def autograd_mlp_gradients(Ws, X, Y, output_activation):
     model = MLP.from_textbook_weights(Ws, output_activation=output_activation,
                                       dtype=tg.float64)
     out = model(tg.tensor(X))
-    E_in = ((out - tg.tensor(Y.reshape(out.shape))) ** 2).sum() / len(X)
+    E_in = F.squared_error(out, tg.tensor(Y.reshape(out.shape)))
     E_in.backward()
     grads = [np.vstack([layer.bias.grad.numpy()[None, :], layer.weight.grad.numpy().T])
              for layer in model.layers]

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from tinygrad_edu import textbook as tb
+from tinygrad_edu.autograd.gradcheck import central_differences
 from tinygrad_edu.data import linear
 
 OUTPUTS = ["tanh", "identity"]
@@ -36,23 +37,6 @@ def assert_close(actual, expected, rtol=1e-12):
     expected = np.asarray(expected)
     atol = rtol * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
-
-
-def central_differences(f, arrays_, eps=1e-6):
-    """∂f/∂a for every entry of every array in `arrays_`, by (f(a + ε) − f(a − ε)) / 2ε."""
-    grads = []
-    for a in arrays_:
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            saved = a[i]
-            a[i] = saved + eps
-            f_plus = f()
-            a[i] = saved - eps
-            f_minus = f()
-            a[i] = saved
-            g[i] = (f_plus - f_minus) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 # ---------------------------------------------------------------- the network

@@ -63,6 +63,28 @@ def _outputs(fn, xs) -> list:
     return [o for o in _as_tuple(fn(*xs)) if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
 
+def central_differences(f, arrays, eps: float = 1e-6) -> list[np.ndarray]:
+    """∂f/∂a ≈ (f(a + ε eᵢ) − f(a − ε eᵢ)) / 2ε for every entry i of every array a in `arrays`.
+
+    `f()` takes no argument: it reads the arrays, which are perturbed in place and restored.
+    It returns a number or an array; the derivative for `a` has shape a.shape + f()'s shape.
+    """
+    grads = []
+    for a in arrays:
+        columns = []
+        for i in np.ndindex(a.shape):
+            orig = a[i]
+            a[i] = orig + eps
+            plus = np.array(f())
+            a[i] = orig - eps
+            minus = np.array(f())
+            a[i] = orig
+            columns.append((plus - minus) / (2 * eps))
+        shape = a.shape + np.shape(columns[0] if columns else f())
+        grads.append(np.reshape(columns, shape))
+    return grads
+
+
 def worst_mismatch(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> Mismatch | None:
     """The worst failing Jacobian entry of `fn` at `inputs`, or None when all entries pass."""
     xs = _float64_copies(_as_tuple(inputs))
@@ -83,27 +105,26 @@ def worst_mismatch(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> Mismatch | Non
             for n, g in enumerate(grads):
                 if g is not None:
                     analytic[n][o_i][:, j] = g._data.ravel()
+    # numeric[n]: (size of input wrt[n], every output's entries one after another)
+    numeric = central_differences(
+        lambda: np.concatenate([o._data.ravel() for o in _outputs(fn, xs)] or [np.empty(0)]),
+        [xs[k]._data for k in wrt], eps)
+    ends = np.cumsum([0] + [o._data.size for o in outs])
     worst, worst_excess = None, 0.0
     for n, k in enumerate(wrt):
-        flat = xs[k]._data.reshape(-1)  # a view: perturbing it perturbs the input
-        for i in range(flat.size):
-            orig = flat[i]
-            flat[i] = orig + eps
-            plus = [o._data.ravel().copy() for o in _outputs(fn, xs)]
-            flat[i] = orig - eps
-            minus = [o._data.ravel().copy() for o in _outputs(fn, xs)]
-            flat[i] = orig
+        columns = numeric[n].reshape(xs[k]._data.size, ends[-1])
+        for i in range(len(columns)):
             for o_i in range(len(outs)):
-                numeric = (plus[o_i] - minus[o_i]) / (2 * eps)
+                num = columns[i, ends[o_i]:ends[o_i + 1]]
                 a = analytic[n][o_i][i]
-                excess = np.abs(a - numeric) - (atol + rtol * np.abs(numeric))
+                excess = np.abs(a - num) - (atol + rtol * np.abs(num))
                 excess = np.where(np.isnan(excess), np.inf, excess)
                 if excess.size and excess.max() > worst_excess:
                     j = int(excess.argmax())
                     worst_excess = excess.max()
                     worst = Mismatch(
                         k, _position(i, xs[k].shape), o_i, _position(j, outs[o_i].shape),
-                        float(a[j]), float(numeric[j]),
+                        float(a[j]), float(num[j]),
                     )
     return worst
 

@@ -4,6 +4,7 @@ Synthetic generators return `(X, y)`; loaders return a `Dataset` (X, y, feature_
 target_names, description). The bundled files' citations and licence: `data/README.md`.
 """
 
+from .checks import is_positive_int, positive_int
 from .datasets import (
     DATASETS,
     Dataset,
@@ -14,19 +15,30 @@ from .datasets import (
     load_iris,
 )
 from .synthetic import linear, spirals, two_moons, xor
-from .utils import minibatches, one_hot, standardize, to_01, to_pm1, train_test_split
+from .utils import (
+    mean_and_scale,
+    minibatches,
+    one_hot,
+    standardize,
+    to_01,
+    to_pm1,
+    train_test_split,
+)
 
 __all__ = [
     "DATASETS",
     "Dataset",
+    "is_positive_int",
     "linear",
     "load_breast_cancer",
     "load_csv",
     "load_dataset",
     "load_digits",
     "load_iris",
+    "mean_and_scale",
     "minibatches",
     "one_hot",
+    "positive_int",
     "spirals",
     "standardize",
     "to_01",

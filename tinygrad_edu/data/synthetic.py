@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import positive_int
+
 LABELS = ("pm1", "01")
 
 
@@ -102,8 +104,7 @@ def _encode(positive: np.ndarray, labels: str) -> np.ndarray:
 
 
 def _check(n: int, noise: float, labels: str, fn: str) -> None:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{fn}: n must be a positive integer, got {n!r}")
+    positive_int(n, f"{fn}: n")
     if not noise >= 0:
         raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
     if labels not in LABELS:

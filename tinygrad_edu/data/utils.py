@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .checks import positive_int
+
 
 def standardize(
     X_train: np.ndarray, X_test: np.ndarray | None = None
@@ -18,9 +20,7 @@ def standardize(
     in. Returns (Z_train, Z_test), with Z_test None when no X_test is given.
     """
     X_train = _as_2d_float(X_train, "standardize", "X_train")
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
+    mean, std = mean_and_scale(X_train)
     if X_test is None:
         return (X_train - mean) / std, None
     X_test = _as_2d_float(X_test, "standardize", "X_test")
@@ -30,6 +30,14 @@ def standardize(
             f"got {X_train.shape} and {X_test.shape}"
         )
     return (X_train - mean) / std, (X_test - mean) / std
+
+
+def mean_and_scale(X_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """μ and σ of each column of (N, d) `X_train` (σ with ddof=0, and 1 for a constant column),
+    so that z = (x − μ) / σ standardises any data with the training statistics."""
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return X_train.mean(axis=0), std
 
 
 def train_test_split(
@@ -85,10 +93,7 @@ def minibatches(
     is the stored order. All batches hold `batch_size` examples except possibly the last.
     """
     X, y = _check_pair(X, y, "minibatches")
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or (
-        batch_size < 1
-    ):
-        raise ValueError(f"minibatches: batch_size must be a positive integer, got {batch_size!r}")
+    positive_int(batch_size, "minibatches: batch_size")
     n = len(X)
     order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):

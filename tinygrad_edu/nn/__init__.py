@@ -1,11 +1,12 @@
 """Neural-network building blocks: Module and Parameter, layers and models, and `functional`
 (losses and activations)."""
 
-from . import functional
+from . import functional, utils
 from .layers import MLP, Identity, Linear, LogisticRegression, ReLU, Sequential, Sigmoid, Tanh
 from .module import IncompatibleKeys, Module, Parameter
 
 __all__ = [
     "MLP", "Identity", "IncompatibleKeys", "Linear", "LogisticRegression", "Module",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional",
+    "utils",
 ]

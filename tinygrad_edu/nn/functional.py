@@ -188,6 +188,12 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return total if reduction == "sum" else total / pred.numel()
 
 
+def squared_error(out: Tensor, target: Any) -> Tensor:
+    """The course's error E_in = 1/N Σ_n ‖x_n(L) − y_n‖²: squared error summed over the output
+    units and averaged over the N points, the rows of `out` (`target` has out's shape)."""
+    return mse_loss(out, target, reduction="sum") / len(out)
+
+
 def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
     """Cross-entropy of logistic regression: mean of ln(1 + e^(−y s)) = softplus(−y s),
     for labels y ∈ {−1, +1} of the same shape as the scores s."""

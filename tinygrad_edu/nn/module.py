@@ -22,6 +22,7 @@ from numpy.typing import DTypeLike
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from .utils import zero_grad
 
 
 class Parameter(Tensor):
@@ -203,11 +204,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients: `.grad = None` (or zeros with set_to_none=False)."""
-        for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad = Tensor(np.zeros_like(p._data))
+        zero_grad(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set `training` on this module and every submodule; returns self."""

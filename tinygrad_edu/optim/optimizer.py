@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd import versions
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..nn.utils import zero_grad
 from ..tensor import Tensor
 
 
@@ -97,11 +98,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients: `.grad = None` (or zeros with set_to_none=False)."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none or p._grad is None:
-                    p._grad = None  # the slot behind .grad: None needs no check
-                else:
-                    p._grad = Tensor._wrap(np.zeros_like(p._data))
+            zero_grad(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Check every gradient, then update every parameter that has one.

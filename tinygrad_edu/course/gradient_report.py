@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import textbook
-from .dtypes import float64
-from .nn import MLP, LogisticRegression, Tanh
-from .nn.functional import logistic_loss
-from .tensor import Tensor
+from .. import textbook
+from ..autograd.gradcheck import central_differences
+from ..dtypes import float64
+from ..nn import MLP, LogisticRegression, Tanh
+from ..nn.functional import logistic_loss, squared_error
+from ..tensor import Tensor
 
 
 @dataclass
@@ -35,23 +36,6 @@ def _row(name: str, auto: np.ndarray, formula: np.ndarray, numeric: np.ndarray) 
     return Row(name, f_abs, f_abs / size, n_abs, n_abs / size)
 
 
-def _central_differences(error, Ws: list[np.ndarray], eps: float) -> list[np.ndarray]:
-    """∂E/∂W[i, j] ≈ (E(W + ε e_ij) − E(W − ε e_ij)) / 2ε for every weight of every layer."""
-    grads = []
-    for W in Ws:
-        G = np.zeros_like(W)
-        for idx in np.ndindex(W.shape):
-            orig = W[idx]
-            W[idx] = orig + eps
-            plus = error()
-            W[idx] = orig - eps
-            minus = error()
-            W[idx] = orig
-            G[idx] = (plus - minus) / (2 * eps)
-        grads.append(G)
-    return grads
-
-
 def mlp_report(model: MLP, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> list[Row]:
     """G(ℓ) from the engine, from the δ-recursion, and from central differences, in float64,
     for the course's tanh network and error E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)²."""
@@ -61,12 +45,11 @@ def mlp_report(model: MLP, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> l
     Ws = [W.astype(np.float64) for W in model.to_textbook_weights()]
     copy = MLP.from_textbook_weights(Ws, output_activation=out, dtype=float64)
     Y = Y.reshape(len(X), -1)
-    diff = copy(Tensor(X.astype(np.float64))) - Tensor(Y)
-    ((diff * diff).sum() / len(X)).backward()
+    squared_error(copy(Tensor(X.astype(np.float64))), Tensor(Y)).backward()
     auto = [np.vstack([layer.bias.grad._data[None, :], layer.weight.grad._data.T])
             for layer in copy.layers]
     _, formula = textbook.error_and_gradients_batch(Ws, X, Y, output_activation=out)
-    numeric = _central_differences(
+    numeric = central_differences(
         lambda: textbook.squared_error(Ws, X, Y, output_activation=out), Ws, eps)
     return [_row(f"W({i})", a, f, n)
             for i, (a, f, n) in enumerate(zip(auto, formula, numeric), start=1)]
@@ -84,7 +67,7 @@ def logistic_report(model: LogisticRegression, X: np.ndarray, y: np.ndarray,
     logistic_loss(copy(Tensor(X.astype(np.float64))), Tensor(y.astype(np.float64))).backward()
     auto = np.concatenate([copy.linear.bias.grad._data, copy.linear.weight.grad._data[0]])
     formula = textbook.logistic_gradient(w, A, y)
-    (numeric,) = _central_differences(lambda: textbook.logistic_loss(w, A, y), [w], eps)
+    (numeric,) = central_differences(lambda: textbook.logistic_loss(w, A, y), [w], eps)
     return [_row("w", auto, formula, numeric)]
 
 

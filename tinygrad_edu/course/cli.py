@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import gradient_report, io, training, viz
-from .data import DATASETS
-from .tensor import Tensor
+from .. import io, viz
+from ..data import DATASETS, is_positive_int
+from ..tensor import Tensor
+from . import gradient_report, training
 
 DEFAULT_OUT = "tinygrad_edu_out"
 
@@ -181,7 +182,7 @@ def _sizes(text: str | None) -> tuple:
     except ValueError:
         raise UsageError(f"--sizes takes hidden layer widths like 32,16, got {text!r}") \
             from None
-    if any(n < 1 for n in sizes):
+    if not all(is_positive_int(n) for n in sizes):
         raise UsageError(f"--sizes must be positive, got {text!r}")
     return sizes
 
@@ -346,24 +347,23 @@ def _column(text: str) -> str | int:
         return text
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
+def _positive(number: type, noun: str):
+    """An argparse type: the text as a finite `number` > 0, else a one-line error."""
+
+    def parse(text: str):
+        try:
+            value = number(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {noun}: {text!r}") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive {noun}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
-    return value
+_positive_float = _positive(float, "number")
+_positive_int = _positive(int, "whole number")
 
 
 def main(argv: list[str] | None = None) -> int:

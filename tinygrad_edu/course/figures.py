@@ -5,7 +5,7 @@ Every trajectory, loss curve and decision region below comes from Tensors, autog
 file, writes it and returns it as a `Path`. The results are deterministic: data and
 initial weights come from fixed seeds, and the global generator is restored afterwards.
 
-    >>> from tinygrad_edu import figures
+    >>> from tinygrad_edu.course import figures
     >>> figures.make_all("docs/figures")        # every figure of the docs
 
 matplotlib is an optional dependency: `pip install 'tinygrad-edu[plot]'`. Figures are drawn
@@ -25,19 +25,19 @@ import numpy as np
 try:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import FancyBboxPatch
     from PIL import Image  # a dependency of matplotlib
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "tinygrad_edu.figures needs matplotlib, an optional dependency; install it with "
+        "tinygrad_edu.course.figures needs matplotlib, an optional dependency; install it with "
         "pip install 'tinygrad-edu[plot]'", name="matplotlib"
     ) from err
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 
-from . import data
-from .tensor import Tensor
+from .. import data
+from ..tensor import Tensor
+from .graph_drawing import draw_graph
 
 PathLike = str | os.PathLike
 
@@ -208,7 +208,7 @@ def computation_graph(path: PathLike) -> Path:
              r: "r = a − y", L: "L = r²"}
     fig = Figure(figsize=(13, 4.4), layout="constrained")
     ax = fig.subplots()
-    _draw_graph(ax, L, names)
+    draw_graph(ax, L, names)
     ax.set_title("Computation graph of L = (tanh(w·x + b) − y)²  after the backward pass",
                  fontsize=12)
     ax.text(0.5, -0.02,
@@ -314,16 +314,22 @@ def _train_mlp(X: np.ndarray, y: np.ndarray, steps: int) -> tuple[tg.nn.MLP, lis
         net = tg.nn.MLP([2, 16, 16, 1], dtype=tg.float64)
     X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(y).astype(np.float64))
     opt = tg.optim.Adam(net.parameters(), lr=0.02)
-    history = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = F.mse_loss(net(X_t).squeeze(-1), y_t)
-        loss.backward()
-        opt.step()
-        history.append(loss.item())
+    history = _train(opt, lambda: F.mse_loss(net(X_t).squeeze(-1), y_t), steps)
     with tg.no_grad():
         history.append(F.mse_loss(net(X_t).squeeze(-1), y_t).item())
     return net, history
+
+
+def _train(opt: tg.optim.Optimizer, loss_of: Callable[[], Tensor], steps: int) -> list[float]:
+    """`steps` full-batch steps of `opt` on `loss_of()`; the loss before each step."""
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_of()
+        loss.backward()
+        opt.step()
+        history.append(loss.item())
+    return history
 
 
 def _accuracy(model: Callable, X: np.ndarray, y: np.ndarray) -> float:
@@ -340,13 +346,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     with _seeded(0):
         logreg = tg.nn.LogisticRegression(X.shape[1], dtype=tg.float64)
     opt = tg.optim.SGD(logreg.parameters(), lr=0.5)
-    logistic_history = []
-    for _ in range(300):
-        opt.zero_grad()
-        loss = F.logistic_loss(logreg(X_t), y_t)
-        loss.backward()
-        opt.step()
-        logistic_history.append(loss.item())
+    logistic_history = _train(opt, lambda: F.logistic_loss(logreg(X_t), y_t), 300)
 
     digits = data.load_digits()
     X, _ = data.standardize(digits.X)
@@ -354,13 +354,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     with _seeded(0):
         net = tg.nn.MLP([64, 32, 10], output_activation=None, dtype=tg.float64)
     opt = tg.optim.Adam(net.parameters(), lr=0.01)
-    mlp_history = []
-    for _ in range(300):
-        opt.zero_grad()
-        loss = F.cross_entropy(net(X_t), digits.y)
-        loss.backward()
-        opt.step()
-        mlp_history.append(loss.item())
+    mlp_history = _train(opt, lambda: F.cross_entropy(net(X_t), digits.y), 300)
     return {
         "logistic regression, breast cancer (569 × 30): GD, η = 0.5": logistic_history,
         "MLP [64, 32, 10], digits (1797 × 64): Adam, η = 0.01, cross-entropy": mlp_history,
@@ -427,98 +421,3 @@ def _draw_decision_boundary(ax, model: Callable, X: np.ndarray, y: np.ndarray, t
     ax.set_ylabel("x$_2$")
     ax.set_title(title, fontsize=11)
     ax.legend(loc="lower right", fontsize=9, framealpha=0.9)
-
-
-def _graph_layout(root: Tensor) -> tuple[list, dict, dict]:
-    """Walk the graph from `root` through `grad_fn.inputs`.
-
-    Returns the nodes (Tensors, and constants as (consumer, index) keys), their (column, row)
-    positions, and the edges {node: [input nodes]}. A node's column is its longest distance
-    from the root, so every edge points one way; input 0 continues its consumer's row and
-    the other inputs go to the rows below.
-    """
-    depth, row, edges, order = {root: 0}, {root: 0}, {}, [root]
-    i = 0
-    while i < len(order):
-        node = order[i]
-        i += 1
-        fn = getattr(node, "grad_fn", None) if isinstance(node, Tensor) else None
-        if fn is None:
-            continue
-        edges[node] = []
-        for k, inp in enumerate(fn.inputs):
-            key = inp if isinstance(inp, Tensor) else (node, k)
-            edges[node].append(key)
-            depth[key] = max(depth.get(key, 0), depth[node] + 1)
-            if key not in row:
-                row[key] = row[node] - k
-                order.append(key)
-    # a node reached again on a longer path moves left: recompute depth until stable
-    changed = True
-    while changed:
-        changed = False
-        for node, inputs in edges.items():
-            for key in inputs:
-                if depth[key] < depth[node] + 1:
-                    depth[key] = depth[node] + 1
-                    changed = True
-    return order, {n: (-depth[n], row[n]) for n in order}, edges
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.4g}".replace("-", "−")
-
-
-def _draw_graph(ax, root: Tensor, names: Mapping[Tensor, str]) -> None:
-    """Boxes for the nodes (name, op, value, and ∂L/∂node in red), arrows for the edges."""
-    order, cells, edges = _graph_layout(root)
-    pos = {n: (1.4 * column, row) for n, (column, row) in cells.items()}
-    tensors = [n for n in order if isinstance(n, Tensor) and n.requires_grad]
-    grads = dict(zip(tensors, tg.autograd.grad(root, tensors, retain_graph=True)))
-    half_w, half_h = 0.43, 0.3
-    for node in order:
-        px, py = pos[node]
-        box_h = half_h
-        if isinstance(node, Tensor):
-            name = names.get(node, "tensor")
-            if node.grad_fn is not None:
-                kind, face = node.grad_fn.name, "#eaf2fb"
-            elif node.requires_grad:
-                kind, face = "leaf (requires_grad)", "#fff4d6"
-            else:
-                kind, face = "data (no grad)", "#f2f2f2"
-            symbol = name.split(" ")[0]
-            grad = (f"∂L/∂{symbol} = {_fmt(grads[node].item())}" if node in grads
-                    else "no gradient")
-            lines = [(name, dict(weight="bold")), (kind, dict(color="#555555", fontsize=8.5)),
-                     (f"value {_fmt(node.item())}", {}),
-                     (grad, dict(color="#c0392b", weight="bold"))]
-        else:
-            consumer, k = node
-            face, box_h = "#f2f2f2", 0.6 * half_h
-            lines = [("constant", dict(color="#555555")),
-                     (_fmt(consumer.grad_fn.inputs[k]), dict(weight="bold"))]
-        ax.add_patch(FancyBboxPatch((px - half_w, py - box_h), 2 * half_w, 2 * box_h,
-                                    boxstyle="round,pad=0,rounding_size=0.06", fc=face,
-                                    ec="#666666", lw=1.1))
-        step = 2 * box_h / (len(lines) + 1)
-        for i, (text, style) in enumerate(lines):
-            ax.text(px, py + box_h - step * (i + 1), text, ha="center", va="center",
-                    **{"fontsize": 9.5, **style})
-    for consumer, inputs in edges.items():
-        x1, y1 = pos[consumer]
-        for key in inputs:
-            x0, y0 = pos[key]
-            ax.annotate("", xy=(x1 - half_w, y1), xytext=(x0 + half_w, y0),
-                        arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.3,
-                                        shrinkA=0, shrinkB=0))
-            if isinstance(key, Tensor) and key.requires_grad:
-                (local,) = tg.autograd.grad(consumer, key, retain_graph=True)
-                ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.03, _fmt(local.item()),
-                        ha="center", va="bottom", fontsize=9, color="#7d3c98",
-                        style="italic")
-    columns = [p[0] for p in pos.values()]
-    rows = [p[1] for p in pos.values()]
-    ax.set_xlim(min(columns) - 0.45, max(columns) + 0.45)
-    ax.set_ylim(min(rows) - 0.35, max(rows) + 0.35)
-    ax.axis("off")

@@ -7,20 +7,19 @@
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data as datasets
-from . import nn, optim
-from .autograd.grad_mode import no_grad
-from .creation import manual_seed
-from .dtypes import as_dtype
-from .nn import functional as F
-from .tensor import Tensor
+from .. import data as datasets
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..creation import manual_seed
+from ..dtypes import as_dtype
+from ..nn import functional as F
+from ..tensor import Tensor
 
 MODELS = ("logistic", "mlp")
 OPTIMIZERS = ("gd", "sgd", "momentum", "adam", "normalized")
@@ -65,8 +64,7 @@ def load(name: str, seed: int = 0, test_size: float = 0.25,
         raise ValueError(f"{where} holds a single class ({only!r}); a classifier needs at "
                          "least two")
     X_tr, X_te, y_tr, y_te = datasets.train_test_split(ds.X, y, test_size=test_size, seed=seed)
-    mean, scale = X_tr.mean(axis=0), X_tr.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = datasets.mean_and_scale(X_tr)
     return Prepared(name, (X_tr - mean) / scale, (X_te - mean) / scale, y_tr, y_te,
                     int(y.max()) + 1, mean, scale)
 
@@ -85,8 +83,7 @@ def layer_sizes(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,)) 
     if kind not in MODELS:
         raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
     sizes = [d, *hidden, classes]
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
-               for n in sizes):
+    if not all(datasets.is_positive_int(n) for n in sizes):
         raise ValueError(f"features, hidden widths and classes must be positive whole numbers, "
                          f"got {d!r}, {list(hidden)!r}, {classes!r}")
     if kind == "logistic":
@@ -119,13 +116,8 @@ def build_model(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,),
 
 
 def loss_fn(kind: str) -> Callable[[Tensor, Tensor], Tensor]:
-    return F.logistic_loss if kind == "logistic" else _squared_error
-
-
-def _squared_error(out: Tensor, target: Tensor) -> Tensor:
-    """E_in = 1/N Σ_n Σ_j (x(L)_nj − y_nj)², the course's error (summed over output units)."""
-    diff = out - target
-    return (diff * diff).sum() / len(out)
+    """The loss a model trains on: logistic regression's cross-entropy, the MLP's E_in."""
+    return F.logistic_loss if kind == "logistic" else F.squared_error
 
 
 def predict(kind: str, model: nn.Module, X: np.ndarray) -> np.ndarray:
@@ -184,10 +176,9 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
         seed: int = 0, progress: Callable | None = None, check_finite: bool = True) -> Result:
     """Train `model` on `prep`: full-batch steps when `batch_size` is None (or ≥ N), else
     minibatches reshuffled every epoch. `progress(epoch, loss)` is called after each epoch."""
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    datasets.positive_int(epochs, "fit: epochs")
+    if batch_size is not None:
+        datasets.positive_int(batch_size, "fit: batch_size")
     dtype = _param_dtype(model)
     X = prep.X_train.astype(dtype)
     Y = targets(kind, prep.y_train, prep.classes).astype(dtype)
