@@ -46,6 +46,7 @@ class Op:
     reduction `fn(x, dim, keepdim=...)` reduces over dim: `ref(a, axis, keepdims)` is numpy's
               and `d1(a, axes)` is ∂f/∂aᵢ, shaped as with keepdims (PyTorch's ddof = 1)
     correction  a reduction that also takes `correction=` (var, std)
+    inplace   the in-place forms, (label, call on (a, b), the out-of-place value it must equal)
     """
 
     name: str
@@ -62,6 +63,7 @@ class Op:
     floating: bool = False
     reduction: bool = False
     correction: bool = False
+    inplace: tuple = ()
 
     def __repr__(self):
         return self.name
@@ -81,8 +83,8 @@ def unary(name, fn, ref, domain=ANY, smooth=True, **columns):
               **columns)
 
 
-def binary(name, fn, ref, left=ANY, right=ANY, smooth=True):
-    return Op(name, fn, ref, broadcast_pair(left, right), smooth)
+def binary(name, fn, ref, left=ANY, right=ANY, smooth=True, **columns):
+    return Op(name, fn, ref, broadcast_pair(left, right), smooth, **columns)
 
 
 def _condition(shape):
@@ -181,10 +183,16 @@ OPS = [
     unary("rmul", lambda x: 1.5 * x, lambda a: 1.5 * a),
     unary("rdiv", lambda x: 1.5 / x, lambda a: 1.5 / a, AWAY_FROM_ZERO),
     unary("div_scalar", lambda x: x / 4, lambda a: a / 4),
-    binary("add", lambda a, b: a + b, np.add),
-    binary("sub", lambda a, b: a - b, np.subtract),
-    binary("mul", lambda a, b: a * b, np.multiply),
-    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO),
+    binary("add", lambda a, b: a + b, np.add,
+           inplace=(("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
+                    ("add_ alpha", lambda a, b: a.add_(b, alpha=-2.5), lambda a, b: a - 2.5 * b))),
+    binary("sub", lambda a, b: a - b, np.subtract,
+           inplace=(("sub_", lambda a, b: a.sub_(b), lambda a, b: a - b),
+                    ("sub_ alpha", lambda a, b: a.sub_(b, alpha=3), lambda a, b: a - 3 * b))),
+    binary("mul", lambda a, b: a * b, np.multiply,
+           inplace=(("mul_", lambda a, b: a.mul_(b), lambda a, b: a * b),)),
+    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO,
+           inplace=(("div_", lambda a, b: a.div_(b), lambda a, b: a / b),)),
     binary("pow", lambda a, b: a**b, np.power, left=POSITIVE, right=floats(-2, 2)),
     binary("maximum", tg.maximum, np.maximum, GRID, GRID, smooth=False),
     binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False),
