@@ -1,5 +1,12 @@
-"""One row per differentiable operation: our call, the numpy reference, the input domain,
-and how the inputs are shaped. test_ops.py and test_higher_order.py are driven by it."""
+"""The op table: one row per operation, every test dimension a column.
+
+A row holds our call, the numpy reference, the input domain (as a strategy drawing the inputs)
+and, where they apply, the closed-form first and second derivatives, the extreme inputs the
+op must survive, and whether it is a Tensor method and tg function of the same name or a
+floating function. Each test takes the rows that have the column it needs, so a new op is a
+new row: test_ops.py (forward == numpy, gradcheck), test_higher_order.py (f″, gradgradcheck),
+test_extremes.py (±1e3, ±1e30), test_elementwise.py (both call forms by hand) and the dtype
+of floating functions of ints in test_ops.py all read it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,16 +27,43 @@ from strategies import (
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import ops
+from tinygrad_edu import nn, ops
 
 
 @dataclass(frozen=True)
 class Op:
+    """One operation. `fn` is our call on Tensors, `ref` numpy's on ndarrays, `inputs` draws
+    a tuple of Tensors inside the domain. The rest is None (or empty) where it does not apply:
+
+    smooth    twice differentiable on its domain: gradgradcheck it too
+    domain    the element strategy of a unary row's input
+    d1, d2    closed-form f′ and f″ on float64 ndarrays, stable at extreme inputs
+    extremes  the extreme inputs it must survive: "real" (±1e3, ±1e30), "finite exp" (the
+              negative ones only) or "positive" (1e±3, 1e±30)
+    also      other spellings of the same function, (label, call): F.tanh, nn.Tanh(), ...
+    method    `x.<name>()` and `tg.<name>(x)` both exist
+    floating  a float function: of an int or bool tensor it gives the default float dtype
+    reduction `fn(x, dim, keepdim=...)` reduces over dim: `ref(a, axis, keepdims)` is numpy's
+              and `d1(a, axes)` is ∂f/∂aᵢ, shaped as with keepdims (PyTorch's ddof = 1)
+    correction  a reduction that also takes `correction=` (var, std)
+    inplace   the in-place forms, (label, call on (a, b), the out-of-place value it must equal)
+    """
+
     name: str
-    fn: Callable  # on Tensors
-    ref: Callable  # on ndarrays
-    inputs: st.SearchStrategy  # draws a tuple of Tensors
-    smooth: bool = True  # twice differentiable on its domain: gradgradcheck it too
+    fn: Callable
+    ref: Callable
+    inputs: st.SearchStrategy
+    smooth: bool = True
+    domain: st.SearchStrategy | None = None
+    d1: Callable | None = None
+    d2: Callable | None = None
+    extremes: str | None = None
+    also: tuple = ()
+    method: bool = False
+    floating: bool = False
+    reduction: bool = False
+    correction: bool = False
+    inplace: tuple = ()
 
     def __repr__(self):
         return self.name
@@ -44,12 +78,13 @@ def _linear_inputs(draw):
             draw(tensor((n_out,))))
 
 
-def unary(name, fn, ref, domain=ANY, smooth=True):
-    return Op(name, fn, ref, tensor(elements=domain).map(lambda t: (t,)), smooth)
+def unary(name, fn, ref, domain=ANY, smooth=True, **columns):
+    return Op(name, fn, ref, tensor(elements=domain).map(lambda t: (t,)), smooth, domain,
+              **columns)
 
 
-def binary(name, fn, ref, left=ANY, right=ANY, smooth=True):
-    return Op(name, fn, ref, broadcast_pair(left, right), smooth)
+def binary(name, fn, ref, left=ANY, right=ANY, smooth=True, **columns):
+    return Op(name, fn, ref, broadcast_pair(left, right), smooth, **columns)
 
 
 def _condition(shape):
@@ -65,22 +100,76 @@ def _np_where(a, b):
     return np.where(_condition(np.broadcast_shapes(a.shape, b.shape)), a, b)
 
 
-def _np_sigmoid(a):
-    return 1 / (1 + np.exp(-a))
+def sigmoid(x):
+    """θ(x) = e^(−ln(1 + e^(−x))): never overflows."""
+    return np.exp(-np.logaddexp(0, -x))
 
 
-ELEMENTWISE = [
+def sech2(x):
+    """tanh′(x) = sech²x = 4e^(−2|x|) / (1 + e^(−2|x|))²: never overflows."""
+    a = np.exp(-2 * np.abs(x))
+    return 4 * a / (1 + a) ** 2
+
+
+def logsumexp(a, axis=None, keepdims=False):
+    """ln Σ eˣ = m + ln Σ e^(x − m), m the maximum: never overflows."""
+    m = np.max(a, axis=axis, keepdims=True)
+    r = m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
+    return r if keepdims else np.squeeze(r, axis=axis)
+
+
+def _count(a, axes):
+    return int(np.prod([a.shape[i] for i in axes]))
+
+
+def _deviation(a, axes):
+    return a - np.mean(a, axis=axes, keepdims=True)
+
+
+def _extreme(reduce):
+    """∂ max/∂aᵢ = [aᵢ = max] (no ties: the tests draw distinct values)."""
+    return lambda a, axes: (a == reduce(a, axis=axes, keepdims=True)) * 1.0
+
+
+def reduction(name, ref, d1, elements=ANY, ties=False, nonempty=True, correction=False):
+    """A reduction row: `x.<name>(dim, keepdim=...)`; values on the grid and distinct when
+    ties would matter (max, min), at least one element unless the empty reduction is defined."""
+    inputs = tensor(min_side=1 if nonempty else 0, elements=GRID if ties else elements,
+                    unique=ties).map(lambda t: (t,))
+    return Op(name, lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs), ref, inputs,
+              d1=d1, reduction=True, correction=correction)
+
+
+def softplus_thresholded(x):
+    """PyTorch's F.softplus: ln(1 + eˣ), and x itself above threshold = 20."""
+    return np.where(x > 20, x, np.logaddexp(0, x))
+
+
+OPS = [
     unary("neg", lambda x: -x, np.negative),
-    unary("exp", tg.exp, np.exp),
-    unary("log", tg.log, np.log, POSITIVE),
-    unary("sqrt", tg.sqrt, np.sqrt, POSITIVE),
-    unary("abs", tg.abs, np.abs, GRID_NONZERO),
-    unary("tanh", tg.tanh, np.tanh),
-    unary("sigmoid", tg.sigmoid, _np_sigmoid),
-    unary("relu", tg.relu, lambda a: np.maximum(a, 0), GRID_NONZERO),
-    unary("softplus", lambda x: x.softplus(), lambda a: np.log1p(np.exp(a))),
-    unary("sin", tg.sin, np.sin),
-    unary("cos", tg.cos, np.cos),
+    unary("exp", tg.exp, np.exp, d1=np.exp, d2=np.exp, extremes="finite exp", method=True,
+          floating=True),
+    unary("log", tg.log, np.log, POSITIVE, d1=lambda a: 1 / a, d2=lambda a: -1 / a**2,
+          extremes="positive", method=True, floating=True),
+    unary("sqrt", tg.sqrt, np.sqrt, POSITIVE, d1=lambda a: 0.5 / np.sqrt(a),
+          extremes="positive", method=True, floating=True),
+    unary("abs", tg.abs, np.abs, GRID_NONZERO, d1=np.sign, method=True),
+    unary("tanh", tg.tanh, np.tanh, d1=sech2, d2=lambda a: -2 * np.tanh(a) * sech2(a),
+          extremes="real", also=(("F.tanh", F.tanh), ("nn.Tanh", nn.Tanh())), method=True,
+          floating=True),
+    unary("sigmoid", tg.sigmoid, sigmoid, d1=lambda a: sigmoid(a) * sigmoid(-a),
+          d2=lambda a: sigmoid(a) * (1 - sigmoid(a)) * (1 - 2 * sigmoid(a)), extremes="real",
+          also=(("F.sigmoid", F.sigmoid), ("nn.Sigmoid", nn.Sigmoid())), method=True,
+          floating=True),
+    unary("relu", tg.relu, lambda a: np.maximum(a, 0), GRID_NONZERO,
+          d1=lambda a: (a > 0) * 1.0, extremes="real",
+          also=(("F.relu", F.relu), ("nn.ReLU", nn.ReLU())), method=True),
+    unary("softplus", lambda x: x.softplus(), lambda a: np.logaddexp(0, a), d1=sigmoid,
+          extremes="real", floating=True),
+    unary("F.softplus", F.softplus, softplus_thresholded,
+          d1=lambda a: np.where(a > 20, 1.0, sigmoid(a)), extremes="real"),
+    unary("sin", tg.sin, np.sin, d1=np.cos, method=True, floating=True),
+    unary("cos", tg.cos, np.cos, d1=lambda a: -np.sin(a), method=True, floating=True),
     unary("clamp", lambda x: x.clamp(-1.1, 1.3), lambda a: np.clip(a, -1.1, 1.3), GRID),
     unary("clamp_min", lambda x: x.clamp(min=0.1), lambda a: np.maximum(a, 0.1), GRID),
     unary("clamp_max", lambda x: x.clamp(max=0.1), lambda a: np.minimum(a, 0.1), GRID),
@@ -94,10 +183,16 @@ ELEMENTWISE = [
     unary("rmul", lambda x: 1.5 * x, lambda a: 1.5 * a),
     unary("rdiv", lambda x: 1.5 / x, lambda a: 1.5 / a, AWAY_FROM_ZERO),
     unary("div_scalar", lambda x: x / 4, lambda a: a / 4),
-    binary("add", lambda a, b: a + b, np.add),
-    binary("sub", lambda a, b: a - b, np.subtract),
-    binary("mul", lambda a, b: a * b, np.multiply),
-    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO),
+    binary("add", lambda a, b: a + b, np.add,
+           inplace=(("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
+                    ("add_ alpha", lambda a, b: a.add_(b, alpha=-2.5), lambda a, b: a - 2.5 * b))),
+    binary("sub", lambda a, b: a - b, np.subtract,
+           inplace=(("sub_", lambda a, b: a.sub_(b), lambda a, b: a - b),
+                    ("sub_ alpha", lambda a, b: a.sub_(b, alpha=3), lambda a, b: a - 3 * b))),
+    binary("mul", lambda a, b: a * b, np.multiply,
+           inplace=(("mul_", lambda a, b: a.mul_(b), lambda a, b: a * b),)),
+    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO,
+           inplace=(("div_", lambda a, b: a.div_(b), lambda a, b: a / b),)),
     binary("pow", lambda a, b: a**b, np.power, left=POSITIVE, right=floats(-2, 2)),
     binary("maximum", tg.maximum, np.maximum, GRID, GRID, smooth=False),
     binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False),
@@ -106,4 +201,21 @@ ELEMENTWISE = [
            lambda a, b: np.sum((a - b) ** 2)),
     Op("matmul", tg.matmul, np.matmul, matmul_pair()),
     Op("linear", F.linear, lambda x, w, b: x @ w.T + b, _linear_inputs()),
+    reduction("sum", np.sum, lambda a, axes: np.ones_like(a), nonempty=False),
+    reduction("mean", np.mean, lambda a, axes: np.ones_like(a) / _count(a, axes)),
+    reduction("var", lambda a, axis=None, keepdims=False: np.var(a, axis, ddof=1,
+                                                                 keepdims=keepdims),
+              lambda a, axes: 2 * _deviation(a, axes) / (_count(a, axes) - 1),
+              correction=True),
+    reduction("std", lambda a, axis=None, keepdims=False: np.std(a, axis, ddof=1,
+                                                                 keepdims=keepdims),
+              lambda a, axes: _deviation(a, axes) / (
+                  (_count(a, axes) - 1) * np.std(a, axes, ddof=1, keepdims=True)),
+              correction=True),
+    reduction("max", np.amax, _extreme(np.amax), ties=True),
+    reduction("min", np.amin, _extreme(np.amin), ties=True),
+    reduction("amax", np.amax, _extreme(np.amax), ties=True),
+    reduction("amin", np.amin, _extreme(np.amin), ties=True),
+    reduction("logsumexp", logsumexp,
+              lambda a, axes: np.exp(a - logsumexp(a, axes, keepdims=True))),
 ]

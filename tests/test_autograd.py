@@ -1,12 +1,28 @@
 """The backward pass: accumulation, retain_graph, freed graphs, no_grad, grad(), deep chains,
-anomaly detection, and the error cases of the API contract."""
+grad modes, gradcheck, anomaly detection (NaN and inf named by op), hostile gradients, and the
+error cases of the API contract."""
 
 import gc
+import re
 import threading
+import warnings
 import weakref
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from helpers import RNG, T, close, grad, has_number_close, val
+from hostile import (
+    Refused,
+    assert_clean_error,
+    assert_same,
+    expected_array,
+    hostile_input,
+    operands,
+    run_or_refused,
+    tensors,
+)
+from hypothesis import example, given
 
 import tinygrad_edu as tg
 from tinygrad_edu.autograd.gradcheck import central_differences
@@ -504,3 +520,421 @@ def test_assigning_a_grad_checks_type_shape_and_dtype_like_pytorch():
     (x * 0.5).sum().backward()
     assert x.grad.tolist() == [0.5, 0.5, 0.5] and x.grad.dtype == np.float32
 
+
+class TestBackwardBasics:
+    def test_grad_accumulates_across_two_backward_calls(self):
+        x = T([1.0, -2.0, 3.0])
+        (x * x).sum().backward()
+        close(grad(x), [2, -4, 6])
+        (3.0 * x).sum().backward()
+        close(grad(x), [5, -1, 9])
+        assert x.grad.shape == x.shape and x.grad.dtype == x.dtype
+
+    def test_grad_has_leaf_dtype(self):
+        a = T([1.0, 2.0], dtype=np.float32)
+        b = T([3.0, 4.0], dtype=np.float64)
+        (a * b).sum().backward()
+        assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+        close(grad(a), [3, 4])
+        close(grad(b), [1, 2])
+        h = T([1.0, 2.0], dtype=np.float16)
+        (h * 2.0).sum().backward()
+        assert h.grad.dtype == np.float16
+        close(grad(h), [2, 2])
+
+    def test_backward_with_gradient_for_non_scalar(self):
+        x = T([1.0, 2.0, 3.0])
+        y = x * x
+        y.backward(gradient=tg.Tensor(np.array([1.0, 0.5, -2.0])))
+        close(grad(x), [2, 2, -12])
+
+    def test_backward_one_element_non_scalar_without_gradient(self):
+        x = T([[2.0]])
+        (x * x).backward()
+        close(grad(x), [[4.0]])
+
+    def test_non_scalar_backward_without_gradient_raises(self):
+        x = T([1.0, 2.0])
+        with pytest.raises(RuntimeError):
+            (x * x).backward()
+        assert x.grad is None
+
+    def test_retain_graph(self):
+        x = T([1.0, 2.0])
+        y = (x * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        close(grad(x), [4, 8])
+
+    def test_backward_twice_without_retain_graph_raises(self):
+        x = T([1.0, 2.0])
+        y = (x * x).sum()
+        y.backward()
+        with pytest.raises(RuntimeError, match="retain_graph"):
+            y.backward()
+
+    def test_backward_through_freed_subgraph_raises(self):
+        x = T([1.0, 2.0])
+        z = x.exp()
+        z.sum().backward()
+        with pytest.raises(RuntimeError, match="retain_graph"):
+            (z * 2.0).sum().backward()
+
+    def test_backward_create_graph(self):
+        x = T([0.5, -1.0])
+        (x ** 3).sum().backward(create_graph=True)
+        g = x.grad
+        close(val(g), 3 * np.array([0.5, -1.0]) ** 2)
+        assert g.requires_grad
+        (g2,) = tg.autograd.grad(g.sum(), x)
+        close(val(g2), 6 * np.array([0.5, -1.0]))
+
+    def test_backward_on_tensor_not_requiring_grad_raises(self):
+        with pytest.raises(RuntimeError):
+            (tg.Tensor([1.0, 2.0]) * 2.0).sum().backward()
+
+    def test_detach(self):
+        x = T([1.0, 2.0])
+        y = x * 3.0
+        d = y.detach()
+        close(val(d), [3, 6])
+        assert not d.requires_grad and d.grad_fn is None and d.is_leaf
+        (d * x).sum().backward()
+        close(grad(x), [3, 6])  # d is a constant
+
+
+    def test_shared_subexpression_diamond_graph(self):
+        # y used on two paths: z = y*y + y with y = 2x  ->  dz/dx = (2y + 1) * 2
+        x = T([1.0, -0.5])
+        y = x * 2.0
+        z = (y * y + y).sum()
+        z.backward()
+        close(grad(x), (2 * 2 * np.array([1.0, -0.5]) + 1) * 2)
+
+    def test_deep_graph_does_not_hit_recursion_limit(self):
+        x = T([1.0])
+        y = x
+        for _ in range(5000):
+            y = y * 1.0001
+        y.sum().backward()
+        close(grad(x), [1.0001**5000], rtol=1e-9)
+
+    def test_scalar_leaf_backward(self):
+        x = T(3.0)
+        x.backward()
+        assert x.grad.shape == ()
+        close(grad(x), 1.0)
+        s = T(2.0)
+        (s * s).backward()
+        assert s.grad.shape == ()
+        close(grad(s), 4.0)
+
+    def test_non_leaf_grad_is_not_populated(self):
+        # "gradients accumulate into leaves' .grad"; PyTorch leaves non-leaf .grad at None
+        x = T([1.0, 2.0])
+        y = x * 2.0
+        y.sum().backward()
+        assert y.grad is None
+        close(grad(x), [2, 2])
+
+    def test_setting_grad_to_none_resets_accumulation(self):
+        x = T([1.0, 2.0])
+        (x * 3.0).sum().backward()
+        x.grad = None
+        (x * 5.0).sum().backward()
+        close(grad(x), [5, 5])
+
+    def test_detach_then_requires_grad_is_new_leaf(self):
+        x = T([1.0, 2.0])
+        d = (x * 2.0).detach().requires_grad_()
+        assert d.is_leaf and d.requires_grad
+        (d * d).sum().backward()
+        close(grad(d), [4, 8])
+        assert x.grad is None
+
+
+
+
+class TestGradMode:
+    def test_no_grad_context(self):
+        x = T([1.0, 2.0])
+        with tg.no_grad():
+            y = x * 2.0
+        assert not y.requires_grad and y.grad_fn is None
+        close(val(y), [2, 4])
+        z = x * 2.0
+        assert z.requires_grad and z.grad_fn is not None
+
+    def test_no_grad_decorator(self):
+        x = T([1.0, 2.0])
+
+        @tg.no_grad()
+        def f(t):
+            return t * t
+
+        y = f(x)
+        assert not y.requires_grad
+        close(val(y), [1, 4])
+        assert (x * x).requires_grad
+
+    def test_enable_grad_inside_no_grad(self):
+        x = T([1.0, 2.0])
+        with tg.no_grad():
+            with tg.enable_grad():
+                y = x * 3.0
+            z = x * 3.0
+        assert y.requires_grad and not z.requires_grad
+        y.sum().backward()
+        close(grad(x), [3, 3])
+
+    def test_enable_grad_decorator(self):
+        x = T([1.0, 2.0])
+
+        @tg.enable_grad()
+        def f(t):
+            return t * t
+
+        with tg.no_grad():
+            y = f(x)
+            z = x * x
+        assert y.requires_grad and not z.requires_grad
+
+    def test_no_grad_restored_after_exception(self):
+        x = T([1.0])
+        with pytest.raises(KeyError):
+            with tg.no_grad():
+                raise KeyError("boom")
+        assert (x * 2.0).requires_grad
+
+    def test_nested_no_grad_restores(self):
+        x = T([1.0])
+        with tg.no_grad():
+            with tg.no_grad():
+                pass
+            assert not (x * 2.0).requires_grad
+        assert (x * 2.0).requires_grad
+
+
+class TestAutogradGrad:
+    def test_returns_tuple_and_leaves_grad_untouched(self):
+        x = T([1.0, 2.0])
+        w = T([3.0, -1.0])
+        y = (x * x * w).sum()
+        gs = tg.autograd.grad(y, [x, w])
+        assert isinstance(gs, tuple) and len(gs) == 2
+        assert all(isinstance(g, tg.Tensor) for g in gs)
+        close(val(gs[0]), [6, -4])
+        close(val(gs[1]), [1, 4])
+        assert x.grad is None and w.grad is None
+        assert not gs[0].requires_grad
+
+    def test_single_input_gives_one_tuple(self):
+        x = T([1.0, 2.0])
+        gs = tg.autograd.grad((x**2).sum(), x)
+        assert isinstance(gs, tuple) and len(gs) == 1
+        close(val(gs[0]), [2, 4])
+
+    def test_existing_grad_not_modified(self):
+        x = T([1.0, 2.0])
+        (x * 5.0).sum().backward()
+        tg.autograd.grad((x * x).sum(), [x])
+        close(grad(x), [5, 5])
+
+    def test_multiple_outputs_are_summed(self):
+        x = T([1.0, 2.0])
+        (g,) = tg.autograd.grad([(x * x).sum(), (3.0 * x).sum()], [x])
+        close(val(g), [5, 7])
+
+    def test_grad_outputs_for_non_scalar(self):
+        x = T([1.0, 2.0, 3.0])
+        (g,) = tg.autograd.grad(x * x, [x], grad_outputs=tg.Tensor(np.array([1.0, -1.0, 0.5])))
+        close(val(g), [2, -4, 3])
+
+    def test_retain_graph(self):
+        x = T([1.0, 2.0])
+        y = (x * x).sum()
+        (g1,) = tg.autograd.grad(y, [x], retain_graph=True)
+        (g2,) = tg.autograd.grad(y, [x])
+        close(val(g1), val(g2))
+        with pytest.raises(RuntimeError):
+            tg.autograd.grad(y, [x])
+
+    def test_create_graph_grad_of_grad(self):
+        xn = np.array([0.3, -1.2, 2.0])
+        x = T(xn)
+        y = (x.sin() * x).sum()
+        (g,) = tg.autograd.grad(y, x, create_graph=True)
+        assert g.requires_grad
+        close(val(g), np.cos(xn) * xn + np.sin(xn))
+        (g2,) = tg.autograd.grad(g.sum(), x)
+        close(val(g2), 2 * np.cos(xn) - xn * np.sin(xn))
+        assert x.grad is None
+
+    def test_hessian_vector_product(self):
+        xn = np.array([0.5, -1.0, 2.0])
+        vn = np.array([1.0, 2.0, 3.0])
+        x = T(xn)
+        f = (x**3).sum() + (x * x.sum()).sum()  # sum x^3 + (sum x)^2
+        (g,) = tg.autograd.grad(f, [x], create_graph=True)
+        close(val(g), 3 * xn**2 + 2 * xn.sum())
+        (hv,) = tg.autograd.grad((g * tg.Tensor(vn)).sum(), [x])
+        close(val(hv), 6 * xn * vn + 2 * vn.sum())
+
+    def test_allow_unused(self):
+        x, z = T([1.0, 2.0]), T([5.0])
+        y = (x * x).sum()
+        with pytest.raises(RuntimeError):
+            tg.autograd.grad(y, [x, z], retain_graph=True)
+        gx, gz = tg.autograd.grad(y, [x, z], allow_unused=True)
+        close(val(gx), [2, 4])
+        assert gz is None
+
+    def test_input_not_requiring_grad_raises(self):
+        x = tg.Tensor([1.0, 2.0])
+        w = T([1.0, 1.0])
+        y = (x * w).sum()
+        with pytest.raises(RuntimeError):
+            tg.autograd.grad(y, [x])
+
+
+def _wrong_grad_fn(mask):
+    """Analytic gradient of b is a + b*mask, the true derivative is a + 2*b*mask
+    (b.detach() hides one factor from autograd, not from finite differences)."""
+    m = tg.Tensor(np.asarray(mask, dtype=np.float64))
+    return lambda a, b: (a * b).sum() + (b * b.detach() * m).sum()
+
+
+class TestGradcheck:
+    def test_passes_for_correct_function(self):
+        rng = RNG(25)
+        a, b = T(rng.normal(size=(2, 3))), T(rng.normal(size=(3,)))
+        ok = tg.autograd.gradcheck(lambda a, b: (a * b.exp() + a.tanh() / (1.0 + b * b)).sum(), (a, b))
+        assert ok is True
+
+    def test_passes_for_non_scalar_output(self):
+        a, b = T([0.3, 1.2]), T([[0.5], [-0.7]])
+        assert tg.autograd.gradcheck(lambda a, b: (a * b).sin() + a @ a * b, (a, b)) is True
+
+    def test_float32_inputs_checked_in_float64(self):
+        x = T([0.3, 1.2], dtype=np.float32)
+        assert tg.autograd.gradcheck(lambda x: (x * x).sum(), (x,)) is True
+
+    def test_raises_gradcheck_error_naming_input_index_values(self):
+        a = T([1.0, 2.0, 0.25])
+        b = T([0.5, 1.5, 3.0])
+        fn = _wrong_grad_fn([0.0, 0.0, 1.0])
+        with pytest.raises(Exception) as ei:
+            tg.autograd.gradcheck(fn, (a, b))
+        assert type(ei.value).__name__ == "GradcheckError", type(ei.value)
+        msg = str(ei.value)
+        # input 1, element 2: analytic a2 + b2 = 3.25, numerical a2 + 2 b2 = 6.25
+        assert re.search(r"input\D{0,20}1", msg, re.I), msg
+        assert re.search(r"index\D{0,20}2|\(2,\)|\[2\]", msg, re.I), msg
+        assert has_number_close(msg, 3.25) and has_number_close(msg, 6.25), msg
+
+    def test_tolerances_are_honoured(self):
+        a, b = T([1.0, 2.0, 0.25]), T([0.5, 1.5, 3.0])
+        # the mismatch is 3.0 (3.25 vs 6.25): a loose atol accepts it
+        assert tg.autograd.gradcheck(_wrong_grad_fn([0.0, 0.0, 1.0]), (a, b), atol=10.0) is True
+
+    def test_gradcheck_error_is_public_and_a_runtime_error(self):
+        err = getattr(tg.autograd, "GradcheckError", None)
+        assert err is not None, "tg.autograd.GradcheckError should be importable"
+        assert issubclass(err, RuntimeError)  # as torch.autograd.GradcheckError
+        with pytest.raises(err):
+            tg.autograd.gradcheck(_wrong_grad_fn([1.0]), (T([1.0]), T([2.0])))
+
+    def test_gradgradcheck_passes(self):
+        a, b = T([0.3, -0.8, 1.1]), T([0.5, 1.5, -0.2])
+        assert tg.autograd.gradgradcheck(lambda a, b: (a * b * b).sum() + (a.sin() * a).sum() + (b.tanh() ** 2).sum(), (a, b)) is True
+
+    def test_gradgradcheck_detects_wrong_second_derivative(self):
+        # d/dx of (x * x.detach()) is x.detach() as far as autograd knows: its analytic
+        # second derivative is 0, the numerical one is 1.
+        x = T([0.5, 1.5])
+        with pytest.raises(Exception) as ei:
+            tg.autograd.gradgradcheck(lambda x: (x * x.detach()).sum(), (x,))
+        assert type(ei.value).__name__ == "GradcheckError", type(ei.value)
+
+
+class TestDetectAnomaly:
+    def test_forward_nan_names_op(self):
+        x = T([-1.0, 1.0])
+        with tg.autograd.detect_anomaly():
+            with pytest.raises(Exception) as ei:
+                x.log()
+        assert "log" in str(ei.value).lower(), str(ei.value)
+
+    def test_forward_inf_names_op(self):
+        x = T([0.0, 1.0])
+        with tg.autograd.detect_anomaly():
+            with pytest.raises(Exception) as ei:
+                1.0 / x
+        msg = str(ei.value).lower()
+        assert "div" in msg or "/" in msg, msg
+
+    def test_backward_inf_names_op(self):
+        x = T([0.0, 1.0])
+        with tg.autograd.detect_anomaly():
+            y = x.sqrt().sum()  # forward is finite
+            close(val(y), 1.0)
+            with pytest.raises(Exception) as ei:
+                y.backward()
+        assert "sqrt" in str(ei.value).lower(), str(ei.value)
+
+    def test_clean_computation_unaffected_and_mode_ends(self):
+        x = T([1.0, 4.0])
+        with tg.autograd.detect_anomaly():
+            x.sqrt().sum().backward()
+        close(grad(x), [0.5, 0.25])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = T([-1.0]).log()  # outside the context: no exception
+        assert np.isnan(val(out)).all()
+
+
+
+
+@hostile_input
+@given(tensors(dtypes=[tg.float32, tg.float64], max_dims=2), operands)
+@example(tg.ones(2), np.ones(2, complex))  # the imaginary part was dropped
+@example(tg.ones(2), np.ones(2, object))  # an object array was accepted
+def test_backward_with_hostile_gradient(x, gradient):
+    x = x.detach().requires_grad_()
+    out = x * 2
+
+    def expected():
+        if gradient is None and out.numel() == 1:  # implicitly 1 for a one-element output
+            return np.full(out.shape, 2, x.dtype)
+        g = gradient.numpy() if isinstance(gradient, tg.Tensor) else expected_array(gradient)
+        if g.shape != out.shape:
+            raise Refused
+        return 2 * g.astype(x.dtype)
+
+    got = run_or_refused(lambda: out.backward(gradient), expected, "backward")
+    if got:
+        assert_same(x.grad, got[1].astype(x.dtype))
+
+
+
+
+@hostile_input
+@given(st.sampled_from(["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "sin", "cos",
+                        "softplus", "neg"]),
+       tensors(dtypes=[tg.float16, tg.float32, tg.float64]))
+def test_nan_and_inf_propagate_and_detect_anomaly_names_the_op(name, x):
+    def forward_backward(t):
+        t = t.detach().requires_grad_()
+        out = getattr(t, name)()
+        total = out.sum()
+        total.backward()
+        return out, total, t.grad
+
+    out, total, grad = forward_backward(x)  # NaN and inf never raise without detect_anomaly
+    assert grad.shape == x.shape and grad.dtype == x.dtype
+    finite = all(np.all(np.isfinite(v.numpy())) for v in (out, total, grad))
+    with tg.autograd.detect_anomaly():
+        if finite:
+            forward_backward(x)
+        else:
+            assert_clean_error(lambda: forward_backward(x), "detect_anomaly")

@@ -1,8 +1,11 @@
 """Bad input gets a clear error: the right exception type, a message naming the operation
 and the shapes or values involved."""
 
+import operator
+
 import numpy as np
 import pytest
+from helpers import T, shape_mentioned
 
 import tinygrad_edu as tg
 
@@ -111,3 +114,120 @@ def test_failed_forward_records_nothing():
         x + tg.ones(3)
     (x * 2).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+class TestErrors:
+    @pytest.mark.parametrize("opname,op", [("add", operator.add), ("mul", operator.mul),
+                                           ("sub", operator.sub), ("div", operator.truediv)])
+    def test_broadcast_mismatch_is_value_error_naming_op_and_shapes(self, opname, op):
+        a, b = T(np.ones((2, 3))), T(np.ones((4,)))
+        with pytest.raises(ValueError) as ei:
+            op(a, b)
+        msg = str(ei.value)
+        assert shape_mentioned(msg, (2, 3)) and shape_mentioned(msg, (4,)), msg
+        symbol = {"add": "+", "mul": "*", "sub": "-", "div": "/"}[opname]
+        assert opname in msg.lower() or symbol in msg, msg
+
+    def test_cat_stack_mismatch_value_error(self):
+        a, b = T(np.ones((2, 3))), T(np.ones((2, 4)))
+        with pytest.raises(ValueError) as ei:
+            tg.cat([a, b], dim=0)
+        msg = str(ei.value)
+        assert shape_mentioned(msg, (2, 3)) and shape_mentioned(msg, (2, 4)), msg
+        assert "cat" in msg.lower(), msg
+        with pytest.raises(ValueError):
+            tg.stack([a, b])
+
+    def test_reshape_and_expand_mismatch_value_error(self):
+        x = T(np.ones((2, 3)))
+        with pytest.raises(ValueError) as ei:
+            x.reshape(4, 2)
+        assert shape_mentioned(str(ei.value), (2, 3)) or "6" in str(ei.value), str(ei.value)
+        with pytest.raises(ValueError):
+            T(np.ones((3, 2))).expand(3, 4)
+
+    def test_where_mismatch_value_error(self):
+        with pytest.raises(ValueError):
+            tg.where(tg.Tensor(np.array([True, False])), T(np.ones(3)), T(np.ones(3)))
+
+    def test_backward_twice_runtime_error_mentions_retain_graph(self):
+        x = T([1.0, 2.0])
+        y = (x * x).sum()
+        y.backward()
+        with pytest.raises(RuntimeError) as ei:
+            y.backward()
+        assert "retain_graph" in str(ei.value)
+
+    def test_non_scalar_backward_runtime_error(self):
+        x = T(np.ones((2, 3)))
+        with pytest.raises(RuntimeError) as ei:
+            (x * 2.0).backward()
+        msg = str(ei.value).lower()
+        assert "scalar" in msg or "gradient" in msg or shape_mentioned(msg, (2, 3)), msg
+
+    def test_grad_of_tensor_not_requiring_grad(self):
+        with pytest.raises(RuntimeError):
+            tg.Tensor([1.0, 2.0]).sum().backward()
+        with pytest.raises(RuntimeError):
+            tg.autograd.grad((T([1.0]) * 2.0).sum(), [tg.Tensor([1.0])])
+
+    def test_backward_gradient_wrong_shape_leaves_grad_untouched(self):
+        x = T([1.0, 2.0, 3.0])
+        y = x * 2.0
+        with pytest.raises((ValueError, RuntimeError)) as ei:
+            y.backward(gradient=tg.Tensor(np.ones(2)))
+        assert shape_mentioned(str(ei.value), (3,)) and shape_mentioned(str(ei.value), (2,)), str(ei.value)
+        assert x.grad is None
+
+    @pytest.mark.parametrize("bad", ["abc", None, object(), {"a": 1}, np.array(["a", "b"])],
+                             ids=["str", "None", "object", "dict", "str-ndarray"])
+    def test_bad_data_type_is_type_error(self, bad):
+        with pytest.raises(TypeError):
+            tg.Tensor(bad)
+
+    def test_bad_dtype_argument_is_type_error(self):
+        with pytest.raises(TypeError):
+            tg.Tensor([1.0], dtype="not-a-dtype")
+        with pytest.raises(TypeError):
+            tg.zeros((2,), dtype=object)
+
+    def test_set_default_dtype_rejects_non_float(self, restore_default_dtype):
+        with pytest.raises(TypeError):
+            tg.set_default_dtype(np.int64)
+        assert np.dtype(tg.get_default_dtype()) == np.float32
+
+    def test_operand_of_wrong_type_is_type_error(self):
+        x = T([1.0])
+        with pytest.raises(TypeError):
+            x + "abc"
+        with pytest.raises(TypeError):
+            x * None
+
+    @pytest.mark.parametrize("call", [
+        lambda x: x.sum(dim=2),
+        lambda x: x.sum(dim=(0, 5)),
+        lambda x: x.mean(dim=-3),
+        lambda x: x.max(dim=2),
+        lambda x: x.softmax(dim=2),
+        lambda x: x.logsumexp(dim=3),
+        lambda x: x.transpose(0, 2),
+        lambda x: x.unsqueeze(3),
+        lambda x: x.squeeze(2),
+        lambda x: x.flatten(start_dim=2),
+        lambda x: x.permute(0, 2),
+        lambda x: tg.cat([x, x], dim=2),
+        lambda x: x.argmax(dim=2),
+    ], ids=["sum", "sum-tuple", "mean-neg", "max", "softmax", "logsumexp", "transpose",
+            "unsqueeze", "squeeze", "flatten", "permute", "cat", "argmax"])
+    def test_dim_out_of_range_is_index_error(self, call):
+        with pytest.raises(IndexError):
+            call(T(np.ones((2, 3))))
+
+    def test_getitem_out_of_bounds_is_index_error(self):
+        with pytest.raises(IndexError):
+            T([1.0, 2.0, 3.0])[5]
+
+    @pytest.mark.parametrize("ragged", [[[1, 2], [3]], [[1.0], [2.0, 3.0]], [1.0, [2.0]]])
+    def test_ragged_list(self, ragged):
+        with pytest.raises((ValueError, TypeError)):
+            tg.Tensor(ragged)

@@ -29,6 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from op_table import OPS, sigmoid
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
@@ -39,17 +40,6 @@ EXTREMES = (-1e30, -1e3, 1e3, 1e30)
 
 
 # ---------------------------------------------------------------- float64 references
-
-
-def sigmoid(x):
-    """θ(x) = e^(−ln(1 + e^(−x))): never overflows."""
-    return np.exp(-np.logaddexp(0, -x))
-
-
-def sech2(x):
-    """tanh'(x) = sech²x = 4e^(−2|x|) / (1 + e^(−2|x|))²: never overflows."""
-    a = np.exp(-2 * np.abs(x))
-    return 4 * a / (1 + a) ** 2
 
 
 def logsumexp(x, axis):
@@ -68,20 +58,12 @@ def softmax(x, axis):
     return np.exp(log_softmax(x, axis))
 
 
-# name: (function under test, reference value, reference derivative, input domain)
+# every spelling of every op with an `extremes` column, from the op table:
+# id: (call, reference value, reference derivative, input domain)
 ELEMENTWISE = {
-    "tanh": (F.tanh, np.tanh, sech2, "real"),
-    "sigmoid": (F.sigmoid, sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
-    "relu": (F.relu, lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
-    "softplus": (F.softplus, lambda x: np.where(x > 20, x, np.logaddexp(0, x)),  # PyTorch's
-                 lambda x: np.where(x > 20, 1.0, sigmoid(x)), "real"),  # threshold=20
-    "Tensor.softplus": (lambda t: t.softplus(), lambda x: np.logaddexp(0, x), sigmoid, "real"),
-    "nn.Tanh": (tg.nn.Tanh(), np.tanh, sech2, "real"),
-    "nn.Sigmoid": (tg.nn.Sigmoid(), sigmoid, lambda x: sigmoid(x) * sigmoid(-x), "real"),
-    "nn.ReLU": (tg.nn.ReLU(), lambda x: np.maximum(x, 0), lambda x: (x > 0) * 1.0, "real"),
-    "exp": (tg.exp, np.exp, np.exp, "finite exp"),
-    "log": (tg.log, np.log, lambda x: 1 / x, "positive"),
-    "sqrt": (tg.sqrt, np.sqrt, lambda x: 0.5 / np.sqrt(x), "positive"),
+    label: (call, op.ref, op.d1, op.extremes)
+    for op in OPS if op.extremes
+    for label, call in ((op.name, op.fn), *op.also)
 }
 
 

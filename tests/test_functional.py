@@ -1,13 +1,32 @@
-"""nn.functional: losses and activations vs numpy references, float64 gradient checks, and
-stability at scores of ±1000 in float32 and float64."""
+"""nn.functional: losses and activations vs numpy references, float64 gradient checks,
+stability at scores of ±1000 in float32 and float64, mse_loss and linear in every dtype, and
+losses and linear fed hostile targets, weights and biases."""
+
+import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from helpers import FLOAT_DTYPES, SOME, tol
+from hostile import (
+    DOCUMENTED,
+    Refused,
+    data_inputs,
+    expected_array,
+    hostile_input,
+    junk,
+    nested,
+    odd_arrays,
+    rectangular,
+    run_or_refused,
+    tensors,
+    tolerance,
+)
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu as tg
+from tinygrad_edu import nn
 from tinygrad_edu.nn import functional as F
 
 FLOATS = (tg.float32, tg.float64)
@@ -535,3 +554,252 @@ def test_softplus_beta_threshold_match_pytorch():
     tx = torch.tensor(x, requires_grad=True)
     torch.nn.functional.softplus(tx, beta=2, threshold=20).sum().backward()
     np.testing.assert_allclose(grad, tx.grad.numpy(), rtol=1e-15)
+
+
+@st.composite
+def mse_cases(draw):
+    dtype = draw(st.sampled_from(FLOAT_DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4))
+    grid = st.integers(-16, 16).map(lambda i: i / 8)
+    pred = draw(hnp.arrays(np.float64, shape, elements=grid)).astype(dtype)
+    target = draw(hnp.arrays(np.float64, shape, elements=grid)).astype(dtype)
+    reduction = draw(st.sampled_from(["none", "sum", "mean"]))
+    target_grad = draw(st.booleans())
+    return dtype, pred, target, reduction, target_grad
+
+
+@SOME
+@given(mse_cases())
+def test_mse_loss_values_and_gradients_match_numpy(case):
+    dtype, pred, target, reduction, target_grad = case
+    p = tg.Tensor(pred, requires_grad=True)
+    t = tg.Tensor(target, requires_grad=target_grad)
+    out = F.mse_loss(p, t, reduction=reduction)
+    d = pred.astype(np.float64) - target.astype(np.float64)
+    want = {"none": d * d, "sum": np.sum(d * d), "mean": np.mean(d * d)}[reduction]
+    assert out.dtype == dtype
+    assert out.shape == (pred.shape if reduction == "none" else ())
+    r = tol(dtype)
+    np.testing.assert_allclose(out.numpy().astype(np.float64), want, rtol=r, atol=r)
+    w = np.linspace(0.5, 1.5, max(out.numel(), 1)).reshape(out.shape)
+    out.backward(tg.Tensor(w.astype(dtype)))
+    scale = 1.0 / pred.size if reduction == "mean" else 1.0
+    want_g = 2 * d * w * scale
+    assert p.grad.dtype == dtype and p.grad.shape == pred.shape
+    np.testing.assert_allclose(p.grad.numpy().astype(np.float64), want_g, rtol=r, atol=r)
+    if target_grad:
+        assert t.grad.dtype == dtype and t.grad.shape == target.shape
+        np.testing.assert_allclose(t.grad.numpy().astype(np.float64), -want_g, rtol=r, atol=r)
+    else:
+        assert t.grad is None
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_mse_loss_with_an_ndarray_target_differentiates_the_prediction(dtype):
+    pred = tg.Tensor(np.array([[0.5, -1.0], [2.0, 0.25]], dtype), requires_grad=True)
+    target = np.array([[1.0, 1.0], [-1.0, 0.5]])
+    F.mse_loss(pred, target, reduction="sum").backward()
+    np.testing.assert_allclose(pred.grad.numpy().astype(np.float64),
+                               2 * (pred.numpy().astype(np.float64) - target), rtol=tol(dtype))
+    assert pred.grad.dtype == dtype
+
+
+def test_mse_loss_of_empty_inputs_follows_pytorch():
+    p, t = tg.zeros(0, requires_grad=True), tg.zeros(0)
+    assert F.mse_loss(p, t, reduction="sum").item() == 0.0
+    assert F.mse_loss(p, t, reduction="none").shape == (0,)
+    with np.errstate(all="ignore"):
+        assert math.isnan(F.mse_loss(p, t).item())  # PyTorch: the mean of nothing is nan
+
+
+@pytest.mark.parametrize("pshape, tshape", [((3,), (1,)), ((1,), (3,)), ((2, 3), (3,)),
+                                            ((3,), (2, 3)), ((3, 1), (3,)), ((3,), ()),
+                                            ((), (3,)), ((1, 3), (3,)), ((2, 2), (2, 1))])
+@pytest.mark.parametrize("as_tensor", [True, False])
+def test_mse_loss_refuses_to_broadcast(pshape, tshape, as_tensor):
+    pred = tg.zeros(*pshape, requires_grad=True) if pshape else tg.tensor(0.0, requires_grad=True)
+    target = np.ones(tshape, np.float32)
+    if as_tensor:
+        target = tg.Tensor(target)
+    for reduction in ("mean", "sum", "none"):
+        with pytest.raises(ValueError) as info:
+            F.mse_loss(pred, target, reduction=reduction)
+        text = str(info.value)
+        assert "mse_loss" in text and str(pshape) in text and str(tshape) in text, text
+    assert pred.grad is None
+
+
+@SOME
+@given(dtype=st.sampled_from([np.float32, np.float64]), batch=st.sampled_from([(), (4,), (2, 3)]),
+       n_in=st.integers(1, 4), n_out=st.integers(1, 3), bias=st.booleans())
+def test_functional_linear_values_and_gradients(dtype, batch, n_in, n_out, bias):
+    rng = np.random.default_rng(n_in * 10 + n_out)
+    xn = rng.standard_normal(batch + (n_in,)).astype(dtype)
+    wn = rng.standard_normal((n_out, n_in)).astype(dtype)
+    bn = rng.standard_normal(n_out).astype(dtype)
+    x, w = tg.Tensor(xn, requires_grad=True), tg.Tensor(wn, requires_grad=True)
+    b = tg.Tensor(bn, requires_grad=True) if bias else None
+    out = F.linear(x, w, b)
+    want = xn.astype(np.float64) @ wn.T.astype(np.float64) + (bn if bias else 0)
+    assert out.shape == batch + (n_out,) and out.dtype == dtype
+    r = tol(dtype) * 10
+    np.testing.assert_allclose(out.numpy(), want, rtol=r, atol=r)
+    g = np.ones(out.shape)
+    out.backward(tg.Tensor(g.astype(dtype)))
+    x2 = xn.reshape(-1, n_in).astype(np.float64)
+    g2 = g.reshape(-1, n_out)
+    np.testing.assert_allclose(w.grad.numpy(), g2.T @ x2, rtol=r, atol=r)
+    np.testing.assert_allclose(x.grad.numpy(), (g2 @ wn.astype(np.float64)).reshape(xn.shape),
+                               rtol=r, atol=r)
+    if bias:
+        np.testing.assert_allclose(b.grad.numpy(), g2.sum(0), rtol=r, atol=r)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, b_shape", [
+    ((5, 4), (2, 3), (2,)),     # in-features mismatch
+    ((4,), (2, 3), (2,)),       # 1-D input, wrong size
+    ((), (2, 3), (2,)),         # 0-d input
+    ((5, 3), (2, 3), (3,)),     # bias of the wrong size
+    ((5, 3), (2, 3), (1, 3)),   # bias of the wrong shape
+    ((5, 3), (1, 2, 3), None),  # 3-D weight
+    ((2, 2, 4), (2, 3), None),  # batched input, wrong features
+])
+def test_functional_linear_shape_errors_name_linear_and_the_shapes(x_shape, w_shape, b_shape):
+    x = tg.Tensor(np.ones(x_shape))
+    w = tg.Tensor(np.ones(w_shape), requires_grad=True)
+    b = None if b_shape is None else tg.Tensor(np.ones(b_shape), requires_grad=True)
+    with pytest.raises(ValueError) as info:
+        F.linear(x, w, b)
+    text = str(info.value)
+    assert "linear" in text, text
+    assert str(x_shape) in text or str(w_shape) in text or str(b_shape) in text, text
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("x_shape", [(5, 4), (4,), (), (2, 3, 2), (3, 1)])
+def test_linear_module_shape_errors_name_linear(x_shape):
+    layer = nn.Linear(3, 2)
+    before = layer.weight.numpy().copy()
+    with pytest.raises(ValueError) as info:
+        layer(tg.Tensor(np.ones(x_shape, np.float32)))
+    text = str(info.value)
+    assert "Linear" in text and str(x_shape) in text and "3" in text, text
+    np.testing.assert_array_equal(layer.weight.numpy(), before)
+
+
+
+LOSSES = ["mse_loss", "logistic_loss", "binary_cross_entropy_with_logits", "cross_entropy"]
+
+
+def loss_reference(name, z, t):
+    """The mean loss in float64, from the textbook formula."""
+    z = z.astype(np.float64)
+    if name == "mse_loss":
+        return np.mean((z - t) ** 2)
+    if name == "logistic_loss":
+        return np.mean(np.logaddexp(0, -t * z))
+    if name == "binary_cross_entropy_with_logits":
+        return np.mean(t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z))
+    picked = z[np.arange(len(t)), t]
+    return np.mean(np.log(np.sum(np.exp(z), axis=1)) - picked)
+
+
+def non_numeric(target) -> bool:
+    """True for targets no loss may accept: complex, object, str, None, dicts, ragged lists."""
+    if isinstance(target, tg.Tensor):
+        return False
+    try:
+        kind = np.asarray(target).dtype.kind
+    except (ValueError, TypeError):
+        return True
+    return kind not in "fiub"
+
+
+@st.composite
+def loss_calls(draw):
+    """(loss name, input, target): inputs of every dtype and targets that fit, or do not."""
+    name = draw(st.sampled_from(LOSSES))
+    n = draw(st.integers(0, 3))
+    shape = (n, 3) if name == "cross_entropy" else draw(st.sampled_from([(n,), (n, 2)]))
+    z = draw(st.one_of(tensors(shape=shape), tensors(shape=shape), data_inputs))
+    fitting = {
+        "mse_loss": hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
+        "logistic_loss": hnp.arrays(np.int64, shape, elements=st.sampled_from([-1, 1])),
+        "binary_cross_entropy_with_logits": hnp.arrays(np.float64, shape,
+                                                       elements=st.sampled_from([0.0, 0.5, 1.0])),
+        "cross_entropy": hnp.arrays(np.int64, shape[:1], elements=st.integers(0, 2)),
+    }[name]
+    target = draw(st.one_of(fitting, fitting, fitting.map(lambda a: a.tolist()),
+                            fitting.map(tg.tensor), tensors(), odd_arrays, junk, nested,
+                            st.lists(st.floats(), min_size=n, max_size=n)))
+    return name, z, target
+
+
+@hostile_input
+@given(loss_calls())
+@example(("mse_loss", tg.ones(2), [0.0, []]))  # numpy's ragged-list error
+@example(("mse_loss", tg.tensor([True, False]), [1.0, 0.0]))  # bool: numpy's subtract error
+def test_losses_with_hostile_targets(call):
+    name, z, target = call
+    try:
+        out = getattr(F, name)(z, target)
+    except DOCUMENTED as e:
+        assert name in str(e), f"{type(e).__name__} does not name {name}: {e}"
+        return
+    assert not non_numeric(target), f"{name} accepted the target {target!r}"
+    assert isinstance(out, tg.Tensor) and out.shape == () and out.dtype.kind == "f"
+    t = np.asarray(target.numpy() if isinstance(target, tg.Tensor) else target)
+    want = loss_reference(name, tg.tensor(z).numpy(), t)
+    np.testing.assert_allclose(out.item(), want, rtol=tolerance(out.dtype) * 10,
+                               atol=tolerance(out.dtype) * 10, equal_nan=True)
+
+
+@hostile_input
+@given(st.one_of(tensors(shape=(2, 3)), tensors(shape=(3,)), tensors(shape=(0, 3)),
+                 tensors(shape=(1, 1, 3)), tensors(), data_inputs),
+       st.sampled_from(["module", "functional"]))
+@example("abc", "module")  # the message named tensor, not Linear
+def test_linear_with_hostile_input(x, form):
+    tg.manual_seed(0)
+    layer = tg.nn.Linear(3, 2)
+    w, b = layer.weight.numpy().astype(np.float64), layer.bias.numpy().astype(np.float64)
+    call = layer if form == "module" else lambda v: F.linear(v, layer.weight, layer.bias)
+    name = "Linear" if form == "module" else "linear"
+
+    def expected():
+        if isinstance(x, (str, bytes, dict, set)) or x is None:
+            raise Refused
+        a = expected_array(x)
+        if a.ndim == 0 or a.shape[-1] != 3:
+            raise Refused
+        return a.astype(np.float64) @ w.T + b
+
+    got = run_or_refused(lambda: call(x), expected, name)
+    if got:
+        out, want = got
+        assert out.shape == want.shape and out.dtype.kind == "f"
+        np.testing.assert_allclose(out.numpy(), want, rtol=tolerance(out.dtype) * 10,
+                                   atol=tolerance(out.dtype) * 10, equal_nan=True)
+
+
+@hostile_input
+@given(st.one_of(tensors(shape=(2, 3)), odd_arrays, junk, nested, rectangular),
+       st.one_of(st.none(), tensors(shape=(2,)), odd_arrays, junk, st.lists(st.floats(-3, 3))))
+@example("a", None)  # AttributeError
+@example(0.0, None)  # IndexError while formatting the message
+@example(tg.ones(2, 3), np.ones(2, complex))  # gave a complex tensor
+def test_functional_linear_with_hostile_weight_and_bias(weight, bias):
+    x = tg.ones(4, 3)
+
+    def expected():
+        w = expected_array(weight)
+        bb = 0.0 if bias is None else expected_array(bias)
+        if w.ndim != 2 or w.shape[1] != 3 or (bias is not None and np.shape(bb) != w.shape[:1]):
+            raise Refused
+        return np.ones((4, 3)) @ w.astype(np.float64).T + bb
+
+    got = run_or_refused(lambda: F.linear(x, weight, bias), expected, "linear")
+    if got:
+        out, want = got
+        np.testing.assert_allclose(out.numpy(), want, rtol=tolerance(out.dtype) * 10,
+                                   atol=tolerance(out.dtype) * 10, equal_nan=True)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from op_table import ELEMENTWISE
-from strategies import ANY, GRID, POSITIVE, tensor
+from op_table import OPS
+from strategies import GRID, tensor
 
 import tinygrad_edu as tg
 
@@ -18,24 +18,15 @@ def second_derivative(f, x):
     return h.numpy()
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
+CLOSED_FORMS = [op for op in OPS if op.d2]
 
 
-CLOSED_FORMS = [
-    ("tanh", tg.tanh, lambda a: -2 * np.tanh(a) * (1 - np.tanh(a) ** 2), ANY),
-    ("sigmoid", tg.sigmoid,
-     lambda a: _sigmoid(a) * (1 - _sigmoid(a)) * (1 - 2 * _sigmoid(a)), ANY),
-    ("exp", tg.exp, np.exp, ANY),
-    ("log", tg.log, lambda a: -1 / a**2, POSITIVE),
-]
-
-
-@pytest.mark.parametrize("name,f,d2,domain", CLOSED_FORMS, ids=[c[0] for c in CLOSED_FORMS])
+@pytest.mark.parametrize("op", CLOSED_FORMS, ids=repr)
 @given(data=st.data())
-def test_second_derivative_equals_closed_form(name, f, d2, domain, data):
-    x = data.draw(tensor(elements=domain))
-    np.testing.assert_allclose(second_derivative(f, x), d2(x.numpy()), rtol=1e-10, atol=1e-12)
+def test_second_derivative_equals_closed_form(op, data):
+    (x,) = data.draw(op.inputs)
+    np.testing.assert_allclose(second_derivative(op.fn, x), op.d2(x.numpy()), rtol=1e-10,
+                               atol=1e-12)
 
 
 @given(n=st.integers(1, 6), seed=st.integers(0, 2**16))
@@ -58,7 +49,7 @@ def test_backward_with_create_graph_gives_differentiable_grad():
     assert x.grad.item() == pytest.approx(9.0)
 
 
-SMOOTH = [op for op in ELEMENTWISE if op.smooth]
+SMOOTH = [op for op in OPS if op.smooth and not op.reduction]
 
 
 @pytest.mark.parametrize("op", SMOOTH, ids=repr)
@@ -68,8 +59,8 @@ def test_gradgradcheck_every_smooth_op(op, data):
     assert tg.autograd.gradgradcheck(op.fn, xs)
 
 
-@pytest.mark.parametrize("reduce", ["sum", "mean", "var", "logsumexp", "softmax",
-                                    "log_softmax", "amax"])
+@pytest.mark.parametrize("reduce", [op.name for op in OPS if op.reduction]
+                         + ["softmax", "log_softmax"])
 @given(x=tensor(shape=(2, 3), elements=GRID, unique=True))
 def test_gradgradcheck_reductions(reduce, x):
     def f(t):

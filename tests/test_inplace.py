@@ -8,21 +8,15 @@ import hypothesis.strategies as st
 import numpy as np
 import pytest
 from hypothesis import given
+from op_table import OPS
 from strategies import GRID, broadcast_pair, tensor
 
 import tinygrad_edu as tg
 from tinygrad_edu.autograd import versions
 from tinygrad_edu.testing import assert_gradients_close
 
-# name, in-place call, the out-of-place value it must equal
-ARITHMETIC = [
-    ("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
-    ("add_ alpha", lambda a, b: a.add_(b, alpha=-2.5), lambda a, b: a - 2.5 * b),
-    ("sub_", lambda a, b: a.sub_(b), lambda a, b: a - b),
-    ("sub_ alpha", lambda a, b: a.sub_(b, alpha=3), lambda a, b: a - 3 * b),
-    ("mul_", lambda a, b: a.mul_(b), lambda a, b: a * b),
-    ("div_", lambda a, b: a.div_(b), lambda a, b: a / b),
-]
+# the in-place forms of the op table's rows: name, in-place call, the out-of-place value
+ARITHMETIC = [form for op in OPS for form in op.inplace]
 
 
 @st.composite

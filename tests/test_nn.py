@@ -4,7 +4,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hostile import Refused, check_sizes, hostile_input, run_or_refused, sizes
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
@@ -468,3 +469,19 @@ def test_logistic_regression_gradient_is_the_closed_form(seed):
     gw, gb = model.linear.weight.grad.numpy()[0], model.linear.bias.grad.numpy()[0]
     np.testing.assert_array_less(np.abs(gw - coef @ X), 1e-14 * (np.abs(coef) @ np.abs(X)))
     assert abs(gb - coef.sum()) < 1e-14 * np.abs(coef).sum()
+
+
+@hostile_input
+@given(sizes, sizes)
+@example(10**30, 1)  # numpy's message did not name Linear
+def test_linear_layer_with_hostile_sizes(n_in, n_out):
+    def expected():
+        shape = check_sizes([n_out, n_in])
+        if min(shape) < 1:
+            raise Refused
+        return shape
+
+    got = run_or_refused(lambda: tg.nn.Linear(n_in, n_out), expected, "Linear")
+    if got:
+        layer, shape = got
+        assert layer.weight.shape == shape and layer.bias.shape == shape[:1]

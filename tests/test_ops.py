@@ -1,21 +1,19 @@
-"""Every operation: forward equals numpy, analytic gradients equal central differences in
-float64 (gradcheck), over hypothesis-drawn shapes — broadcasting pairs, 0-d, size-1, empty."""
+"""Every row of the op table: forward equals numpy, analytic gradients equal central
+differences in float64 (gradcheck), over hypothesis-drawn shapes — broadcasting pairs, 0-d,
+size-1, empty — and reductions over drawn dims. Then the numpy protocol (a numpy function
+on a Tensor records itself or refuses), dtypes kept end to end, and floating results of ints."""
 
 import numpy as np
 import pytest
+from helpers import assert_gradients_close, check_forward
 from hypothesis import given
 from hypothesis import strategies as st
-from op_table import ELEMENTWISE
+from op_table import OPS
 from strategies import ANY, GRID, POSITIVE, reduction_dims, tensor
 
 import tinygrad_edu as tg
 
-assert_gradients_close = tg.testing.assert_gradients_close
-
-
-def _check_forward(out, expected):
-    assert out.shape == np.shape(expected)
-    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-14)
+ELEMENTWISE = [op for op in OPS if not op.reduction]
 
 
 @pytest.mark.parametrize("op", ELEMENTWISE, ids=repr)
@@ -23,34 +21,28 @@ def _check_forward(out, expected):
 def test_elementwise_forward_and_gradient(op, data):
     xs = data.draw(op.inputs)
     out = op.fn(*xs)
-    _check_forward(out, op.ref(*(x.numpy() for x in xs)))
+    check_forward(out, op.ref(*(x.numpy() for x in xs)))
     assert out.dtype == np.float64
     assert_gradients_close(op.fn, *xs)
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "max", "min", "logsumexp"])
+@pytest.mark.parametrize("op", [op for op in OPS if op.reduction and not op.correction],
+                         ids=repr)
 @given(data=st.data())
-def test_reduction_forward_and_gradient(name, data):
-    nonempty = name != "sum"
-    ties_matter = name in ("amax", "amin", "max", "min")
-    x = data.draw(tensor(min_side=1 if nonempty else 0, elements=GRID if ties_matter else ANY,
-                         unique=ties_matter))
+def test_reduction_forward_and_gradient(op, data):
+    (x,) = data.draw(op.inputs)
     dim = data.draw(reduction_dims(x.ndim))
     keepdim = data.draw(st.booleans())
     axis = None if x.ndim == 0 else dim
-    reference = {"sum": np.sum, "mean": np.mean, "amax": np.amax, "amin": np.amin,
-                 "max": np.amax, "min": np.amin,
-                 "logsumexp": lambda a, axis, keepdims: np.log(
-                     np.sum(np.exp(a), axis=axis, keepdims=keepdims))}[name]
 
     def f(t):
-        return getattr(t, name)(dim, keepdim=keepdim)
+        return op.fn(t, dim, keepdim=keepdim)
 
-    _check_forward(f(x), reference(x.numpy(), axis=axis, keepdims=keepdim))
+    check_forward(f(x), op.ref(x.numpy(), axis=axis, keepdims=keepdim))
     assert_gradients_close(f, x)
 
 
-@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("name", [op.name for op in OPS if op.correction])
 @given(data=st.data())
 def test_var_std_forward_and_gradient(name, data):
     # grid values: distinct ones differ by ≥ 0.25, so the spread is never comparable to the
@@ -70,237 +62,6 @@ def test_var_std_forward_and_gradient(name, data):
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-10, atol=1e-12)
     if np.all(np.isfinite(expected)) and np.all(expected > 1e-6):
         assert_gradients_close(f, x)
-
-
-def test_reduction_aliases_axis_keepdims():
-    x = tg.tensor(np.arange(6.0).reshape(2, 3))
-    assert x.sum(axis=1, keepdims=True).shape == (2, 1)
-    np.testing.assert_array_equal(x.mean(axis=0).numpy(), [1.5, 2.5, 3.5])
-    with pytest.raises(TypeError, match="both dim and its alias axis"):
-        x.sum(0, axis=1)
-
-
-def test_max_ties_split_gradient_evenly():
-    x = tg.tensor([1.0, 3.0, 3.0, 3.0, 2.0], requires_grad=True)
-    x.max().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0, 1 / 3, 1 / 3, 1 / 3, 0])
-    y = tg.tensor([[2.0, 2.0], [1.0, 0.0]], requires_grad=True)
-    y.min(dim=1).sum().backward()
-    np.testing.assert_allclose(y.grad.numpy(), [[0.5, 0.5], [0, 1]])
-
-
-def test_max_with_dim_returns_values_and_argmax_gives_indices():
-    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
-    values = x.max(dim=1)
-    assert isinstance(values, tg.Tensor)
-    np.testing.assert_array_equal(values.numpy(), [5.0, 7.0])
-    np.testing.assert_array_equal(x.argmax(dim=1).numpy(), [1, 0])
-    np.testing.assert_array_equal(x.argmin(dim=0, keepdim=True).numpy(), [[0, 1, 0]])
-    assert x.argmax().item() == 3
-
-
-@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-@given(data=st.data())
-def test_softmax_forward_and_gradient(name, data):
-    x = data.draw(tensor(min_side=1).filter(lambda t: t.ndim > 0))
-    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
-    e = np.exp(x.numpy() - x.numpy().max(axis=dim, keepdims=True))
-    p = e / e.sum(axis=dim, keepdims=True)
-    _check_forward(getattr(x, name)(dim), p if name == "softmax" else np.log(p))
-    assert_gradients_close(lambda t: getattr(t, name)(dim), x)
-
-
-def test_softmax_logsumexp_are_stable_for_huge_inputs():
-    for dtype in (tg.float32, tg.float64):
-        x = tg.tensor([1000.0, 0.0, -1000.0], dtype=dtype, requires_grad=True)
-        assert x.logsumexp(0).item() == pytest.approx(1000.0)
-        np.testing.assert_allclose(x.softmax(0).numpy(), [1, 0, 0], atol=1e-30)
-        np.testing.assert_allclose(x.log_softmax(0).numpy(), [0, -1000, -2000], rtol=1e-6)
-        x.logsumexp(0).backward()
-        np.testing.assert_allclose(x.grad.numpy(), [1, 0, 0])
-    neg = tg.tensor([-np.inf, -np.inf])
-    assert neg.logsumexp(0).item() == -np.inf
-
-
-# ---------------------------------------------------------------- shape operations
-
-
-@given(tensor())
-def test_reshape_view_flatten(x):
-    n = x.numel()
-    assert_gradients_close(lambda t: t.reshape(n) * np.arange(n), x)
-    assert_gradients_close(lambda t: t.view(-1) * np.arange(n), x)
-    assert x.flatten().shape == (n,)
-    if x.ndim >= 2:
-        assert x.flatten(1).shape == (x.shape[0], int(np.prod(x.shape[1:])))
-
-
-@given(data=st.data())
-def test_permute_transpose_T(data):
-    x = data.draw(tensor())
-    perm = data.draw(st.permutations(range(x.ndim)))
-    _check_forward(x.permute(*perm), np.transpose(x.numpy(), perm))
-    _check_forward(x.T, x.numpy().T)
-    rng = np.random.default_rng(0)
-    w_perm = rng.standard_normal(np.transpose(x.numpy(), perm).shape)
-    w_T = rng.standard_normal(x.numpy().T.shape)
-    assert_gradients_close(lambda t: t.permute(perm) * w_perm, x)
-    assert_gradients_close(lambda t: t.T * w_T, x)
-    if x.ndim >= 2:
-        d0, d1 = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(
-            st.integers(-x.ndim, x.ndim - 1))
-        _check_forward(x.transpose(d0, d1), np.swapaxes(x.numpy(), d0, d1))
-        assert_gradients_close(lambda t: t.transpose(d0, d1) * 2.0, x)
-
-
-@given(data=st.data())
-def test_unsqueeze_squeeze(data):
-    x = data.draw(tensor())
-    d = data.draw(st.integers(-x.ndim - 1, x.ndim))
-    _check_forward(x.unsqueeze(d), np.expand_dims(x.numpy(), d))
-    _check_forward(x.squeeze(), np.squeeze(x.numpy()))
-    assert_gradients_close(lambda t: t.unsqueeze(d).squeeze() * 3.0, x)
-
-
-@given(data=st.data())
-def test_expand_reduces_gradient_back(data):
-    x = data.draw(tensor(min_side=1))
-    lead = data.draw(st.lists(st.integers(1, 3), max_size=2))
-    grown = [data.draw(st.integers(1, 3)) if n == 1 else n for n in x.shape]
-    shape = tuple(lead + grown)
-    _check_forward(x.expand(*shape), np.broadcast_to(x.numpy(), shape))
-    w = np.arange(int(np.prod(shape)), dtype=float).reshape(shape)
-    assert_gradients_close(lambda t: t.expand(shape) * w, x)
-    if x.ndim:
-        assert x.expand(-1, *x.shape[1:]).shape == x.shape
-
-
-# ---------------------------------------------------------------- indexing: PyTorch's order
-# An int is basic indexing in PyTorch, never an advanced index: x[0, :, [0, 1]] takes x[0]
-# first, then [:, [0, 1]], so the list's dimension stays in place (numpy moves it first).
-
-ARANGE = np.arange(24.0).reshape(2, 3, 4)
-
-
-@pytest.mark.parametrize("index, shape, first_row", [
-    ((0, slice(None), [0, 1]), (3, 2), [0.0, 1.0]),
-    ((slice(None), 0, [0, 1]), (2, 2), [0.0, 1.0]),
-    (([0, 1], slice(None), 0), (2, 3), [0.0, 4.0, 8.0]),
-    ((0, ..., [0, 1]), (3, 2), [0.0, 1.0]),
-    ((0, None, [0, 1]), (1, 2, 4), [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]),
-    ((True, 0, slice(None), [0, 1]), (2, 3), [0.0, 4.0, 8.0]),
-    ((0, slice(None), np.array([True, False, True, False])), (3, 2), [0.0, 2.0]),
-    ((slice(None), [0, 1], None, [0, 1]), (2, 2, 1), [[0.0], [12.0]]),
-])
-def test_getitem_with_ints_and_arrays_orders_dims_as_pytorch(index, shape, first_row):
-    x = tg.tensor(ARANGE, requires_grad=True)
-    y = x[index]
-    assert y.shape == shape
-    np.testing.assert_array_equal(y.numpy()[0], first_row)
-    w = np.arange(1.0, y.numel() + 1).reshape(shape)
-    (y * w).sum().backward()
-    assert x.grad.numpy().sum() == w.sum() and x.grad.numpy()[ARANGE == y.numpy().flat[-1]] == w.flat[-1]
-    assert_gradients_close(lambda t: t[index] * w, x)
-
-
-def test_getitem_with_an_int_and_a_list_keeps_the_list_dim_in_place():
-    x = tg.tensor(ARANGE)
-    np.testing.assert_array_equal(x[0, :, [0, 1]].numpy(), [[0, 1], [4, 5], [8, 9]])
-    np.testing.assert_array_equal(x[tg.tensor(1), :, [3]].numpy(), [[15], [19], [23]])
-    assert x[np.int64(0), :, [0, 1]].shape == (3, 2)
-
-
-def test_setitem_with_ints_and_arrays_orders_dims_as_pytorch():
-    x = tg.zeros(2, 3, 4)
-    x[0, :, [0, 1]] = tg.tensor(np.arange(6.0).reshape(3, 2))
-    np.testing.assert_array_equal(x.numpy()[0], [[0, 1, 0, 0], [2, 3, 0, 0], [4, 5, 0, 0]])
-    assert not x.numpy()[1].any()
-    base = tg.tensor(np.ones((2, 3, 4)), requires_grad=True)
-    v = tg.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
-    y = base * 1.0
-    y[1, :, [2, 3]] = v * 2.0
-    (y * tg.tensor(ARANGE)).sum().backward()
-    np.testing.assert_array_equal(v.grad.numpy(), 2 * ARANGE[1][:, [2, 3]])
-    expected = ARANGE.copy()
-    expected[1, :, 2:] = 0
-    np.testing.assert_array_equal(base.grad.numpy(), expected)
-
-
-@st.composite
-def mixed_index(draw):
-    """A shape and an index of ints, slices, lists (all of one length) and maybe a None."""
-    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=2, max_size=4)))
-    length = draw(st.integers(1, 3))
-    index = []
-    for n in shape[:draw(st.integers(1, len(shape)))]:
-        kind = draw(st.sampled_from(["int", "slice", "list"]))
-        if kind == "int":
-            index.append(draw(st.integers(-n, n - 1)))
-        elif kind == "slice":
-            start = draw(st.integers(0, n - 1))
-            index.append(slice(start, None, draw(st.integers(1, 2))))
-        else:
-            index.append(draw(st.lists(st.integers(-n, n - 1), min_size=length,
-                                       max_size=length)))
-    if draw(st.booleans()):
-        index.insert(draw(st.integers(0, len(index))), None)
-    return shape, tuple(index)
-
-
-@given(case=mixed_index())
-def test_mixed_indexing_matches_pytorch(case):
-    torch = pytest.importorskip("torch")
-    shape, index = case
-    data = np.arange(float(np.prod(shape))).reshape(shape)
-    x, xt = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
-    y, yt = x[index], xt[index]
-    np.testing.assert_array_equal(y.numpy(), yt.detach().numpy())
-    w = np.arange(1.0, y.numel() + 1).reshape(y.shape)
-    (y * w).sum().backward()
-    (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
-    z, zt = tg.tensor(data), torch.tensor(data)
-    z[index] = tg.tensor(-w)
-    zt[index] = torch.tensor(-w)
-    np.testing.assert_array_equal(z.numpy(), zt.numpy())
-
-
-@given(data=st.data())
-def test_getitem_basic_and_advanced(data):
-    x = data.draw(tensor(min_side=1).filter(lambda t: t.ndim >= 1))
-    n = x.shape[0]
-    picks = data.draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=6))
-    mask = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
-    start = data.draw(st.integers(0, n))
-    for index in (0, -1, slice(start, None), (None, ..., 0), np.array(picks), picks,
-                  np.array(mask), (slice(None, None, -1),)):
-        _check_forward(x[index], x.numpy()[index])
-        assert_gradients_close(lambda t, i=index: t[i] * 2.0, x)
-
-
-def test_getitem_repeated_indices_accumulate():
-    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 0.0, 1.0])
-    y = tg.tensor(np.ones((2, 3)), requires_grad=True)
-    y[tg.tensor([1, 1]), tg.tensor([2, 2])].sum().backward()
-    np.testing.assert_array_equal(y.grad.numpy(), [[0, 0, 0], [0, 0, 2]])
-
-
-@given(data=st.data())
-def test_cat_and_stack(data):
-    base = data.draw(tensor(min_side=1).filter(lambda t: t.ndim >= 1))
-    dim = data.draw(st.integers(-base.ndim, base.ndim - 1))
-    size = data.draw(st.integers(0, 3))
-    shape = list(base.shape)
-    shape[dim] = size
-    other = data.draw(tensor(tuple(shape)))
-    _check_forward(tg.cat([base, other], dim), np.concatenate([base.numpy(), other.numpy()], dim))
-    assert_gradients_close(lambda a, b: tg.cat([a, b, a], dim) * 1.5, base, other)
-    sdim = data.draw(st.integers(-base.ndim - 1, base.ndim))
-    twin = data.draw(tensor(base.shape))
-    _check_forward(tg.stack([base, twin], sdim), np.stack([base.numpy(), twin.numpy()], sdim))
-    assert_gradients_close(lambda a, b: tg.stack([a, b], sdim) * 2.0, base, twin)
 
 
 # ---------------------------------------------------------------- comparisons, dtypes
@@ -596,7 +357,7 @@ def test_asarray_refusal_matches_pytorch():
 # PyTorch: a floating function of an int or bool tensor, and a choice between two Python
 # numbers, take the default float dtype (float32, or what set_default_dtype set).
 
-_FLOATING = ["exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos"]
+FLOATING = [op.name for op in OPS if op.floating]
 
 
 @pytest.mark.parametrize("default", [tg.float32, tg.float64])
@@ -606,7 +367,7 @@ def test_floating_functions_of_int_and_bool_give_the_default_dtype(dtype, defaul
     before = tg.get_default_dtype()
     tg.set_default_dtype(default)
     try:
-        for name in _FLOATING:
+        for name in FLOATING:
             out = getattr(x, name)()
             assert out.dtype == default, name
             expected = getattr(tg.tensor([1.0, 0.0, 1.0], dtype=default), name)()
@@ -643,58 +404,3 @@ def test_floating_dtypes_match_pytorch():
     assert str(torch.where(torch.tensor(c), 1.0, 0.0).dtype)[6:] == "float32"
     assert str(tg.where(tg.tensor(c), 1.0, 0.0).dtype) == "float32"
     assert str(torch.tensor([1, 2, 3]).clamp(0.5, 2.5).dtype)[6:] == "float32"
-
-
-# ---------------------------------------------------------------- factories' dtypes
-# As PyTorch: arange and linspace refuse bool, randn and rand want a float dtype, randint a
-# dtype that holds every value of [low, high); the others take any dtype.
-
-@pytest.mark.parametrize("name, call", [
-    ("arange", lambda d: tg.arange(3, dtype=d)),
-    ("arange", lambda d: tg.arange(0, 1, 0.25, dtype=d)),
-    ("linspace", lambda d: tg.linspace(0, 1, 3, dtype=d)),
-    ("randn", lambda d: tg.randn(2, dtype=d)),
-    ("rand", lambda d: tg.rand(2, 3, dtype=d)),
-])
-def test_factories_refuse_dtypes_pytorch_refuses(name, call):
-    refused = [tg.bool_] + ([tg.uint8, tg.int8, tg.int32, tg.int64] if "rand" in name else [])
-    for d in refused:
-        with pytest.raises(TypeError, match=rf"^{name}: .*{d}"):
-            call(d)
-    accepted = [tg.float16, tg.float32, tg.float64]
-    if "rand" not in name:
-        accepted += [tg.uint8, tg.int8, tg.int32, tg.int64]
-    for d in accepted:
-        assert call(d).dtype == d
-
-
-def test_randint_refuses_a_range_its_dtype_cannot_hold():
-    with pytest.raises(ValueError, match=r"^randint: .*\[0, 300\).*uint8"):
-        tg.randint(0, 300, (4,), dtype=tg.uint8)
-    with pytest.raises(ValueError, match=r"^randint: .*\[-1, 3\).*uint8"):
-        tg.randint(-1, 3, (4,), dtype=tg.uint8)
-    with pytest.raises(ValueError, match=r"^randint: .*\[0, 3\).*bool"):
-        tg.randint(0, 3, (4,), dtype=tg.bool_)
-    assert tg.randint(0, 2, (50,), dtype=tg.bool_).dtype == tg.bool_
-    assert tg.randint(0, 256, (50,), dtype=tg.uint8).dtype == tg.uint8
-    assert tg.randint(-128, 128, (50,), dtype=tg.int8).dtype == tg.int8
-    assert tg.randint(0, 3, (2,), dtype=tg.float32).dtype == tg.float32
-
-
-def test_factories_take_any_dtype_where_pytorch_does():
-    for d in [tg.bool_, tg.uint8, tg.int64, tg.float16, tg.float64]:
-        for t in [tg.zeros(2, dtype=d), tg.ones(2, dtype=d), tg.empty(2, dtype=d),
-                  tg.full((2,), 1, dtype=d), tg.eye(2, dtype=d),
-                  tg.zeros_like(tg.ones(2), dtype=d), tg.ones_like(tg.ones(2), dtype=d)]:
-            assert t.dtype == d
-
-
-def test_factory_dtype_refusals_match_pytorch():
-    torch = pytest.importorskip("torch")
-    for call in [lambda: torch.linspace(0, 1, 3, dtype=torch.bool),
-                 lambda: torch.arange(3, dtype=torch.bool),
-                 lambda: torch.randn(2, dtype=torch.int64),
-                 lambda: torch.rand(2, dtype=torch.int32),
-                 lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)]:
-        with pytest.raises((RuntimeError, NotImplementedError)):
-            call()

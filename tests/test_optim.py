@@ -1,13 +1,18 @@
-"""optim: update rules against hand-written numpy, checked steps, state round trips, and the
+"""optim: update rules against hand-written numpy (and PyTorch, optional) over several steps
+and dtypes, checked steps that change nothing when a gradient is bad, version counters,
+retained graphs after a step, hostile constructor arguments, state round trips, and the
 learning-rate schedules."""
 
 import copy
 import itertools
 import math
+import numbers
 
 import numpy as np
 import pytest
-from hypothesis import given
+from helpers import SOME, tol
+from hostile import HUGE_INTS, Refused, hostile_input, run_or_refused
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -656,3 +661,461 @@ def test_training_a_logistic_regression_reduces_the_loss():
     assert losses[-1] < 0.25 * losses[0]
     accuracy = np.mean(np.where(model(tg.Tensor(X)).numpy() > 0, 1, -1) == y)
     assert accuracy >= 0.95
+
+
+SHAPES = [(3,), (2, 2), ()]
+
+
+def start_values(dtype):
+    return [np.array([1.0, -2.0, 0.5], dtype), np.array([[0.3, -0.6], [1.2, 2.0]], dtype),
+            np.array(-0.75, dtype)]
+
+
+def grad_grid(shape):
+    """Gradients on a grid of quarters: exact in every float dtype, no subnormal surprises."""
+    return hnp.arrays(np.float64, shape, elements=st.integers(-12, 12).map(lambda i: i / 4))
+
+
+def ref_sgd(theta, grads, lr, momentum, dampening, nesterov, wd):
+    """PyTorch's SGD in float64, one parameter; None gradients skip the step."""
+    theta, buf, seen = theta.astype(np.float64), None, []
+    for g in grads:
+        if g is not None:
+            g = g + wd * theta
+            if momentum:
+                buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
+                g = g + momentum * buf if nesterov else buf
+            theta = theta - lr * g
+        seen.append(theta)
+    return seen
+
+
+def ref_adam(theta, grads, lr, betas, eps, wd):
+    """PyTorch's Adam in float64 (bias-corrected), one parameter; its own step count."""
+    (b1, b2), t = betas, 0
+    theta = theta.astype(np.float64)
+    m = v = np.zeros_like(theta)
+    seen = []
+    for g in grads:
+        if g is not None:
+            t += 1
+            g = g + wd * theta
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            theta = theta - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        seen.append(theta)
+    return seen
+
+
+def ref_normalized(thetas, grads_per_step, lr):
+    """w ← w − η g/‖g‖ with ‖g‖ over all parameters that have a gradient."""
+    thetas = [t.astype(np.float64) for t in thetas]
+    history = []
+    for grads in grads_per_step:
+        present = [g for g in grads if g is not None]
+        norm = math.sqrt(sum(float(np.sum(g * g)) for g in present))
+        if norm > 0:
+            thetas = [t if g is None else t - lr * g / norm for t, g in zip(thetas, grads)]
+        history.append(list(thetas))
+    return history
+
+
+@st.composite
+def gradient_schedules(draw, steps=None):
+    """Per step, per parameter: a gradient on the grid, or None (skipped)."""
+    n = draw(st.integers(1, 5)) if steps is None else steps
+    return [[draw(st.none() | grad_grid(s) | grad_grid(s)) for s in SHAPES] for _ in range(n)]
+
+
+def run_gradient_schedule(opt, params, schedule):
+    history, versions = [], []
+    for grads in schedule:
+        for p, g in zip(params, grads):
+            p.grad = None if g is None else tg.Tensor(g.astype(p.dtype))
+        before_v = [p._version for p in params]
+        before = [p.numpy().copy() for p in params]
+        opt.step()
+        after = [p.numpy().copy() for p in params]
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if g is None:
+                assert p._version == before_v[i], f"param {i} had no grad but its version moved"
+                np.testing.assert_array_equal(after[i], before[i])
+            if not np.array_equal(after[i], before[i]):
+                assert p._version > before_v[i], f"param {i} changed but its version did not"
+            assert p.dtype == before[i].dtype and p.shape == before[i].shape
+        versions.append([p._version for p in params])
+        history.append(after)
+    return history
+
+
+def check_history(history, expected, dtype):
+    rtol = tol(dtype) * 10
+    for step, (got, want) in enumerate(zip(history, expected)):
+        for i, (a, b) in enumerate(zip(got, want)):
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol,
+                                       err_msg=f"step {step}, parameter {i}")
+
+
+@SOME
+@example(schedule=[[np.ones(3), np.ones((2, 2)), np.array(1.0)]] * 3, dtype=np.float64, lr=0.1,
+         momentum=0.9, dampening=0.0, nesterov=False, wd=0.1)
+@given(schedule=gradient_schedules(), dtype=st.sampled_from([np.float32, np.float64]),
+       lr=st.sampled_from([0.01, 0.1, 0.5]), momentum=st.sampled_from([0.0, 0.5, 0.9]),
+       dampening=st.sampled_from([0.0, 0.25]), nesterov=st.booleans(),
+       wd=st.sampled_from([0.0, 0.1]))
+def test_sgd_matches_the_update_rule_over_several_steps(schedule, dtype, lr, momentum,
+                                                        dampening, nesterov, wd):
+    if nesterov and (momentum == 0 or dampening != 0):
+        nesterov = False
+    params = [nn.Parameter(v) for v in start_values(dtype)]
+    opt = optim.SGD(params, lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                    weight_decay=wd)
+    history = run_gradient_schedule(opt, params, schedule)
+    expected = list(zip(*[ref_sgd(s, [grads[i] for grads in schedule], lr, momentum, dampening,
+                                  nesterov, wd)
+                          for i, s in enumerate(start_values(dtype))]))
+    check_history(history, expected, dtype)
+
+
+@SOME
+@given(schedule=gradient_schedules(), dtype=st.sampled_from([np.float32, np.float64]),
+       lr=st.sampled_from([0.001, 0.1]), betas=st.sampled_from([(0.9, 0.999), (0.5, 0.7)]),
+       eps=st.sampled_from([1e-8, 0.1]), wd=st.sampled_from([0.0, 0.2]))
+def test_adam_matches_the_update_rule_over_several_steps(schedule, dtype, lr, betas, eps, wd):
+    params = [nn.Parameter(v) for v in start_values(dtype)]
+    opt = optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=wd)
+    history = run_gradient_schedule(opt, params, schedule)
+    expected = list(zip(*[ref_adam(s, [grads[i] for grads in schedule], lr, betas, eps, wd)
+                          for i, s in enumerate(start_values(dtype))]))
+    check_history(history, expected, dtype)
+    for i, p in enumerate(params):
+        used = sum(grads[i] is not None for grads in schedule)
+        if used == 0:
+            assert p not in opt.state or not opt.state[p]
+        else:
+            assert opt.state[p]["step"] == used
+
+
+@SOME
+@given(schedule=gradient_schedules(), dtype=st.sampled_from([np.float32, np.float64]),
+       lr=st.sampled_from([0.01, 0.3]))
+def test_normalized_gd_matches_the_update_rule_over_several_steps(schedule, dtype, lr):
+    params = [nn.Parameter(v) for v in start_values(dtype)]
+    opt = optim.NormalizedGD(params, lr=lr)
+    history = run_gradient_schedule(opt, params, schedule)
+    expected = ref_normalized(start_values(dtype), schedule, lr)
+    check_history(history, expected, dtype)
+
+
+def test_sgd_and_adam_match_pytorch_over_ten_steps():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    grads = [[rng.standard_normal(s) for s in SHAPES] for _ in range(10)]
+    grads[3][1] = None  # a skipped parameter in the middle of the run
+    grads[0][2] = None
+    configs = [
+        (optim.SGD, torch.optim.SGD, dict(lr=0.1)),
+        (optim.SGD, torch.optim.SGD, dict(lr=0.1, weight_decay=0.05)),
+        (optim.SGD, torch.optim.SGD, dict(lr=0.1, momentum=0.9)),
+        (optim.SGD, torch.optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.05)),
+        (optim.SGD, torch.optim.SGD, dict(lr=0.1, momentum=0.8, dampening=0.3)),
+        (optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True,
+                                          weight_decay=0.1)),
+        (optim.Adam, torch.optim.Adam, dict(lr=0.01)),
+        (optim.Adam, torch.optim.Adam, dict(lr=0.2, betas=(0.5, 0.6), eps=1e-3,
+                                            weight_decay=0.3)),
+    ]
+    problems = []
+    for ours_cls, theirs_cls, kw in configs:
+        ours = [nn.Parameter(v) for v in start_values(np.float64)]
+        theirs = [torch.nn.Parameter(torch.tensor(v)) for v in start_values(np.float64)]
+        o, t = ours_cls(ours, **kw), theirs_cls(theirs, **kw)
+        for step in grads:
+            for p, q, g in zip(ours, theirs, step):
+                p.grad = None if g is None else tg.Tensor(g)
+                q.grad = None if g is None else torch.tensor(g)
+            o.step()
+            t.step()
+        for i, (p, q) in enumerate(zip(ours, theirs)):
+            if not np.allclose(p.numpy(), q.detach().numpy(), rtol=1e-12, atol=1e-14):
+                problems.append(f"{ours_cls.__name__}({kw}) parameter {i} of shape {p.shape}: "
+                                f"{p.numpy()} vs PyTorch {q.detach().numpy()}")
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (3,)])
+def test_sgd_momentum_with_weight_decay_on_any_shape(shape):
+    # θ = 1, g = 0.5 + k, λ = 0.1, μ = 0.9, γ = 0.1, by PyTorch's rule
+    p = nn.Parameter(np.ones(shape))
+    opt = optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1)
+    theta, buf = 1.0, None
+    for k in range(4):
+        p.grad = tg.Tensor(np.full(shape, 0.5 + k))
+        opt.step()
+        g = 0.5 + k + 0.1 * theta
+        buf = g if buf is None else 0.9 * buf + g
+        theta -= 0.1 * buf
+    np.testing.assert_allclose(p.numpy(), np.full(shape, theta), rtol=1e-12)
+    buffer = opt.state[p]["momentum_buffer"]
+    assert isinstance(buffer, np.ndarray) and buffer.shape == shape
+    np.testing.assert_allclose(buffer, np.full(shape, buf), rtol=1e-12)
+
+
+def test_version_grows_by_step_and_not_for_skipped_parameters():
+    for make in (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+                 lambda ps: optim.Adam(ps, lr=0.1), lambda ps: optim.NormalizedGD(ps, lr=0.1)):
+        used, idle = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(2))
+        opt = make([used, idle])
+        seen = [used._version]
+        for _ in range(4):
+            opt.zero_grad()
+            (used * used).sum().backward()
+            opt.step()
+            seen.append(used._version)
+        assert all(b > a for a, b in zip(seen, seen[1:])), seen
+        assert idle._version == 0 and idle.grad is None
+        np.testing.assert_array_equal(idle.numpy(), [1.0, 1.0])
+
+
+
+
+# Assigning a gradient of another shape or dtype is refused (as PyTorch): these change the
+# array behind the gradient instead, which the optimizer must still catch.
+def corrupt_shape(p):
+    p.grad.data = tg.tensor(np.zeros((5,), p.dtype))
+
+
+def corrupt_broadcastable_shape(p):
+    # a gradient that numpy would broadcast into the parameter must still be refused
+    p.grad.data = tg.tensor(np.ones((1,) * p.ndim if p.ndim else (1,), p.dtype))
+
+
+def corrupt_dtype(p):
+    p.grad.data = tg.tensor(p.grad.numpy().astype(np.float32))
+
+
+def corrupt_nan(p):
+    g = p.grad.numpy().copy()
+    g.flat[0] = np.nan
+    p.grad = tg.Tensor(g)
+
+
+def corrupt_inf(p):
+    g = p.grad.numpy().copy()
+    g.flat[-1] = -np.inf
+    p.grad = tg.Tensor(g)
+
+
+def corrupt_read_only(p):
+    p.data = p.data.clone()
+    p.numpy().flags.writeable = False
+
+
+CORRUPTIONS = {
+    "shape": (corrupt_shape, "shape"),
+    "broadcastable": (corrupt_broadcastable_shape, "shape"),
+    "dtype": (corrupt_dtype, "dtype"),
+    "nan": (corrupt_nan, "non-finite"),
+    "inf": (corrupt_inf, "non-finite"),
+    "read_only": (corrupt_read_only, "read-only"),
+}
+
+MAKERS = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01, check_finite=True),
+    "nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5, nesterov=True,
+                                     check_finite=True),
+    "adam": lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.1, check_finite=True),
+    "normalized": lambda ps: optim.NormalizedGD(ps, lr=0.1, check_finite=True),
+}
+
+
+def set_quadratic_grads(params):
+    """Gradients of Σ θ³/3 + θ: g = θ² + 1, via autograd."""
+    for p in params:
+        p.grad = None
+    sum(((p * p * p) / 3 + p).sum() for p in params).backward()
+
+
+def full_snapshot(opt, params):
+    state = copy.deepcopy(opt.state_dict())
+    return ([p.numpy().copy() for p in params], [p._version for p in params], state,
+            len(opt.state))
+
+
+def assert_snapshots_equal(a, b):
+    (va, vera, sa, na), (vb, verb, sb, nb) = a, b
+    for x, y in zip(va, vb):
+        np.testing.assert_array_equal(x, y)
+    assert vera == verb, "a failed step changed a parameter's version"
+    assert na == nb, "a failed step created optimizer state"
+    assert sa["param_groups"] == sb["param_groups"]
+    assert sa["state"].keys() == sb["state"].keys()
+    for k, entry in sa["state"].items():
+        assert entry.keys() == sb["state"][k].keys()
+        for key, value in entry.items():
+            np.testing.assert_array_equal(value, sb["state"][k][key], err_msg=f"{k}.{key}")
+
+
+@pytest.mark.parametrize("opt_name", list(MAKERS))
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+@pytest.mark.parametrize("bad", [0, 1, 2])
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_failed_step_changes_nothing_whichever_parameter_is_bad(opt_name, corruption, bad,
+                                                                  warm):
+    corrupt, message = CORRUPTIONS[corruption]
+    params = [nn.Parameter(v) for v in start_values(np.float64)]
+    twins = [nn.Parameter(v) for v in start_values(np.float64)]
+    opt, twin_opt = MAKERS[opt_name](params), MAKERS[opt_name](twins)
+    for _ in range(2 if warm else 0):  # state to protect
+        for ps, o in ((params, opt), (twins, twin_opt)):
+            set_quadratic_grads(ps)
+            o.step()
+    set_quadratic_grads(params)
+    set_quadratic_grads(twins)
+    good_grad = tg.Tensor(params[bad].grad.numpy())  # a copy: corrupt may change the array
+    corrupt(params[bad])
+    before = full_snapshot(opt, params)
+    with pytest.raises(ValueError, match=message) as info:
+        opt.step()
+    assert f"parameter {bad}" in str(info.value), str(info.value)
+    assert_snapshots_equal(full_snapshot(opt, params), before)
+    # repaired, the next step is exactly the step a never-failed twin takes
+    if corruption == "read_only":
+        params[bad].numpy().flags.writeable = True
+    params[bad].grad = good_grad
+    opt.step()
+    twin_opt.step()
+    for p, q in zip(params, twins):
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
+
+
+def test_a_bad_gradient_in_a_later_group_names_that_group_and_moves_nothing():
+    params = [nn.Parameter(v) for v in start_values(np.float64)]
+    opt = optim.SGD([{"params": params[:2]}, {"params": params[2:], "lr": 0.5}], lr=0.1,
+                    momentum=0.9)
+    set_quadratic_grads(params)
+    opt.step()
+    set_quadratic_grads(params)
+    params[2].grad.data = tg.tensor(np.zeros(4))
+    before = full_snapshot(opt, params)
+    with pytest.raises(ValueError, match="parameter 0 of group 1"):
+        opt.step()
+    assert_snapshots_equal(full_snapshot(opt, params), before)
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "adam", "normalized"])
+def test_non_finite_gradients_pass_without_check_finite(opt_name):
+    p = nn.Parameter(np.array([1.0, 2.0]))
+    p.grad = tg.Tensor(np.array([np.nan, 1.0]))
+    make = {"sgd": optim.SGD, "adam": optim.Adam, "normalized": optim.NormalizedGD}[opt_name]
+    make([p], lr=0.1).step()  # PyTorch does not check: the NaN propagates
+    assert np.isnan(p.numpy()).any()
+
+
+
+
+@pytest.mark.parametrize("opt_name", list(MAKERS))
+@pytest.mark.parametrize("build", [lambda w: (w * w).sum(), lambda w: (w**3).sum(),
+                                   lambda w: (w.exp() * w).sum(),
+                                   lambda w: (w @ w)], ids=["mul", "pow", "exp_mul", "matmul"])
+def test_a_retained_graph_that_saved_a_parameter_refuses_after_a_step(opt_name, build):
+    w = nn.Parameter(np.array([0.5, -1.5, 2.0]))
+    opt = MAKERS[opt_name]([w])
+    loss = build(w)
+    loss.backward(retain_graph=True)
+    first = w.grad.numpy().copy()
+    opt.step()
+    w.grad = tg.Tensor(first.copy())
+    with pytest.raises(RuntimeError, match="version|in-place|modified"):
+        loss.backward(retain_graph=True)
+    np.testing.assert_array_equal(w.grad.numpy(), first)  # a failed pass changes no .grad
+    with pytest.raises(RuntimeError, match="version|in-place|modified"):
+        tg.autograd.grad(loss, w)
+
+
+@pytest.mark.parametrize("opt_name", list(MAKERS))
+def test_a_retained_graph_survives_steps_that_did_not_touch_what_it_saved(opt_name):
+    used = nn.Parameter(np.array([1.0, 2.0]))
+    idle = nn.Parameter(np.array([0.5, -0.5]))
+    opt = MAKERS[opt_name]([used, idle])
+    loss_idle = (idle * idle).sum()  # saves idle, which the step below skips
+    loss_add = (used + 1.0).sum()    # Add saves nothing, as in PyTorch
+    (used * used).sum().backward()
+    opt.step()
+    assert idle._version == 0
+    (g,) = tg.autograd.grad(loss_idle, idle)
+    np.testing.assert_allclose(g.numpy(), [1.0, -1.0])
+    (g,) = tg.autograd.grad(loss_add, used)
+    np.testing.assert_allclose(g.numpy(), [1.0, 1.0])
+
+
+def test_a_failed_step_leaves_a_retained_graph_usable():
+    a, b = nn.Parameter(np.array([1.0, 2.0])), nn.Parameter(np.array([3.0]))
+    opt = optim.Adam([a, b], lr=0.1)
+    loss = (a * a).sum() + (b * b).sum()
+    loss.backward(retain_graph=True)
+    b.grad.data = tg.tensor(np.zeros(2))  # bad shape in the last parameter
+    with pytest.raises(ValueError):
+        opt.step()
+    (ga, gb) = tg.autograd.grad(loss, [a, b])
+    np.testing.assert_allclose(ga.numpy(), [2.0, 4.0])
+    np.testing.assert_allclose(gb.numpy(), [6.0])
+
+
+hyper_values = st.one_of(st.floats(), st.floats(0, 1, exclude_max=True), st.integers(-2, 3),
+                         st.booleans(), st.none(), st.text(max_size=1),
+                         st.complex_numbers(max_magnitude=1), st.just(tg.tensor(0.1)),
+                         st.floats(0, 1).map(np.float32), st.sampled_from(HUGE_INTS))
+
+
+def valid_hyper(v, high=math.inf):
+    return (not isinstance(v, bool) and isinstance(v, numbers.Real)
+            and math.isfinite(v) and 0 <= v and (v < high if high == 1 else v <= high))
+
+
+@st.composite
+def optimizer_calls(draw):
+    """(class, params, hyperparameters): good or hostile parameters, one hostile value."""
+    p = tg.nn.Parameter(np.ones(2))
+    cls = draw(st.sampled_from([tg.optim.SGD, tg.optim.Adam]))
+    params = draw(st.sampled_from([
+        [p], [{"params": [p]}], [p, p], [], None, "ab", p, [None], [np.ones(2)], [p * 2],
+        [{}], [tg.tensor([1, 2])], 5, (p,),
+    ]))
+    names = ["lr", "weight_decay"] + (["momentum", "dampening"] if cls is tg.optim.SGD
+                                      else ["eps", "beta1", "beta2"])
+    name, value = draw(st.sampled_from(names)), draw(hyper_values)
+    kwargs = {"lr": 0.1}
+    if name.startswith("beta"):
+        kwargs["betas"] = (value, 0.99) if name == "beta1" else (0.9, value)
+    else:
+        kwargs[name] = value
+    return cls, params, name, value, kwargs
+
+
+@hostile_input
+@given(optimizer_calls())
+def test_optimizer_constructors_with_hostile_arguments(call):
+    cls, params, name, value, kwargs = call
+
+    def expected():
+        items = list(params) if isinstance(params, (list, tuple)) else None
+        if items is None or not items:
+            raise Refused
+        flat = items[0]["params"] if isinstance(items[0], dict) and "params" in items[0] \
+            else items
+        if any(not isinstance(t, tg.Tensor) or not t.is_leaf for t in flat):
+            raise Refused
+        if len({id(t) for t in flat}) != len(flat):
+            raise Refused
+        if not valid_hyper(value, 1 if name.startswith("beta") else math.inf):
+            raise Refused
+        return float(value)
+
+    got = run_or_refused(lambda: cls(params, **kwargs), expected, cls.__name__)
+    if got:
+        opt, want = got
+        group = opt.param_groups[0]
+        stored = group["betas"][int(name[-1]) - 1] if name.startswith("beta") else group[name]
+        assert stored == want and type(stored) is float
