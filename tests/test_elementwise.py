@@ -404,17 +404,18 @@ def test_elementwise_functions_with_hostile_input(name, x):
                             st.just(tg.tensor(0.5))),
        st.one_of(st.none(), python_scalars, numpy_scalars))
 @example(tg.ones(2), fractions.Fraction(1, 3), None)  # gave an object tensor
+@example(tg.ones(2), tg.tensor(0.5), np.longdouble(0.0))  # a float128 bound is refused
 def test_clamp_with_hostile_bounds(x, lo, hi):
     def expected():
         if lo is None and hi is None:
             raise Refused
+        for b in (lo, hi):  # a list, a float128, ... (every bound that is not a tensor)
+            if b is not None and not isinstance(b, tg.Tensor) and expected_operand(b) is not b:
+                raise Refused
         if isinstance(lo, tg.Tensor):  # a tensor bound: the dtype PyTorch gives x + lo
             d = (x.detach() + lo).dtype
             return numpy_or_refused(lambda a, b, c: np.clip(a, b, c).astype(d), x.numpy(),
                                     lo.numpy(), hi)
-        for b in (lo, hi):
-            if b is not None and expected_operand(b) is not b:  # a list, ...
-                raise Refused
         a = x.numpy()
         if a.dtype.kind != "f" and any(isinstance(b, (float, np.floating)) for b in (lo, hi)):
             a = a.astype(tg.get_default_dtype())  # PyTorch: an int clamped to 0.5 is float32
