@@ -1,6 +1,7 @@
 """Shape and indexing primitives: reshape, permute, expand, x[index], x[index] = v, the
-write through a view (CopySlices), the scatter that is indexing's adjoint, and cat. Their
-rules move gradient values around without arithmetic."""
+write through a view (CopySlices), the scatter that is indexing's adjoint, and cat. Each
+rule sends the gradient back to where its values came from: the shape or order undone, or
+scattered to the indexed places, where repeats add up."""
 
 from __future__ import annotations
 
