@@ -704,7 +704,7 @@ class Tensor:
         """Lets `np.exp(t)`, `ndarray * t`, `np.square(t)`, ... record like `t.exp()`,
         `t * ndarray`, `t * t`; any other ufunc call works on the values (`_on_values`)."""
         if method == "__call__" and not kwargs:
-            op = _UFUNC_OPS.get(ufunc)
+            op = ops.UFUNC_OPS.get(ufunc)
             if op is not None:
                 if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
                     return binary(op(), *inputs, ufunc.__name__)
@@ -1165,12 +1165,6 @@ def _tensor_list(op: str, tensors) -> list:
 
 _SCALARS = {float, int}
 _PLAIN_OPERANDS = {Tensor, float, int, np.float64, np.float32}
-_UFUNC_OPS = {
-    np.add: ops.Add, np.subtract: ops.Sub, np.multiply: ops.Mul, np.true_divide: ops.Div,
-    np.power: ops.Pow, np.negative: ops.Neg, np.matmul: ops.MatMul, np.exp: ops.Exp,
-    np.log: ops.Log, np.sqrt: ops.Sqrt, np.absolute: ops.Abs, np.tanh: ops.Tanh,
-    np.sin: ops.Sin, np.cos: ops.Cos, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
-}
 _UFUNCS_WITHOUT_GRADIENT = {
     np.sign, np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
