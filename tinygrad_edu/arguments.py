@@ -1,13 +1,17 @@
 """Checking and normalising the arguments of the public API, once, at the edge.
 
 One validator per kind of argument: data (`to_array`), shapes (`shape_arg`, `sizes`),
-dimensions (`dims`, `dim`, `reduction_args`). Errors name the operation that was called.
+dimensions (`dims`, `dim`, `reduction_args`), counts (`positive_int`), real parameters in a
+range (`real_in`) and named choices (`one_of`). Errors name the operation that was called
+and the value it was given.
 numpy only: tensors are recognised by their attributes, so this module sits below tensor.py.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+from typing import Any
 
 import numpy as np
 
@@ -158,3 +162,38 @@ def check_nonempty(op: str, shape: tuple, axes) -> None:
     sizes = shape if axes is None else [shape[a] for a in axes]
     if 0 in sizes:
         raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {shape}")
+
+
+# ---------------------------------------------------------------- numbers and choices
+
+
+def is_positive_int(value: Any) -> bool:
+    """True for a whole number ≥ 1 (a Python or numpy integer, never a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def positive_int(op: str, name: str, value: Any) -> int:
+    """`value` as an int once checked to be a whole number ≥ 1 (sizes, counts, periods)."""
+    if not is_positive_int(value):
+        raise ValueError(f"{op}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def real_in(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
+            high_open: bool = False) -> float:
+    """`value` as a float once checked to be finite with low ≤ value ≤ high (< high when
+    `high_open`): learning rates, momenta, decays, betas."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    value = float(value)
+    above = value < high if high_open else value <= high
+    if not (low <= value and above and math.isfinite(value)):
+        upper = f"{high})" if high_open else f"{high}]"
+        raise ValueError(f"{op}: invalid {name} {value!r} (must lie in [{low}, {upper})")
+    return value
+
+
+def one_of(op: str, name: str, value: Any, choices: tuple) -> None:
+    """Refuse a `value` that is not one of the named `choices` (a loss's reduction, ...)."""
+    if value not in choices:
+        raise ValueError(f"{op}: {name} must be one of {choices}, got {value!r}")

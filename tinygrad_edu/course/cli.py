@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import io, viz
-from ..data import DATASETS, is_positive_int
+from ..arguments import is_positive_int
+from ..data import DATASETS
 from ..tensor import Tensor
 from . import gradient_report, training
 

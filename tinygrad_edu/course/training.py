@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import data as datasets
 from .. import nn, optim
+from ..arguments import is_positive_int, positive_int
 from ..autograd.grad_mode import no_grad
 from ..creation import manual_seed
 from ..dtypes import as_dtype
@@ -83,7 +84,7 @@ def layer_sizes(kind: str, d: int, classes: int, hidden: Sequence[int] = (32,)) 
     if kind not in MODELS:
         raise ValueError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
     sizes = [d, *hidden, classes]
-    if not all(datasets.is_positive_int(n) for n in sizes):
+    if not all(is_positive_int(n) for n in sizes):
         raise ValueError(f"features, hidden widths and classes must be positive whole numbers, "
                          f"got {d!r}, {list(hidden)!r}, {classes!r}")
     if kind == "logistic":
@@ -176,9 +177,9 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
         seed: int = 0, progress: Callable | None = None, check_finite: bool = True) -> Result:
     """Train `model` on `prep`: full-batch steps when `batch_size` is None (or ≥ N), else
     minibatches reshuffled every epoch. `progress(epoch, loss)` is called after each epoch."""
-    datasets.positive_int(epochs, "fit: epochs")
+    positive_int("fit", "epochs", epochs)
     if batch_size is not None:
-        datasets.positive_int(batch_size, "fit: batch_size")
+        positive_int("fit", "batch_size", batch_size)
     dtype = _param_dtype(model)
     X = prep.X_train.astype(dtype)
     Y = targets(kind, prep.y_train, prep.classes).astype(dtype)

@@ -4,7 +4,6 @@ Synthetic generators return `(X, y)`; loaders return a `Dataset` (X, y, feature_
 target_names, description). The bundled files' citations and licence: `data/README.md`.
 """
 
-from .checks import is_positive_int, positive_int
 from .datasets import (
     DATASETS,
     Dataset,
@@ -28,7 +27,6 @@ from .utils import (
 __all__ = [
     "DATASETS",
     "Dataset",
-    "is_positive_int",
     "linear",
     "load_breast_cancer",
     "load_csv",
@@ -38,7 +36,6 @@ __all__ = [
     "mean_and_scale",
     "minibatches",
     "one_hot",
-    "positive_int",
     "spirals",
     "standardize",
     "to_01",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import positive_int
+from ..arguments import positive_int
 
 LABELS = ("pm1", "01")
 
@@ -104,7 +104,7 @@ def _encode(positive: np.ndarray, labels: str) -> np.ndarray:
 
 
 def _check(n: int, noise: float, labels: str, fn: str) -> None:
-    positive_int(n, f"{fn}: n")
+    positive_int(fn, "n", n)
     if not noise >= 0:
         raise ValueError(f"{fn}: noise must be >= 0, got {noise!r}")
     if labels not in LABELS:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .checks import positive_int
+from ..arguments import positive_int
 
 
 def standardize(
@@ -93,7 +93,7 @@ def minibatches(
     is the stored order. All batches hold `batch_size` examples except possibly the last.
     """
     X, y = _check_pair(X, y, "minibatches")
-    positive_int(batch_size, "minibatches: batch_size")
+    positive_int("minibatches", "batch_size", batch_size)
     n = len(X)
     order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):

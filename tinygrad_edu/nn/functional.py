@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, ops
+from ..arguments import broadcasts_to, one_of
 from ..tensor import Tensor, apply, apply1, binary
 
-_REDUCTIONS = ("mean", "sum", "none")
+REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor(x: Any, op: str) -> Tensor:
@@ -76,22 +77,10 @@ def _constant(v: Any, name: str, x: Tensor, op: str) -> np.ndarray | None:
 
 def _broadcasting(arr: np.ndarray | None, name: str, x: Tensor, op: str) -> np.ndarray | None:
     """`arr`, once checked to broadcast to x's shape."""
-    if arr is not None and not _broadcasts(arr.shape, x.shape):
+    if arr is not None and not broadcasts_to(arr.shape, x.shape):
         raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to the "
                          f"input's shape {x.shape}")
     return arr
-
-
-def _broadcasts(shape: tuple, target: tuple) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
-
-
-def _check_reduction(reduction: str, op: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
@@ -108,10 +97,10 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """s = x Wᵀ + b for W of shape (out, in) and b of shape (out,), as PyTorch's F.linear;
     rows of x (all its leading axes) are points. One graph node."""
-    return _linear(x, weight, bias, "linear")
+    return linear_checked(x, weight, bias, "linear")
 
 
-def _linear(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
+def linear_checked(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
     """`linear`, with errors naming `where` (nn.Linear passes its own name)."""
     x, weight = _tensor(x, where), _tensor(weight, where)
     bias = None if bias is None else _tensor(bias, where)
@@ -175,7 +164,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Squared error (pred − target)², reduced; `target` must have pred's shape."""
     pred = _scores(pred, "mse_loss")
-    _check_reduction(reduction, "mse_loss")
+    one_of("mse_loss", "reduction", reduction, REDUCTIONS)
     if not isinstance(target, Tensor):
         target = _labels(target, pred.shape, "mse_loss").astype(pred.dtype, copy=False)
     elif target.shape != pred.shape:
@@ -198,7 +187,7 @@ def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
     """Cross-entropy of logistic regression: mean of ln(1 + e^(−y s)) = softplus(−y s),
     for labels y ∈ {−1, +1} of the same shape as the scores s."""
     scores = _scores(scores, "logistic_loss")
-    _check_reduction(reduction, "logistic_loss")
+    one_of("logistic_loss", "reduction", reduction, REDUCTIONS)
     if isinstance(y, Tensor) and y.requires_grad:  # as PyTorch's soft_margin_loss
         raise RuntimeError("logistic_loss: not differentiable with respect to the labels y "
                            "(±1); pass y.detach()")
@@ -222,7 +211,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, weight: Any =
     """
     op = "binary_cross_entropy_with_logits"
     z = _scores(logits, op)
-    _check_reduction(reduction, op)
+    one_of(op, "reduction", reduction, REDUCTIONS)
     t = _labels(targets, z.shape, op)
     bad = np.unique(t[~((t >= 0) & (t <= 1))])
     if bad.size:
@@ -253,7 +242,7 @@ def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index:
     """
     op = "cross_entropy"
     z = _scores(logits, op)
-    _check_reduction(reduction, op)
+    one_of(op, "reduction", reduction, REDUCTIONS)
     if z.ndim == 0:
         raise ValueError(f"{op}: logits must have a class dimension ((C,), (N, C) or "
                          f"(N, C, d1, ...)), got shape {z.shape}")

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .. import dtypes
-from ..arguments import sizes
+from ..arguments import positive_int, sizes
 from ..creation import generator
 from ..tensor import Tensor
 from . import functional as F
@@ -30,10 +30,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  dtype: DTypeLike = None) -> None:
         super().__init__()
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"Linear: {name} must be a positive int, got {n!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = positive_int("Linear", "in_features", in_features)
+        self.out_features = positive_int("Linear", "out_features", out_features)
         d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Linear")
         bound = 1 / math.sqrt(self.in_features)
         rng = generator()
@@ -46,7 +44,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(…, in_features) → (…, out_features)."""
-        return F._linear(x, self.weight, self.bias, "Linear")
+        return F.linear_checked(x, self.weight, self.bias, "Linear")
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from ..arguments import real_in
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -36,20 +37,15 @@ class Adam(Optimizer):
         betas = group.get("betas")
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        group["betas"] = tuple(check_hyper("Adam", f"beta{i}", b, high=1.0, high_open=True)
+        group["betas"] = tuple(real_in("Adam", f"beta{i}", b, high=1.0, high_open=True)
                                for i, b in enumerate(betas, 1))
-        group["eps"] = check_hyper("Adam", "eps", group.get("eps"))
-        group["weight_decay"] = check_hyper("Adam", "weight_decay", group.get("weight_decay"))
+        group["eps"] = real_in("Adam", "eps", group.get("eps"))
+        group["weight_decay"] = real_in("Adam", "weight_decay", group.get("weight_decay"))
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2) = group["lr"], group["betas"]
-        eps, wd = group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            g = p._grad._data
-            if wd != 0:
-                g = g + wd * p._data
+        eps = group["eps"]
+        for p, g in self._decayed_gradients(group):
             state = self.state.setdefault(p, {})
             if not state:
                 state.update(step=0, exp_avg=np.zeros_like(p._data),

@@ -15,7 +15,8 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .optimizer import Optimizer, check_hyper
+from ..arguments import positive_int, real_in
+from .optimizer import Optimizer
 
 
 class LRScheduler:
@@ -84,20 +85,14 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-def _positive_int(op: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{op}: {name} must be a positive int, got {value!r}")
-    return value
-
-
 class StepLR(LRScheduler):
     """η_t = η_{t−1} · γ when t is a positive multiple of `step_size`, else η_{t−1}
     (alone: η_t = η₀ · γ^⌊t / step_size⌋)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
-        self.gamma = check_hyper("StepLR", "gamma", gamma)
+        self.step_size = positive_int("StepLR", "step_size", step_size)
+        self.gamma = real_in("StepLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -110,7 +105,7 @@ class ExponentialLR(LRScheduler):
     """η_t = η_{t−1} · γ (alone: η_t = η₀ · γᵗ)."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = check_hyper("ExponentialLR", "gamma", gamma)
+        self.gamma = real_in("ExponentialLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -168,8 +163,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
-        self.eta_min = check_hyper("CosineAnnealingLR", "eta_min", eta_min)
+        self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = real_in("CosineAnnealingLR", "eta_min", eta_min)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -11,30 +11,17 @@ None are skipped.
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from ..arguments import real_in
 from ..autograd import versions
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.utils import zero_grad
 from ..tensor import Tensor
-
-
-def check_hyper(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
-                high_open: bool = False) -> float:
-    """`value` as a float after checking low ≤ value ≤ high (< high when `high_open`)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    value = float(value)
-    above = value < high if high_open else value <= high
-    if not (low <= value and above and math.isfinite(value)):
-        upper = f"{high})" if high_open else f"{high}]"
-        raise ValueError(f"{op}: invalid {name} {value!r} (must lie in [{low}, {upper})")
-    return value
 
 
 class Optimizer:
@@ -91,7 +78,7 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Validate (and normalise to floats) a group's hyperparameters."""
-        group["lr"] = check_hyper(type(self).__name__, "lr", group.get("lr"))
+        group["lr"] = real_in(type(self).__name__, "lr", group.get("lr"))
 
     # ------------------------------------------------------------ stepping
 
@@ -142,6 +129,16 @@ class Optimizer:
     def _update_all(self) -> None:
         for group in self.param_groups:
             self._update(group)
+
+    @staticmethod
+    def _decayed_gradients(group: dict[str, Any]):
+        """(θ, g + λθ) for each parameter θ of `group` with a gradient g, λ being the group's
+        weight_decay (PyTorch's L2 penalty: g alone when λ = 0)."""
+        wd = group["weight_decay"]
+        for p in group["params"]:
+            if p._grad is not None:
+                g = p._grad._data
+                yield p, (g + wd * p._data if wd != 0 else g)
 
     @staticmethod
     def _descend(p: Tensor, step: np.ndarray) -> None:

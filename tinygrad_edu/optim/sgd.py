@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from ..arguments import real_in
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -35,7 +36,7 @@ class SGD(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
         for name in ("momentum", "dampening", "weight_decay"):
-            group[name] = check_hyper("SGD", name, group.get(name))
+            group[name] = real_in("SGD", name, group.get(name))
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']}, "
@@ -43,13 +44,8 @@ class SGD(Optimizer):
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
-        wd, nesterov = group["weight_decay"], group["nesterov"]
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            g = p._grad._data
-            if wd != 0:
-                g = g + wd * p._data
+        nesterov = group["nesterov"]
+        for p, g in self._decayed_gradients(group):
             if mu != 0:
                 state = self.state.setdefault(p, {})
                 b = state.get("momentum_buffer")
