@@ -1,9 +1,9 @@
 """Checking and normalising the arguments of the public API, once, at the edge.
 
 One validator per kind of argument: data (`to_array`), shapes (`shape_arg`, `sizes`),
-dimensions (`dims`, `dim`, `reduction_args`), counts (`positive_int`), real parameters in a
-range (`real_in`) and named choices (`one_of`). Errors name the operation that was called
-and the value it was given.
+dimensions (`dims`, `dim`, `reduction_args`), counts (`positive_int`), real numbers
+(`real`, and `real_in` for a range) and named choices (`one_of`). Errors name the operation
+that was called and the value it was given.
 numpy only: tensors are recognised by their attributes, so this module sits below tensor.py.
 """
 
@@ -179,13 +179,18 @@ def positive_int(op: str, name: str, value: Any) -> int:
     return int(value)
 
 
-def real_in(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
-            high_open: bool = False) -> float:
-    """`value` as a float once checked to be finite with low ≤ value ≤ high (< high when
-    `high_open`): learning rates, momenta, decays, betas."""
+def real(op: str, name: str, value: Any) -> Any:
+    """`value` once checked to be a real number (a Python or numpy int or float, not a bool)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    value = float(value)
+    return value
+
+
+def real_in(op: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
+            high_open: bool = False) -> float:
+    """`value` as a float once checked to be a finite real with low ≤ value ≤ high (< high
+    when `high_open`): learning rates, momenta, decays, betas."""
+    value = float(real(op, name, value))
     above = value < high if high_open else value <= high
     if not (low <= value and above and math.isfinite(value)):
         upper = f"{high})" if high_open else f"{high}]"

@@ -16,13 +16,12 @@ Every loss takes `reduction`: "mean" (the default), "sum" or "none" (one loss pe
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes, ops
-from ..arguments import broadcasts_to, one_of
+from ..arguments import broadcasts_to, one_of, real
 from ..tensor import Tensor, apply, apply1, binary
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -120,9 +119,7 @@ def linear_checked(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """ln(1 + e^(βx)) / β elementwise, or x itself where βx > threshold, as PyTorch's;
     d/dx = θ(βx) (1 above the threshold). `x.softplus()` is the exact ln(1 + eˣ)."""
-    for name, v in (("beta", beta), ("threshold", threshold)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"softplus: {name} must be a real number, got {v!r}")
+    beta, threshold = real("softplus", "beta", beta), real("softplus", "threshold", threshold)
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero")
     return apply1(ops.Softplus(beta, threshold), _tensor(x, "softplus"))
