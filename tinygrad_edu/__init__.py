@@ -31,10 +31,8 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .tensor import (
-    Tensor,
+from .methods.arithmetic import (
     abs,
-    cat,
     cos,
     exp,
     log,
@@ -45,10 +43,11 @@ from .tensor import (
     sigmoid,
     sin,
     sqrt,
-    stack,
     tanh,
     where,
 )
+from .methods.shape import cat, stack
+from .tensor import Tensor
 
 tensor = Tensor
 

@@ -15,7 +15,7 @@ from heapq import heapify, heappop, heappush
 import numpy as np
 
 from ..arguments import to_array
-from ..tensor import Tensor
+from ..tensor_base import TensorBase
 from . import anomaly, versions
 from .grad_mode import set_modes, state, switched
 
@@ -172,7 +172,7 @@ def inputs_then(fn):
     `versions.check`, that no value the rule reads was overwritten)."""
     if fn.seq >= versions.last_write:
         return fn.inputs
-    return [versions.before(a, fn.seq) if isinstance(a, Tensor) else a for a in fn.inputs]
+    return [versions.before(a, fn.seq) if isinstance(a, TensorBase) else a for a in fn.inputs]
 
 
 def let_go(overwritten) -> None:
@@ -213,7 +213,7 @@ def _is_plain(a, dtype) -> bool:
     return type(a) is np.ndarray and a.base is None and a.dtype == dtype and a.flags.writeable
 
 
-def _accumulate(leaf: Tensor, grad, create_graph: bool, owned: bool) -> None:
+def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:
     """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built.
 
     A first gradient becomes a tensor of the leaf's own: a rule may hand one gradient to
@@ -222,23 +222,23 @@ def _accumulate(leaf: Tensor, grad, create_graph: bool, owned: bool) -> None:
     (`clone`) when it has one. The engine writes the `_grad` slot: what it stores already
     has the leaf's shape and dtype, which the `grad` setter would check.
     """
-    if isinstance(grad, Tensor):
+    if isinstance(grad, TensorBase):
         if grad.dtype != leaf.dtype:
             grad = grad.to(leaf.dtype)
         if leaf._grad is not None:
             leaf._grad = leaf._grad + grad
         else:
-            leaf._grad = grad.clone() if grad.requires_grad else Tensor._wrap(grad._data.copy())
+            leaf._grad = grad.clone() if grad.requires_grad else grad._wrap(grad._data.copy())
         return
     if leaf._grad is None:
-        leaf._grad = Tensor._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
+        leaf._grad = leaf._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
     elif leaf._grad.grad_fn is not None or create_graph:
         leaf._grad = leaf._grad + grad
     else:
         np.add(leaf._grad._data, grad, out=leaf._grad._data, casting="unsafe")
 
 
-def _seed(output: Tensor, gradient, create_graph: bool, where: str):
+def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
     """The starting gradient ∂L/∂output: ones for a one-element output, else required."""
     if gradient is None:
         if output._data.size != 1:
@@ -248,19 +248,19 @@ def _seed(output: Tensor, gradient, create_graph: bool, where: str):
             )
         g = np.ones(output._data.shape, output._data.dtype)  # ones_like is a slower Python wrapper
     else:
-        g = gradient._data if isinstance(gradient, Tensor) else to_array(gradient, None, where)
+        g = gradient._data if isinstance(gradient, TensorBase) else to_array(gradient, None, where)
         if g.shape != output.shape:
             raise ValueError(
                 f"{where}: gradient has shape {g.shape} but the output has shape {output.shape}"
             )
         g = g.astype(output.dtype, copy=False)
-        if create_graph and isinstance(gradient, Tensor):
+        if create_graph and isinstance(gradient, TensorBase):
             return gradient
-    return Tensor._wrap(g) if create_graph else g
+    return output._wrap(g) if create_graph else g
 
 
 def _check_output(t, where: str) -> None:
-    if not isinstance(t, Tensor):
+    if not isinstance(t, TensorBase):
         raise TypeError(f"{where}: expected a Tensor output, got {type(t).__name__}")
     if not t.requires_grad:
         raise RuntimeError(
@@ -269,7 +269,7 @@ def _check_output(t, where: str) -> None:
         )
 
 
-def backward(output: Tensor, gradient, retain_graph, create_graph: bool) -> None:
+def backward(output: TensorBase, gradient, retain_graph, create_graph: bool) -> None:
     """`Tensor.backward`: accumulate ∂output/∂leaf into each leaf's `.grad`."""
     _check_output(output, "backward")
     seed = _seed(output, gradient, create_graph, "backward")
@@ -284,8 +284,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     With `create_graph=True` the results are differentiable again (grad of grad,
     Hessian-vector products).
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = [outputs] if isinstance(outputs, TensorBase) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
     if not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs] * len(outputs)
     grad_outputs = list(grad_outputs)
@@ -296,7 +296,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in outputs:
         _check_output(t, "grad")
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not isinstance(t, TensorBase) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
     seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
@@ -313,8 +313,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 )
             results.append(None)
             continue
-        if not isinstance(g, Tensor):
-            g = Tensor._wrap(np.array(g, dtype=t.dtype))
+        if not isinstance(g, TensorBase):
+            g = t._wrap(np.array(g, dtype=t.dtype))
         elif g.dtype != t.dtype:
             g = g.to(t.dtype)
         results.append(g)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor_base import TensorBase
 from .engine import grad
 
 
@@ -52,15 +52,15 @@ def _float64_copies(inputs) -> tuple:
     """Detached float64 copies of the float inputs, keeping their requires_grad flags."""
     copies = []
     for x in inputs:
-        if isinstance(x, Tensor) and x.dtype.kind == "f":
-            copies.append(Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad))
+        if isinstance(x, TensorBase) and x.dtype.kind == "f":
+            copies.append(x._wrap(x._data.astype(np.float64)).requires_grad_(x.requires_grad))
         else:
             copies.append(x)
     return tuple(copies)
 
 
 def _outputs(fn, xs) -> list:
-    return [o for o in _as_tuple(fn(*xs)) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+    return [o for o in _as_tuple(fn(*xs)) if isinstance(o, TensorBase) and o.dtype.kind == "f"]
 
 
 def central_differences(f, arrays, eps: float = 1e-6) -> list[np.ndarray]:
@@ -88,7 +88,7 @@ def central_differences(f, arrays, eps: float = 1e-6) -> list[np.ndarray]:
 def worst_mismatch(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3) -> Mismatch | None:
     """The worst failing Jacobian entry of `fn` at `inputs`, or None when all entries pass."""
     xs = _float64_copies(_as_tuple(inputs))
-    wrt = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    wrt = [i for i, x in enumerate(xs) if isinstance(x, TensorBase) and x.requires_grad]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     outs = _outputs(fn, xs)
@@ -145,14 +145,18 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3)
     xs = _float64_copies(_as_tuple(inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [Tensor(rng.standard_normal(o.shape)) for o in _outputs(fn, xs)]
-    vs = [Tensor(np.asarray(getattr(v, "data", v), dtype=np.float64))
+        grad_outputs = [o._wrap(rng.standard_normal(o.shape)) for o in _outputs(fn, xs)]
+    tensors = [x for x in xs if isinstance(x, TensorBase)]
+    if not tensors:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    wrap = tensors[0]._wrap  # makes a Tensor (this module does not import tensor.py)
+    vs = [wrap(np.array(getattr(v, "data", v), dtype=np.float64))
           for v in _as_tuple(grad_outputs)]
 
     def first_derivatives(*args):
-        targets = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
+        targets = [a for a in args if isinstance(a, TensorBase) and a.requires_grad]
         grads = grad(_outputs(fn, args), targets, vs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(np.zeros(t.shape)) for g, t in
+        return tuple(g if g is not None else t._wrap(np.zeros(t.shape)) for g, t in
                      zip(grads, targets))
 
     try:

@@ -112,6 +112,7 @@ class Exp(Function):
     """y = eˣ;  dy/dx = eˣ = y"""
 
     __slots__ = ()
+    floating = True
     saves = ("out",)
 
     forward = staticmethod(np.exp)
@@ -124,6 +125,7 @@ class Log(Function):
     """y = ln x;  dy/dx = 1/x"""
 
     __slots__ = ()
+    floating = True
     saves = ("x",)
 
     forward = staticmethod(np.log)
@@ -136,6 +138,7 @@ class Sqrt(Function):
     """y = √x;  dy/dx = 1/(2√x) = 1/(2y)"""
 
     __slots__ = ()
+    floating = True
     saves = ("out",)
 
     forward = staticmethod(np.sqrt)
@@ -160,6 +163,7 @@ class Tanh(Function):
     """y = tanh x;  dy/dx = 1 − y²"""
 
     __slots__ = ()
+    floating = True
     saves = ("out",)
 
     forward = staticmethod(np.tanh)
@@ -174,6 +178,7 @@ class Sigmoid(Function):
     """y = θ(x) = 1 / (1 + e^(−x));  dy/dx = y (1 − y)"""
 
     __slots__ = ()
+    floating = True
     saves = ("out",)
 
     def forward(self, x):
@@ -189,6 +194,7 @@ class Softplus(Function):
     dy/dx = θ(βx) = e^(β(x − y)), which is also the slope 1 where y = x"""
 
     __slots__ = ("beta", "threshold")
+    floating = True
     saves = ("x", "out")
 
     def __init__(self, beta=1.0, threshold=np.inf):
@@ -221,6 +227,7 @@ class Sin(Function):
     """y = sin x;  dy/dx = cos x"""
 
     __slots__ = ()
+    floating = True
     saves = ("x",)
 
     forward = staticmethod(np.sin)
@@ -233,6 +240,7 @@ class Cos(Function):
     """y = cos x;  dy/dx = −sin x"""
 
     __slots__ = ()
+    floating = True
     saves = ("x",)
 
     forward = staticmethod(np.cos)

@@ -27,12 +27,16 @@ class Function:
     `ufunc` is the numpy ufunc the op computes, set for a class whose `forward` is one; a
     class that reaches it another way declares it (Pow). A tensor given to that ufunc
     (`np.exp(t)`, `ndarray * t`) records the op (`ops.UFUNC_OPS`).
+
+    `floating` marks a function whose value is not an integer for integer x (exp, sin, ...):
+    as in PyTorch, an int or bool tensor is converted to the default float dtype first.
     """
 
     __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
     saves: tuple | dict | None = None
     kept: tuple = ()
     ufunc: np.ufunc | None = None
+    floating: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

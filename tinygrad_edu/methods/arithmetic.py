@@ -1,0 +1,231 @@
+"""Arithmetic, comparisons and elementwise functions of tensors (the `Arithmetic` mixin of
+`Tensor`), and the functions `tg.exp`, `tg.matmul`, `tg.maximum`, `tg.where`, ..."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes, ops
+from ..arguments import builtin_error, describe, to_array
+from ..recording import (
+    apply,
+    apply1,
+    apply_float,
+    as_tensor,
+    binary,
+    cast,
+    operand,
+    promote,
+    raw,
+    wrap,
+)
+from ..tensor_base import TensorBase
+
+
+class Arithmetic:
+    """Operators (+ − · / ** @, comparisons) and elementwise functions."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        return binary(ops.Add(), self, other, "add")
+
+    def __radd__(self, other):
+        return binary(ops.Add(), other, self, "add")
+
+    def __sub__(self, other):
+        return binary(ops.Sub(), self, other, "sub")
+
+    def __rsub__(self, other):
+        return binary(ops.Sub(), other, self, "sub")
+
+    def __mul__(self, other):
+        return binary(ops.Mul(), self, other, "mul")
+
+    def __rmul__(self, other):
+        return binary(ops.Mul(), other, self, "mul")
+
+    def __truediv__(self, other):
+        return binary(ops.Div(), self, other, "div")
+
+    def __rtruediv__(self, other):
+        return binary(ops.Div(), other, self, "div")
+
+    def __pow__(self, other):
+        return binary(ops.Pow(), self, other, "pow")
+
+    def __rpow__(self, other):
+        return binary(ops.Pow(), other, self, "pow")
+
+    def __neg__(self):
+        return apply1(ops.Neg(), self)
+
+    # PyTorch's named forms of the operators
+    add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
+    neg = __neg__
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    # comparisons give bool tensors outside the graph
+    def __lt__(self, other):
+        return _compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other)
+
+    def __eq__(self, other):
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other)
+
+    def __and__(self, other):
+        return _compare(np.logical_and, self, other)
+
+    def __or__(self, other):
+        return _compare(np.logical_or, self, other)
+
+    def __invert__(self):
+        if self.dtype != dtypes.bool_:
+            raise TypeError(f"invert: only bool tensors can be inverted, got {self.dtype}")
+        return wrap(~self._data)
+
+    # ------------------------------------------------------------ elementwise
+
+    def exp(self):
+        return apply_float(ops.Exp(), self)
+
+    def log(self):
+        return apply_float(ops.Log(), self)
+
+    def sqrt(self):
+        return apply_float(ops.Sqrt(), self)
+
+    def abs(self):
+        return apply1(ops.Abs(), self)
+
+    def tanh(self):
+        return apply_float(ops.Tanh(), self)
+
+    def sigmoid(self):
+        return apply_float(ops.Sigmoid(), self)
+
+    def softplus(self):
+        """ln(1 + eˣ), stable for any finite x."""
+        return apply_float(ops.Softplus(), self)
+
+    def relu(self):
+        return apply1(ops.Relu(), self)
+
+    def sin(self):
+        return apply_float(ops.Sin(), self)
+
+    def cos(self):
+        return apply_float(ops.Cos(), self)
+
+    def clamp(self, min=None, max=None):
+        """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
+        min > max); the gradient passes to x where min ≤ x ≤ max, else to the active bound."""
+        check_clamp("clamp", min, max)
+        x = self
+        if self._data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
+            x = wrap(self._data.astype(dtypes.get_default_dtype()))  # as PyTorch
+        if isinstance(min, TensorBase):  # PyTorch's promotion over x and the tensor bounds
+            x, min = promote(x, min)
+        if isinstance(max, TensorBase):
+            x, max = promote(x, max)
+            min = cast(min, x.dtype) if isinstance(min, TensorBase) else min
+        return apply(ops.Clamp(), x, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return maximum(self, other)
+
+    def minimum(self, other):
+        return minimum(self, other)
+
+    def where(self, condition, other):
+        """`self` where `condition` holds, else `other` (PyTorch's Tensor.where)."""
+        return where(condition, self, other)
+
+
+def _unary(name):
+    def f(x):
+        return getattr(as_tensor(x, name), name)()
+
+    f.__name__ = name
+    f.__doc__ = f"Elementwise {name}: `tg.{name}(x)` is `x.{name}()`."
+    return f
+
+
+exp, log, sqrt, abs, tanh = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "tanh"))
+sigmoid, relu, sin, cos = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos"))
+
+
+def matmul(x, y) -> TensorBase:
+    """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
+    return binary(ops.MatMul(), x, y, "matmul")
+
+
+def maximum(x, y) -> TensorBase:
+    """Elementwise maximum; at ties each side gets half of the gradient."""
+    return binary(ops.Maximum(), x, y, "maximum")
+
+
+def minimum(x, y) -> TensorBase:
+    """Elementwise minimum; at ties each side gets half of the gradient."""
+    return binary(ops.Minimum(), x, y, "minimum")
+
+
+def where(condition, x, y) -> TensorBase:
+    """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool."""
+    cond = raw(condition)
+    cond = to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
+    if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {describe(condition)}")
+    return apply(ops.Where(), cond, *promote(operand(x, "where"), operand(y, "where")))
+
+
+def check_clamp(op: str, lo, hi) -> None:
+    if lo is None and hi is None:
+        raise ValueError(f"{op}: at least one of min and max must be given")
+    for bound in (lo, hi):
+        if bound is None or isinstance(bound, TensorBase) or (
+                isinstance(bound, (int, float)) and not isinstance(bound, np.generic)):
+            continue
+        # numpy scalars of a tensor dtype only: a Fraction or a float128 would change the dtype
+        if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
+            raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
+
+def _is_float(v) -> bool:
+    return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
+
+def _compare(ufunc, x, y) -> TensorBase:
+    y = operand(y, ufunc.__name__) if not isinstance(y, TensorBase) else y
+    try:
+        return wrap(np.asarray(ufunc(raw(x), raw(y))))
+    except (ValueError, TypeError) as e:
+        raise builtin_error(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(raw(x))}, "
+                      f"{np.shape(raw(y))})") from None
+    except OverflowError as e:  # a Python int beyond the range of the tensor's dtype
+        raise ValueError(f"{ufunc.__name__}: {e}") from None

@@ -1,0 +1,178 @@
+"""Applying a primitive to tensors: run its forward on the arrays, record the node when an
+input requires grad (`apply`, and the hot paths `binary`, `apply1`, `apply_float`), with
+PyTorch's type promotion of the operands (`promote`).
+
+The functions here make Tensors, but `tensor.py` imports them (through the method families),
+so the class is handed over once it exists (`use_tensor_class`), as PyTorch's C++ core is
+handed `torch.Tensor` at import.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes, ops
+from .arguments import builtin_error, describe, supported, to_array
+from .autograd import anomaly
+from .autograd.grad_mode import state, switched
+from .autograd.versions import sequence
+from .tensor_base import TensorBase
+
+_new = object.__new__
+Tensor = TensorBase  # the Tensor class, once tensor.py has made it (`use_tensor_class`)
+_SCALARS = {float, int}
+_PLAIN_OPERANDS = {float, int, np.float64, np.float32}  # and Tensor (`use_tensor_class`)
+
+
+def use_tensor_class(cls: type) -> None:
+    """Make the tensors of this module instances of `cls` (called once, by tensor.py)."""
+    global Tensor
+    Tensor = cls
+    _PLAIN_OPERANDS.add(cls)
+
+
+def wrap(data: np.ndarray, grad_fn=None):
+    """A Tensor around an ndarray, without copying or checking (the internal path)."""
+    t = _new(Tensor)
+    t._data = data
+    t._grad = None
+    t.grad_fn = grad_fn
+    t._requires_grad = grad_fn is not None
+    return t
+
+
+def apply(fn: ops.Function, *args) -> TensorBase:
+    """Run `fn.forward` on the inputs' arrays; record `fn` when some input needs a gradient.
+
+    `args` are Tensors or constants (Python numbers, ndarrays); constants take no gradient.
+    """
+    datas, needs = [], []
+    for a in args:
+        if isinstance(a, TensorBase):
+            datas.append(a._data)
+            needs.append(a._requires_grad)
+        else:
+            datas.append(a)
+            needs.append(False)
+    return _run(fn, args, tuple(datas), tuple(needs))
+
+
+def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBase:
+    """`apply` once the inputs are split into their arrays and requires_grad flags; binary
+    operators and elementwise methods, the hot path, make these tuples directly.
+
+    The node keeps the tuples as they are, and no more of them than it needs: `datas` only
+    when its rule reads input values, and the hot paths pass a shared constant as `needs`
+    (`_ONE_NEEDS`, ...). Each object a node allocates brings the garbage collector's next
+    pass nearer, and in a deep graph each full pass walks every node recorded so far."""
+    try:
+        out = fn.forward(*datas)
+    except (ValueError, IndexError, TypeError) as e:
+        shapes = ", ".join(str(np.shape(d)) for d in datas)
+        raise builtin_error(e)(
+            f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
+    except OverflowError as e:  # a Python int beyond the range of an int tensor's dtype
+        raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    # `switched` first: while no thread has switched a mode, nothing else is read (grad_mode)
+    if switched and state.anomaly:
+        anomaly.check_forward(fn, out)
+    t = _new(Tensor)  # Tensor._wrap, inlined
+    t._data = out
+    t._grad = None
+    if True in needs and (not switched or state.grad_enabled):
+        fn.inputs = args
+        fn.saved = datas if fn.reads_inputs else args  # see ops.Function
+        fn.needs_input_grad = needs
+        fn.seq = next(sequence)
+        t.grad_fn = fn
+        t._requires_grad = True
+    else:
+        t.grad_fn = None
+        t._requires_grad = False
+    return t
+
+
+_ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
+_FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
+_BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # of (x, y)
+
+
+def apply1(fn: ops.Function, x: TensorBase) -> TensorBase:
+    """`apply(fn, x)` for one tensor input, without the loop."""
+    return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+
+
+def apply_float(fn: ops.Function, x: TensorBase) -> TensorBase:
+    """`apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
+    tensor is first converted to the default float dtype (numpy would give float64, or
+    float16 for int8 and bool)."""
+    if x._data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
+        x = wrap(x._data.astype(dtypes.get_default_dtype()))
+    return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+
+
+def operand(x, op: str):
+    """A Tensor stays as it is; numbers and arrays of a supported dtype become constants
+    (lists become arrays)."""
+    if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower checks below
+        return x
+    if type(x) is np.ndarray:
+        return supported(x, op)
+    if isinstance(x, TensorBase) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
+        return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        return supported(x, op)
+    if isinstance(x, (list, tuple)):
+        return to_array(x, None, op)
+    raise TypeError(f"{op}: unsupported operand {describe(x)}")
+
+def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
+    """Apply a two-input primitive with PyTorch's promotion (see `promote`)."""
+    if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
+        ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
+        if ty in _SCALARS or (ty is np.ndarray and y.dtype is x._data.dtype):
+            return _run(fn, (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
+        if ty is Tensor and y._data.dtype is x._data.dtype:
+            return _run(fn, (x, y), (x._data, y._data),
+                        _BOTH_NEEDS[x._requires_grad][y._requires_grad])
+    return apply(fn, *promote(operand(x, op), operand(y, op), floating=type(fn) is ops.Div))
+
+def promote(x, y, floating: bool = False) -> tuple:
+    """Both operands in the dtype PyTorch computes `x ⊕ y` in (`dtypes.result_dtype`; a
+    floating one if `floating`), casting through the graph where a tensor requires grad."""
+    cx, cy = dtypes.category(x), dtypes.category(y)
+    target = dtypes.result_dtype(cx, cy, floating)
+    dx, dy = cx[2], cy[2]
+    if dx is not None and dy is not None and np.promote_types(dx, dy) == target:
+        return x, y  # numpy computes in it already: no copy, no extra node
+    if dx is None and dy is None:  # two Python numbers (as in `where`): neither carries it
+        try:
+            return np.asarray(x, target), np.asarray(y, target)
+        except OverflowError as e:  # an int beyond int64
+            raise ValueError(f"where: {e}") from None
+    return cast(x, target), cast(y, target)
+
+def cast(v, dtype):
+    """An operand in `dtype`: a tensor that requires grad through the graph (`to`), other
+    tensors, arrays and numpy scalars as plain copies; Python numbers stay as they are."""
+    if isinstance(v, TensorBase):
+        if v.dtype == dtype:
+            return v
+        return v.to(dtype) if v.requires_grad else wrap(v._data.astype(dtype))
+    if isinstance(v, (np.ndarray, np.generic)) and v.dtype != dtype:
+        return v.astype(dtype)
+    return v
+
+def as_tensor(x, op: str) -> TensorBase:
+    if isinstance(x, TensorBase):
+        return x
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
+        return wrap(to_array(x, None, op))
+    raise TypeError(f"{op}: expected a tensor, got {describe(x)}")
+
+def raw(x):
+    return x._data if isinstance(x, TensorBase) else x
