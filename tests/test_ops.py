@@ -246,7 +246,7 @@ _REFUSED = [
     ("np.add.at", lambda x: np.add.at(x, [0], 1.0)),
     ("np.exp", lambda x: np.exp(x, out=np.empty(x.shape))),
     ("np.add", lambda x: np.add(x, 1.0, dtype=np.float32)),
-    ("np.expm1", lambda x: np.expm1(x)),
+    ("np.cbrt", lambda x: np.cbrt(x)),  # a ufunc with no rule (expm1 may gain one)
     ("np.arctan2", lambda x: np.arctan2(x, x)),
 ]
 
