@@ -5,9 +5,11 @@ and, where they apply, the closed-form first and second derivatives, the extreme
 op must survive, and whether it is a Tensor method and tg function of the same name or a
 floating function. Each test takes the rows that have the column it needs, so a new op is a
 new row: test_ops.py (forward == numpy, gradcheck), test_higher_order.py (f″, gradgradcheck),
-test_extremes.py (±1e3, ±1e30), test_elementwise.py (both call forms by hand) and the dtype
-of floating functions of ints in test_ops.py all read it."""
+test_extremes.py (±1e3, ±1e30), test_elementwise.py (both call forms, operators with
+broadcasting and Python numbers, comparisons, hostile operands), test_reductions.py (dims,
+hostile dims) and the dtype of floating functions of ints in test_ops.py all read it."""
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +49,11 @@ class Op:
               and `d1(a, axes)` is ∂f/∂aᵢ, shaped as with keepdims (PyTorch's ddof = 1)
     correction  a reduction that also takes `correction=` (var, std)
     inplace   the in-place forms, (label, call on (a, b), the out-of-place value it must equal)
+    operator  the Python operator that spells it (+, @, <): fed reflected and hostile operands
+    scalar    a tensor with a Python number: keeps the tensor's dtype
+    differentiable  False for comparisons: a bool tensor outside the graph
+    hostile   fed hostile input: the names an error may give
+    hostile_ref  the reference for hostile input where `ref` refuses what the op accepts
     """
 
     name: str
@@ -64,6 +71,11 @@ class Op:
     reduction: bool = False
     correction: bool = False
     inplace: tuple = ()
+    operator: Callable | None = None
+    scalar: bool = False
+    differentiable: bool = True
+    hostile: tuple = ()
+    hostile_ref: Callable | None = None
 
     def __repr__(self):
         return self.name
@@ -131,13 +143,25 @@ def _extreme(reduce):
     return lambda a, axes: (a == reduce(a, axis=axes, keepdims=True)) * 1.0
 
 
-def reduction(name, ref, d1, elements=ANY, ties=False, nonempty=True, correction=False):
+def reduction(name, ref, d1, elements=ANY, ties=False, nonempty=True, **columns):
     """A reduction row: `x.<name>(dim, keepdim=...)`; values on the grid and distinct when
     ties would matter (max, min), at least one element unless the empty reduction is defined."""
     inputs = tensor(min_side=1 if nonempty else 0, elements=GRID if ties else elements,
                     unique=ties).map(lambda t: (t,))
     return Op(name, lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs), ref, inputs,
-              d1=d1, reduction=True, correction=correction)
+              d1=d1, reduction=True, **columns)
+
+
+def naive_logsumexp(a, axis=None, keepdims=False):
+    """ln Σ eˣ by the textbook formula in float64: what hostile input (inf, ints, bools) must
+    give, where the shift by the maximum would turn ±inf into NaN."""
+    return np.log(np.sum(np.exp(a.astype(np.float64)), axis, keepdims=keepdims))
+
+
+def comparison(name, fn, ref, hostile):
+    """A comparison row: a bool tensor, outside the graph (`fn` is also its operator)."""
+    return binary(name, fn, ref, smooth=False, operator=fn, differentiable=False,
+                  hostile=hostile)
 
 
 def softplus_thresholded(x):
@@ -146,7 +170,7 @@ def softplus_thresholded(x):
 
 
 OPS = [
-    unary("neg", lambda x: -x, np.negative),
+    unary("neg", lambda x: -x, np.negative, d1=lambda a: -np.ones_like(a), scalar=True),
     unary("exp", tg.exp, np.exp, d1=np.exp, d2=np.exp, extremes="finite exp", method=True,
           floating=True),
     unary("log", tg.log, np.log, POSITIVE, d1=lambda a: 1 / a, d2=lambda a: -1 / a**2,
@@ -173,49 +197,80 @@ OPS = [
     unary("clamp", lambda x: x.clamp(-1.1, 1.3), lambda a: np.clip(a, -1.1, 1.3), GRID),
     unary("clamp_min", lambda x: x.clamp(min=0.1), lambda a: np.maximum(a, 0.1), GRID),
     unary("clamp_max", lambda x: x.clamp(max=0.1), lambda a: np.minimum(a, 0.1), GRID),
-    unary("square", lambda x: x**2, np.square),
-    unary("cube", lambda x: x**3, lambda a: a**3),
-    unary("pow_half", lambda x: x**0.5, np.sqrt, POSITIVE),
-    unary("reciprocal", lambda x: x**-1, np.reciprocal, AWAY_FROM_ZERO),
-    unary("rpow", lambda x: 2**x, lambda a: 2.0**a),
-    unary("radd", lambda x: 1.5 + x, lambda a: 1.5 + a),
-    unary("rsub", lambda x: 1.5 - x, lambda a: 1.5 - a),
-    unary("rmul", lambda x: 1.5 * x, lambda a: 1.5 * a),
-    unary("rdiv", lambda x: 1.5 / x, lambda a: 1.5 / a, AWAY_FROM_ZERO),
-    unary("div_scalar", lambda x: x / 4, lambda a: a / 4),
-    binary("add", lambda a, b: a + b, np.add,
+    unary("square", lambda x: x**2, np.square, d1=lambda a: 2 * a, scalar=True),
+    unary("cube", lambda x: x**3, lambda a: a**3, d1=lambda a: 3 * a**2, scalar=True),
+    unary("pow_half", lambda x: x**0.5, np.sqrt, POSITIVE, d1=lambda a: 0.5 * a**-0.5,
+          scalar=True),
+    unary("reciprocal", lambda x: x**-1, np.reciprocal, AWAY_FROM_ZERO,
+          d1=lambda a: -(a**-2), scalar=True),
+    unary("rpow", lambda x: 2**x, lambda a: 2.0**a, d1=lambda a: 2.0**a * np.log(2.0),
+          scalar=True),
+    unary("add_scalar", lambda x: x + 2.0, lambda a: a + 2, d1=np.ones_like, scalar=True),
+    unary("radd", lambda x: 1.5 + x, lambda a: 1.5 + a, d1=np.ones_like, scalar=True),
+    unary("sub_scalar", lambda x: x - 2.0, lambda a: a - 2, d1=np.ones_like, scalar=True),
+    unary("rsub", lambda x: 1.5 - x, lambda a: 1.5 - a, d1=lambda a: -np.ones_like(a),
+          scalar=True),
+    unary("rsub_int", lambda x: 3 - x, lambda a: 3 - a, d1=lambda a: -np.ones_like(a),
+          scalar=True),
+    unary("mul_scalar", lambda x: x * 2.0, lambda a: a * 2, d1=lambda a: 2 * np.ones_like(a),
+          scalar=True),
+    unary("rmul", lambda x: 1.5 * x, lambda a: 1.5 * a, d1=lambda a: 1.5 * np.ones_like(a),
+          scalar=True),
+    unary("mul_int", lambda x: x * 3, lambda a: a * 3, d1=lambda a: 3 * np.ones_like(a),
+          scalar=True),
+    unary("rdiv", lambda x: 1.5 / x, lambda a: 1.5 / a, AWAY_FROM_ZERO,
+          d1=lambda a: -1.5 / a**2, scalar=True),
+    unary("div_scalar", lambda x: x / 4, lambda a: a / 4, d1=lambda a: np.ones_like(a) / 4,
+          scalar=True),
+    binary("add", lambda a, b: a + b, np.add, operator=operator.add, hostile=("add",),
+           d1=lambda a, b: (np.ones_like(a), np.ones_like(b)),
            inplace=(("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
                     ("add_ alpha", lambda a, b: a.add_(b, alpha=-2.5), lambda a, b: a - 2.5 * b))),
-    binary("sub", lambda a, b: a - b, np.subtract,
+    binary("sub", lambda a, b: a - b, np.subtract, operator=operator.sub,
+           hostile=("sub", "subtract"), d1=lambda a, b: (np.ones_like(a), -np.ones_like(b)),
            inplace=(("sub_", lambda a, b: a.sub_(b), lambda a, b: a - b),
                     ("sub_ alpha", lambda a, b: a.sub_(b, alpha=3), lambda a, b: a - 3 * b))),
-    binary("mul", lambda a, b: a * b, np.multiply,
+    binary("mul", lambda a, b: a * b, np.multiply, operator=operator.mul,
+           hostile=("mul", "multiply"), d1=lambda a, b: (b, a),
            inplace=(("mul_", lambda a, b: a.mul_(b), lambda a, b: a * b),)),
-    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO,
+    binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO, operator=operator.truediv,
+           hostile=("div", "divide"), d1=lambda a, b: (1 / b, -a / b**2),
            inplace=(("div_", lambda a, b: a.div_(b), lambda a, b: a / b),)),
-    binary("pow", lambda a, b: a**b, np.power, left=POSITIVE, right=floats(-2, 2)),
-    binary("maximum", tg.maximum, np.maximum, GRID, GRID, smooth=False),
-    binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False),
+    binary("pow", lambda a, b: a**b, np.power, left=POSITIVE, right=floats(-2, 2),
+           operator=operator.pow, hostile=("pow", "power"),
+           d1=lambda a, b: (b * a ** (b - 1), a**b * np.log(a))),
+    binary("maximum", tg.maximum, np.maximum, GRID, GRID, smooth=False, hostile=("maximum",)),
+    binary("minimum", tg.minimum, np.minimum, GRID, GRID, smooth=False, hostile=("minimum",)),
+    comparison("lt", operator.lt, np.less, ("less", "greater")),
+    comparison("le", operator.le, np.less_equal, ("less_equal", "greater_equal")),
+    comparison("gt", operator.gt, np.greater, ("less", "greater")),
+    comparison("ge", operator.ge, np.greater_equal, ("less_equal", "greater_equal")),
+    comparison("eq", operator.eq, np.equal, ("equal",)),
+    comparison("ne", operator.ne, np.not_equal, ("not_equal",)),
     binary("where", _where, _np_where),
     binary("squared_error", lambda a, b: a.apply_op(ops.SquaredError(), b),
            lambda a, b: np.sum((a - b) ** 2)),
-    Op("matmul", tg.matmul, np.matmul, matmul_pair()),
+    Op("matmul", tg.matmul, np.matmul, matmul_pair(), operator=operator.matmul,
+       hostile=("matmul",)),
     Op("linear", F.linear, lambda x, w, b: x @ w.T + b, _linear_inputs()),
-    reduction("sum", np.sum, lambda a, axes: np.ones_like(a), nonempty=False),
-    reduction("mean", np.mean, lambda a, axes: np.ones_like(a) / _count(a, axes)),
+    reduction("sum", np.sum, lambda a, axes: np.ones_like(a), nonempty=False,
+              hostile=("sum",)),
+    reduction("mean", np.mean, lambda a, axes: np.ones_like(a) / _count(a, axes),
+              hostile=("mean",)),
     reduction("var", lambda a, axis=None, keepdims=False: np.var(a, axis, ddof=1,
                                                                  keepdims=keepdims),
               lambda a, axes: 2 * _deviation(a, axes) / (_count(a, axes) - 1),
-              correction=True),
+              correction=True, hostile=("var",)),
     reduction("std", lambda a, axis=None, keepdims=False: np.std(a, axis, ddof=1,
                                                                  keepdims=keepdims),
               lambda a, axes: _deviation(a, axes) / (
                   (_count(a, axes) - 1) * np.std(a, axes, ddof=1, keepdims=True)),
-              correction=True),
-    reduction("max", np.amax, _extreme(np.amax), ties=True),
+              correction=True, hostile=("std",)),
+    reduction("max", np.amax, _extreme(np.amax), ties=True, hostile=("max",)),
     reduction("min", np.amin, _extreme(np.amin), ties=True),
-    reduction("amax", np.amax, _extreme(np.amax), ties=True),
-    reduction("amin", np.amin, _extreme(np.amin), ties=True),
+    reduction("amax", np.amax, _extreme(np.amax), ties=True, hostile=("amax",)),
+    reduction("amin", np.amin, _extreme(np.amin), ties=True, hostile=("amin",)),
     reduction("logsumexp", logsumexp,
-              lambda a, axes: np.exp(a - logsumexp(a, axes, keepdims=True))),
+              lambda a, axes: np.exp(a - logsumexp(a, axes, keepdims=True)),
+              hostile=("logsumexp",), hostile_ref=naive_logsumexp),
 ]
