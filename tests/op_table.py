@@ -54,6 +54,10 @@ class Op:
     differentiable  False for comparisons: a bool tensor outside the graph
     hostile   fed hostile input: the names an error may give
     hostile_ref  the reference for hostile input where `ref` refuses what the op accepts
+    args      a call with non-tensor arguments (shape, dims, index): `args(*inputs)` is the
+              strategy of a tuple of them, passed to `fn` and `ref` after the arrays
+    numpy     the numpy functions that record it on a Tensor: (label, numpy call, arguments:
+              the fixed arrays V, M, N where tensors go)
     """
 
     name: str
@@ -76,9 +80,25 @@ class Op:
     differentiable: bool = True
     hostile: tuple = ()
     hostile_ref: Callable | None = None
+    args: Callable | None = None
+    numpy: tuple = ()
 
     def __repr__(self):
         return self.name
+
+
+def draw_call(op, data):
+    """A row's inputs and its call on Tensors and on arrays, its arguments drawn too."""
+    xs = data.draw(op.inputs)
+    args = data.draw(op.args(*xs)) if op.args else ()
+    return xs, lambda *ts: op.fn(*ts, *args), lambda *arrays: op.ref(*arrays, *args)
+
+
+# the arrays the numpy column feeds numpy's functions (V away from 0: norm is smooth there)
+_RNG = np.random.default_rng(7)
+V = _RNG.standard_normal(4) + 2.0
+M = _RNG.standard_normal((3, 4))
+N = _RNG.standard_normal((4, 2))
 
 
 @st.composite
@@ -164,6 +184,58 @@ def comparison(name, fn, ref, hostile):
                   hostile=hostile)
 
 
+NONSCALAR = tensor(min_side=1).filter(lambda t: t.ndim >= 1)
+
+
+def movement(name, fn, ref, args, inputs=None, **columns):
+    """A shape or indexing row: `fn(x, *args)`, linear, its arguments drawn from x."""
+    inputs = tensor().map(lambda t: (t,)) if inputs is None else inputs
+    return Op(name, fn, ref, inputs, args=args, **columns)
+
+
+def _dims(x, new_axis=0):
+    return st.integers(-x.ndim - new_axis, x.ndim - 1 + new_axis)
+
+
+@st.composite
+def _index(draw, x):
+    """One index: an int, a slice, a list or array of ints, a bool mask, None and ..."""
+    n = x.shape[0]
+    return (draw(st.one_of(
+        st.integers(-n, n - 1), st.integers(0, n).map(lambda s: slice(s, None)),
+        st.lists(st.integers(-n, n - 1), min_size=1, max_size=6),
+        st.lists(st.integers(-n, n - 1), min_size=1, max_size=6).map(np.array),
+        st.lists(st.booleans(), min_size=n, max_size=n).map(np.array),
+        st.just((None, ..., 0)), st.just((slice(None, None, -1),)))),)
+
+
+@st.composite
+def _expanded_shape(draw, x):
+    """A shape x broadcasts to: leading dims added, size-1 dims grown."""
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    return (tuple(lead + [draw(st.integers(1, 3)) if n == 1 else n for n in x.shape]),)
+
+
+@st.composite
+def _cat_pair(draw):
+    """Two tensors with the same shape but along one dim, where the second has 0 to 3."""
+    base = draw(NONSCALAR)
+    dim = draw(st.integers(0, base.ndim - 1))
+    shape = list(base.shape)
+    shape[dim] = draw(st.integers(0, 3))
+    return base, draw(tensor(tuple(shape)))
+
+
+def _cat_dims(a, b):
+    """The dims (both signs) along which a and b may be joined."""
+    dims = [d for d in range(a.ndim)
+            if a.shape[:d] + a.shape[d + 1:] == b.shape[:d] + b.shape[d + 1:]]
+    return st.sampled_from(dims + [d - a.ndim for d in dims]).map(lambda d: (d,))
+
+
+_TWINS = tensor().flatmap(lambda a: tensor(a.shape).map(lambda b: (a, b)))
+
+
 def softplus_thresholded(x):
     """PyTorch's F.softplus: ln(1 + eˣ), and x itself above threshold = 20."""
     return np.where(x > 20, x, np.logaddexp(0, x))
@@ -172,12 +244,14 @@ def softplus_thresholded(x):
 OPS = [
     unary("neg", lambda x: -x, np.negative, d1=lambda a: -np.ones_like(a), scalar=True),
     unary("exp", tg.exp, np.exp, d1=np.exp, d2=np.exp, extremes="finite exp", method=True,
-          floating=True),
+          floating=True,
+          numpy=(("exp", lambda x: np.exp(x), [M]),)),
     unary("log", tg.log, np.log, POSITIVE, d1=lambda a: 1 / a, d2=lambda a: -1 / a**2,
           extremes="positive", method=True, floating=True),
     unary("sqrt", tg.sqrt, np.sqrt, POSITIVE, d1=lambda a: 0.5 / np.sqrt(a),
           extremes="positive", method=True, floating=True),
-    unary("abs", tg.abs, np.abs, GRID_NONZERO, d1=np.sign, method=True),
+    unary("abs", tg.abs, np.abs, GRID_NONZERO, d1=np.sign, method=True,
+          numpy=(("abs", lambda x: np.abs(x), [V]), ("absolute", lambda x: np.absolute(x), [V]))),
     unary("tanh", tg.tanh, np.tanh, d1=sech2, d2=lambda a: -2 * np.tanh(a) * sech2(a),
           extremes="real", also=(("F.tanh", F.tanh), ("nn.Tanh", nn.Tanh())), method=True,
           floating=True),
@@ -194,10 +268,12 @@ OPS = [
           d1=lambda a: np.where(a > 20, 1.0, sigmoid(a)), extremes="real"),
     unary("sin", tg.sin, np.sin, d1=np.cos, method=True, floating=True),
     unary("cos", tg.cos, np.cos, d1=lambda a: -np.sin(a), method=True, floating=True),
-    unary("clamp", lambda x: x.clamp(-1.1, 1.3), lambda a: np.clip(a, -1.1, 1.3), GRID),
+    unary("clamp", lambda x: x.clamp(-1.1, 1.3), lambda a: np.clip(a, -1.1, 1.3), GRID,
+          numpy=(("clip", lambda x: np.clip(x, -0.5, 0.5), [M]),)),
     unary("clamp_min", lambda x: x.clamp(min=0.1), lambda a: np.maximum(a, 0.1), GRID),
     unary("clamp_max", lambda x: x.clamp(max=0.1), lambda a: np.minimum(a, 0.1), GRID),
-    unary("square", lambda x: x**2, np.square, d1=lambda a: 2 * a, scalar=True),
+    unary("square", lambda x: x**2, np.square, d1=lambda a: 2 * a, scalar=True,
+          numpy=(("square", lambda x: np.square(x), [M]),)),
     unary("cube", lambda x: x**3, lambda a: a**3, d1=lambda a: 3 * a**2, scalar=True),
     unary("pow_half", lambda x: x**0.5, np.sqrt, POSITIVE, d1=lambda a: 0.5 * a**-0.5,
           scalar=True),
@@ -221,7 +297,8 @@ OPS = [
     unary("rdiv", lambda x: 1.5 / x, lambda a: 1.5 / a, AWAY_FROM_ZERO,
           d1=lambda a: -1.5 / a**2, scalar=True),
     unary("div_scalar", lambda x: x / 4, lambda a: a / 4, d1=lambda a: np.ones_like(a) / 4,
-          scalar=True),
+          scalar=True,
+          numpy=(("divide", lambda x: np.divide(x, 2.0), [M]),)),
     binary("add", lambda a, b: a + b, np.add, operator=operator.add, hostile=("add",),
            d1=lambda a, b: (np.ones_like(a), np.ones_like(b)),
            inplace=(("add_", lambda a, b: a.add_(b), lambda a, b: a + b),
@@ -247,29 +324,76 @@ OPS = [
     comparison("ge", operator.ge, np.greater_equal, ("less_equal", "greater_equal")),
     comparison("eq", operator.eq, np.equal, ("equal",)),
     comparison("ne", operator.ne, np.not_equal, ("not_equal",)),
-    binary("where", _where, _np_where),
+    binary("where", _where, _np_where,
+          numpy=(("where", lambda x, y: np.where(M > 0, x, y), [M, M * 2]),)),
     binary("squared_error", lambda a, b: a.apply_op(ops.SquaredError(), b),
            lambda a, b: np.sum((a - b) ** 2)),
     Op("matmul", tg.matmul, np.matmul, matmul_pair(), operator=operator.matmul,
-       hostile=("matmul",)),
+       hostile=("matmul",),
+          numpy=(("dot 1-D", lambda x, y: np.dot(x, y), [V, V * 0.5]),
+              ("dot 2-D", lambda x, y: np.dot(x, y), [M, N]),
+              ("dot 2-D 1-D", lambda x, y: np.dot(x, y), [M, V]),
+              ("dot scalar", lambda x: np.dot(x, 3.0), [M]),
+              ("matmul", lambda x, y: np.matmul(x, y), [M, N]),
+              ("inner 1-D", lambda x, y: np.inner(x, y), [V, V * 0.5]),
+              ("inner 2-D", lambda x, y: np.inner(x, y), [M, M[:2]]))),
     Op("linear", F.linear, lambda x, w, b: x @ w.T + b, _linear_inputs()),
+    unary("np.linalg.norm", lambda x: np.linalg.norm(x), np.linalg.norm, AWAY_FROM_ZERO,
+          numpy=(("norm vector", lambda x: np.linalg.norm(x), [V]),
+                 ("norm frobenius", lambda x: np.linalg.norm(x), [M]),
+                 ("norm fro", lambda x: np.linalg.norm(x, "fro"), [M]),
+                 ("norm ord 2 vector", lambda x: np.linalg.norm(x, 2), [V]),
+                 ("norm axis", lambda x: np.linalg.norm(x, axis=1, keepdims=True), [M]))),
+    movement("reshape", lambda x, shape: x.reshape(shape), lambda a, shape: a.reshape(shape),
+             lambda x: st.sampled_from([x.shape[::-1], (-1,), (x.numel(),), x.shape + (1,),
+                                        (1,) + x.shape]).map(lambda shape: (shape,)),
+             numpy=(("reshape", lambda x: np.reshape(x, (4, 3)), [M]),)),
+    unary("flatten", lambda x: x.flatten(), lambda a: a.reshape(-1)),
+    movement("permute", lambda x, perm: x.permute(perm), np.transpose,
+             lambda x: st.permutations(range(x.ndim)).map(lambda perm: (tuple(perm),)),
+             numpy=(("transpose", lambda x: np.transpose(x), [M]),)),
+    movement("transpose", lambda x, d0, d1: x.transpose(d0, d1), np.swapaxes,
+             lambda x: st.tuples(_dims(x), _dims(x)), NONSCALAR.map(lambda t: (t,))),
+    movement("unsqueeze", lambda x, d: x.unsqueeze(d), np.expand_dims,
+             lambda x: _dims(x, new_axis=1).map(lambda d: (d,))),
+    unary("squeeze", lambda x: x.squeeze(), np.squeeze),
+    movement("expand", lambda x, shape: x.expand(shape), np.broadcast_to, _expanded_shape,
+             tensor(min_side=1).map(lambda t: (t,))),
+    movement("getitem", lambda x, index: x[index], lambda a, index: a[index], _index,
+             NONSCALAR.map(lambda t: (t,))),
+    Op("cat", lambda a, b, dim: tg.cat([a, b], dim), lambda a, b, dim: np.concatenate([a, b], dim),
+       _cat_pair(), args=_cat_dims,
+       numpy=(("concatenate", lambda x, y: np.concatenate([x, y], axis=1), [M, M]),)),
+    Op("stack", lambda a, b, dim: tg.stack([a, b], dim), lambda a, b, dim: np.stack([a, b], dim),
+       _TWINS, args=lambda a, b: _dims(a, new_axis=1).map(lambda d: (d,)),
+       numpy=(("stack", lambda x, y: np.stack((x, y)), [M, M]),)),
     reduction("sum", np.sum, lambda a, axes: np.ones_like(a), nonempty=False,
-              hostile=("sum",)),
+              hostile=("sum",),
+          numpy=(("sum", lambda x: np.sum(x, axis=0, keepdims=True), [M]),)),
     reduction("mean", np.mean, lambda a, axes: np.ones_like(a) / _count(a, axes),
-              hostile=("mean",)),
+              hostile=("mean",),
+          numpy=(("mean", lambda x: np.mean(x, 1), [M]),)),
     reduction("var", lambda a, axis=None, keepdims=False: np.var(a, axis, ddof=1,
                                                                  keepdims=keepdims),
               lambda a, axes: 2 * _deviation(a, axes) / (_count(a, axes) - 1),
-              correction=True, hostile=("var",)),
+              correction=True, hostile=("var",),
+          numpy=(("var", lambda x: np.var(x), [M]),
+                     ("var ddof axis", lambda x: np.var(x, axis=0, ddof=1, keepdims=True), [M]))),
     reduction("std", lambda a, axis=None, keepdims=False: np.std(a, axis, ddof=1,
                                                                  keepdims=keepdims),
               lambda a, axes: _deviation(a, axes) / (
                   (_count(a, axes) - 1) * np.std(a, axes, ddof=1, keepdims=True)),
-              correction=True, hostile=("std",)),
-    reduction("max", np.amax, _extreme(np.amax), ties=True, hostile=("max",)),
-    reduction("min", np.amin, _extreme(np.amin), ties=True),
-    reduction("amax", np.amax, _extreme(np.amax), ties=True, hostile=("amax",)),
-    reduction("amin", np.amin, _extreme(np.amin), ties=True, hostile=("amin",)),
+              correction=True, hostile=("std",),
+          numpy=(("std", lambda x: np.std(x, 1), [M]),
+                     ("std ddof", lambda x: np.std(x, ddof=1), [V]))),
+    reduction("max", np.amax, _extreme(np.amax), ties=True, hostile=("max",),
+          numpy=(("max", lambda x: np.max(x), [M]),)),
+    reduction("min", np.amin, _extreme(np.amin), ties=True,
+          numpy=(("min", lambda x: np.min(x, 0), [M]),)),
+    reduction("amax", np.amax, _extreme(np.amax), ties=True, hostile=("amax",),
+          numpy=(("amax axis", lambda x: np.amax(x, axis=1, keepdims=True), [M]),)),
+    reduction("amin", np.amin, _extreme(np.amin), ties=True, hostile=("amin",),
+          numpy=(("amin", lambda x: np.amin(x, axis=(0, 1)), [M]),)),
     reduction("logsumexp", logsumexp,
               lambda a, axes: np.exp(a - logsumexp(a, axes, keepdims=True)),
               hostile=("logsumexp",), hostile_ref=naive_logsumexp),
