@@ -54,6 +54,8 @@ class Op:
     differentiable  False for comparisons: a bool tensor outside the graph
     hostile   fed hostile input: the names an error may give
     hostile_ref  the reference for hostile input where `ref` refuses what the op accepts
+    vjp       along one dim: gᵀ ∂f/∂x as `vjp(a, g, dim)`, stable at the extreme rows
+              test_extremes.py feeds it (the softmax family)
     args      a call with non-tensor arguments (shape, dims, index): `args(*inputs)` is the
               strategy of a tuple of them, passed to `fn` and `ref` after the arrays
     numpy     the numpy functions that record it on a Tensor: (label, numpy call, arguments:
@@ -82,6 +84,7 @@ class Op:
     hostile_ref: Callable | None = None
     args: Callable | None = None
     numpy: tuple = ()
+    vjp: Callable | None = None
 
     def __repr__(self):
         return self.name
@@ -150,6 +153,16 @@ def logsumexp(a, axis=None, keepdims=False):
     return r if keepdims else np.squeeze(r, axis=axis)
 
 
+def log_softmax(a, axis):
+    """(x − m) − ln Σ e^(x − m): subtracting after the shift keeps the precision."""
+    m = np.max(a, axis, keepdims=True)
+    return (a - m) - np.log(np.sum(np.exp(a - m), axis, keepdims=True))
+
+
+def softmax(a, axis):
+    return np.exp(log_softmax(a, axis))
+
+
 def _count(a, axes):
     return int(np.prod([a.shape[i] for i in axes]))
 
@@ -195,6 +208,10 @@ def movement(name, fn, ref, args, inputs=None, **columns):
 
 def _dims(x, new_axis=0):
     return st.integers(-x.ndim - new_axis, x.ndim - 1 + new_axis)
+
+
+def _one_dim(x):
+    return _dims(x).map(lambda d: (d,))
 
 
 @st.composite
@@ -361,6 +378,13 @@ OPS = [
              tensor(min_side=1).map(lambda t: (t,))),
     movement("getitem", lambda x, index: x[index], lambda a, index: a[index], _index,
              NONSCALAR.map(lambda t: (t,))),
+    movement("softmax", lambda x, dim: F.softmax(x, dim), softmax, _one_dim,
+             NONSCALAR.map(lambda t: (t,)),
+             vjp=lambda a, g, ax: softmax(a, ax) * (g - (g * softmax(a, ax)).sum(ax,
+                                                                                keepdims=True))),
+    movement("log_softmax", lambda x, dim: F.log_softmax(x, dim), log_softmax, _one_dim,
+             NONSCALAR.map(lambda t: (t,)),
+             vjp=lambda a, g, ax: g - softmax(a, ax) * g.sum(ax, keepdims=True)),
     Op("cat", lambda a, b, dim: tg.cat([a, b], dim), lambda a, b, dim: np.concatenate([a, b], dim),
        _cat_pair(), args=_cat_dims,
        numpy=(("concatenate", lambda x, y: np.concatenate([x, y], axis=1), [M, M]),)),
@@ -396,5 +420,6 @@ OPS = [
           numpy=(("amin", lambda x: np.amin(x, axis=(0, 1)), [M]),)),
     reduction("logsumexp", logsumexp,
               lambda a, axes: np.exp(a - logsumexp(a, axes, keepdims=True)),
-              hostile=("logsumexp",), hostile_ref=naive_logsumexp),
+              hostile=("logsumexp",), hostile_ref=naive_logsumexp,
+              vjp=lambda a, g, ax: np.expand_dims(g, ax) * softmax(a, ax)),  # ∂ ln Σ eˣ
 ]

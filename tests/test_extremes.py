@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from op_table import OPS, sigmoid
+from op_table import OPS, log_softmax, sigmoid, softmax
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
@@ -40,22 +40,6 @@ EXTREMES = (-1e30, -1e3, 1e3, 1e30)
 
 
 # ---------------------------------------------------------------- float64 references
-
-
-def logsumexp(x, axis):
-    """ln Σ eˣ = m + ln Σ e^(x − m), with m the maximum, keeping the reduced axis."""
-    m = x.max(axis, keepdims=True)
-    return m + np.log(np.exp(x - m).sum(axis, keepdims=True))
-
-
-def log_softmax(x, axis):
-    """(x − m) − ln Σ e^(x − m): subtracting after the shift keeps the precision."""
-    m = x.max(axis, keepdims=True)
-    return (x - m) - np.log(np.exp(x - m).sum(axis, keepdims=True))
-
-
-def softmax(x, axis):
-    return np.exp(log_softmax(x, axis))
 
 
 # every spelling of every op with an `extremes` column, from the op table:
@@ -76,24 +60,9 @@ def extreme_inputs(domain, m):
     }[domain]
 
 
-# softmax, log_softmax, logsumexp over the last axis: (function, value, VJP gᵀ ∂f/∂x)
-REDUCTIONS = {
-    "softmax": (
-        F.softmax,
-        softmax,
-        lambda x, g, ax: softmax(x, ax) * (g - (g * softmax(x, ax)).sum(ax, keepdims=True)),
-    ),
-    "log_softmax": (
-        F.log_softmax,
-        log_softmax,
-        lambda x, g, ax: g - softmax(x, ax) * g.sum(ax, keepdims=True),
-    ),
-    "logsumexp": (  # ∂/∂x ln Σ eˣ = softmax(x)
-        tg.Tensor.logsumexp,
-        lambda x, ax: logsumexp(x, ax).squeeze(ax),
-        lambda x, g, ax: np.expand_dims(g, ax) * softmax(x, ax),
-    ),
-}
+# softmax, log_softmax, logsumexp along a dim, from the op table:
+# (function, value, VJP gᵀ ∂f/∂x)
+REDUCTIONS = {op.name: (op.fn, op.ref, op.vjp) for op in OPS if op.vjp}
 
 
 def extreme_rows(m):
