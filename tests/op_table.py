@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 from strategies import (
@@ -56,6 +57,8 @@ class Op:
     hostile_ref  the reference for hostile input where `ref` refuses what the op accepts
     vjp       along one dim: gᵀ ∂f/∂x as `vjp(a, g, dim)`, stable at the extreme rows
               test_extremes.py feeds it (the softmax family)
+    loss      `fn(input, target, reduction)`: `ref(a, t, "none")` is each point's loss and
+              `d1(a, t)` its derivative, both stable at extreme inputs (test_extremes.py)
     args      a call with non-tensor arguments (shape, dims, index): `args(*inputs)` is the
               strategy of a tuple of them, passed to `fn` and `ref` after the arrays
     numpy     the numpy functions that record it on a Tensor: (label, numpy call, arguments:
@@ -85,6 +88,7 @@ class Op:
     args: Callable | None = None
     numpy: tuple = ()
     vjp: Callable | None = None
+    loss: bool = False
 
     def __repr__(self):
         return self.name
@@ -253,6 +257,28 @@ def _cat_dims(a, b):
 _TWINS = tensor().flatmap(lambda a: tensor(a.shape).map(lambda b: (a, b)))
 
 
+REDUCE = {"none": lambda v: v, "sum": np.sum, "mean": np.mean}
+
+
+def loss(name, point, d1, inputs, target):
+    """A loss row: `F.<name>(z, t, reduction=r)`; `point(a, t)` is each point's loss and `d1`
+    its derivative; `target(z)` draws a target that fits z, the reduction is drawn too."""
+    call = getattr(F, name)
+    return Op(name, lambda z, t, r: call(z, t, reduction=r),
+              lambda a, t, r: REDUCE[r](point(a, t)), inputs.map(lambda z: (z,)), d1=d1,
+              loss=True, args=lambda z: st.tuples(target(z), st.sampled_from(list(REDUCE))))
+
+
+def _targets(elements):
+    """Targets of z's shape with these elements."""
+    return lambda z: hnp.arrays(np.float64, z.shape, elements=elements)
+
+
+def _classes(z):
+    """A class index in [0, C) for each row of (N, C) logits."""
+    return hnp.arrays(np.int64, z.shape[:1], elements=st.integers(0, z.shape[1] - 1))
+
+
 def softplus_thresholded(x):
     """PyTorch's F.softplus: ln(1 + eˣ), and x itself above threshold = 20."""
     return np.where(x > 20, x, np.logaddexp(0, x))
@@ -391,6 +417,17 @@ OPS = [
     Op("stack", lambda a, b, dim: tg.stack([a, b], dim), lambda a, b, dim: np.stack([a, b], dim),
        _TWINS, args=lambda a, b: _dims(a, new_axis=1).map(lambda d: (d,)),
        numpy=(("stack", lambda x, y: np.stack((x, y)), [M, M]),)),
+    loss("mse_loss", lambda p, t: (p - t) ** 2, lambda p, t: 2 * (p - t), tensor(),
+         _targets(st.floats(-3, 3))),
+    loss("logistic_loss", lambda s, y: np.logaddexp(0, -y * s),  # ln(1 + e^(−ys))
+         lambda s, y: -y * sigmoid(-y * s), tensor(), _targets(st.sampled_from([-1.0, 1.0]))),
+    loss("binary_cross_entropy_with_logits",  # t·softplus(−z) + (1 − t)·softplus(z), θ(z) − t
+         lambda z, t: t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z),
+         lambda z, t: sigmoid(z) - t, tensor(), _targets(st.sampled_from([0.0, 0.25, 1.0]))),
+    loss("cross_entropy",  # −ln softmax(z)[c], derivative softmax(z) − onehot(c)
+         lambda z, c: -log_softmax(z, 1)[np.arange(len(c)), c],
+         lambda z, c: softmax(z, 1) - np.eye(z.shape[1])[c],
+         st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(tensor), _classes),
     reduction("sum", np.sum, lambda a, axes: np.ones_like(a), nonempty=False,
               hostile=("sum",),
           numpy=(("sum", lambda x: np.sum(x, axis=0, keepdims=True), [M]),)),
