@@ -1,6 +1,7 @@
 """The op table: one row per operation, every test dimension a column.
 
-A row holds our call, the numpy reference, the input domain (as a strategy drawing the inputs)
+A row holds our call, the numpy reference, the input domain (as a strategy drawing the inputs,
+and for shape ops, indexing, cat / stack, the softmax family and the losses the arguments too)
 and, where they apply, the closed-form first and second derivatives, the extreme inputs the
 op must survive, and whether it is a Tensor method and tg function of the same name or a
 floating function. Each test takes the rows that have the column it needs, so a new op is a
@@ -214,6 +215,11 @@ def _dims(x, new_axis=0):
     return st.integers(-x.ndim - new_axis, x.ndim - 1 + new_axis)
 
 
+def _flattened(a, start):
+    """a with the dims from `start` on merged into one (a 0-d a becomes (1,))."""
+    return a.reshape(a.shape[:start] + (int(np.prod(a.shape[start:])),))
+
+
 def _one_dim(x):
     return _dims(x).map(lambda d: (d,))
 
@@ -391,7 +397,11 @@ OPS = [
              lambda x: st.sampled_from([x.shape[::-1], (-1,), (x.numel(),), x.shape + (1,),
                                         (1,) + x.shape]).map(lambda shape: (shape,)),
              numpy=(("reshape", lambda x: np.reshape(x, (4, 3)), [M]),)),
-    unary("flatten", lambda x: x.flatten(), lambda a: a.reshape(-1)),
+    movement("view", lambda x, shape: x.view(shape), lambda a, shape: a.reshape(shape),
+             lambda x: st.sampled_from([(-1,), x.shape]).map(lambda shape: (shape,))),
+    movement("flatten", lambda x, start: x.flatten(start), _flattened,
+             lambda x: st.integers(0, max(x.ndim - 1, 0)).map(lambda start: (start,))),
+    unary("T", lambda x: x.T, lambda a: a.T),
     movement("permute", lambda x, perm: x.permute(perm), np.transpose,
              lambda x: st.permutations(range(x.ndim)).map(lambda perm: (tuple(perm),)),
              numpy=(("transpose", lambda x: np.transpose(x), [M]),)),
@@ -411,7 +421,8 @@ OPS = [
     movement("log_softmax", lambda x, dim: F.log_softmax(x, dim), log_softmax, _one_dim,
              NONSCALAR.map(lambda t: (t,)),
              vjp=lambda a, g, ax: g - softmax(a, ax) * g.sum(ax, keepdims=True)),
-    Op("cat", lambda a, b, dim: tg.cat([a, b], dim), lambda a, b, dim: np.concatenate([a, b], dim),
+    Op("cat", lambda a, b, dim: tg.cat([a, b, a], dim),
+       lambda a, b, dim: np.concatenate([a, b, a], dim),
        _cat_pair(), args=_cat_dims,
        numpy=(("concatenate", lambda x, y: np.concatenate([x, y], axis=1), [M, M]),)),
     Op("stack", lambda a, b, dim: tg.stack([a, b], dim), lambda a, b, dim: np.stack([a, b], dim),
