@@ -3,7 +3,6 @@ matmul, unary functions, clamp, maximum / minimum, where and comparisons."""
 
 import fractions
 import numbers
-import operator
 
 import hypothesis.strategies as st
 import numpy as np
@@ -37,56 +36,34 @@ import tinygrad_edu as tg
 
 BIN_SHAPES = [((2, 3), (3,)), ((2, 1), (1, 3)), ((2, 3), ()), ((4, 1, 3), (2, 1)), ((3,), (2, 3))]
 
-ARITH = {
-    "add": (operator.add, lambda a, b: a + b, lambda a, b, o: (np.ones_like(o), np.ones_like(o))),
-    "sub": (operator.sub, lambda a, b: a - b, lambda a, b, o: (np.ones_like(o), -np.ones_like(o))),
-    "mul": (operator.mul, lambda a, b: a * b, lambda a, b, o: (b + 0 * o, a + 0 * o)),
-    "div": (operator.truediv, lambda a, b: a / b, lambda a, b, o: (1 / b + 0 * o, -a / b**2 + 0 * o)),
-    "pow": (operator.pow, lambda a, b: a**b, lambda a, b, o: (b * a ** (b - 1) + 0 * o, o * np.log(a))),
-}
+# the operators of the op table with closed-form partials: +, -, *, /, **
+ARITH = [op for op in OPS if op.operator and op.d1]
+# the rows that take a Python number: x + 2.0, 1.5 - x, 3 - x, x ** 0.5, 2 ** x, -x, ...
+SCALAR_CASES = [op for op in OPS if op.scalar]
 
 
 class TestArithmetic:
-    @pytest.mark.parametrize("op", list(ARITH))
+    @pytest.mark.parametrize("op", ARITH, ids=repr)
     @pytest.mark.parametrize("sa,sb", BIN_SHAPES)
     def test_binary_broadcast_forward_and_grad(self, op, sa, sb):
-        tfn, nfn, dfn = ARITH[op]
         rng = RNG(0)
         an = rng.uniform(0.5, 2.0, sa)
         bn = rng.uniform(0.5, 2.0, sb)
         a, b = T(an), T(bn)
-        out = tfn(a, b)
-        on = nfn(an, bn)
+        out = op.operator(a, b)
+        on = op.ref(an, bn)
         assert out.shape == on.shape
         close(val(out), on)
         w = rng.normal(size=on.shape)
         vjp(out, w)
-        da, db = dfn(an, bn, on)
+        da, db = (np.broadcast_to(d, on.shape) for d in op.d1(an, bn))
         assert a.grad.shape == sa and b.grad.shape == sb
         close(grad(a), unbroadcast(w * da, sa))
         close(grad(b), unbroadcast(w * db, sb))
 
-    SCALAR_CASES = {
-        "x+2": (lambda x: x + 2.0, lambda x: x + 2, lambda x: np.ones_like(x)),
-        "2+x": (lambda x: 2.0 + x, lambda x: 2 + x, lambda x: np.ones_like(x)),
-        "x-2": (lambda x: x - 2.0, lambda x: x - 2, lambda x: np.ones_like(x)),
-        "2-x": (lambda x: 2.0 - x, lambda x: 2 - x, lambda x: -np.ones_like(x)),
-        "3-x(int)": (lambda x: 3 - x, lambda x: 3 - x, lambda x: -np.ones_like(x)),
-        "x*2": (lambda x: x * 2.0, lambda x: x * 2, lambda x: 2 * np.ones_like(x)),
-        "2*x": (lambda x: 2.0 * x, lambda x: 2 * x, lambda x: 2 * np.ones_like(x)),
-        "x*3(int)": (lambda x: x * 3, lambda x: x * 3, lambda x: 3 * np.ones_like(x)),
-        "x/2": (lambda x: x / 2.0, lambda x: x / 2, lambda x: 0.5 * np.ones_like(x)),
-        "2/x": (lambda x: 2.0 / x, lambda x: 2 / x, lambda x: -2 / x**2),
-        "x**2": (lambda x: x**2, lambda x: x**2, lambda x: 2 * x),
-        "x**0.5": (lambda x: x**0.5, lambda x: x**0.5, lambda x: 0.5 * x**-0.5),
-        "x**-1": (lambda x: x**-1, lambda x: 1 / x, lambda x: -(x**-2)),
-        "2**x": (lambda x: 2.0**x, lambda x: 2.0**x, lambda x: 2.0**x * np.log(2.0)),
-        "-x": (lambda x: -x, lambda x: -x, lambda x: -np.ones_like(x)),
-    }
-
-    @pytest.mark.parametrize("case", list(SCALAR_CASES))
-    def test_python_scalar_both_orders(self, case):
-        tfn, nfn, dfn = self.SCALAR_CASES[case]
+    @pytest.mark.parametrize("op", SCALAR_CASES, ids=repr)
+    def test_python_scalar_both_orders(self, op):
+        tfn, nfn, dfn = op.fn, op.ref, op.d1
         xn = np.array([[0.5, 1.25, 2.0], [0.75, 3.0, 1.5]])
         x = T(xn)
         out = tfn(x)
@@ -96,9 +73,9 @@ class TestArithmetic:
         vjp(out, w)
         close(grad(x), w * dfn(xn))
 
-    @pytest.mark.parametrize("case", list(SCALAR_CASES))
-    def test_python_scalar_does_not_promote_dtype(self, case):
-        tfn = self.SCALAR_CASES[case][0]
+    @pytest.mark.parametrize("op", SCALAR_CASES, ids=repr)
+    def test_python_scalar_does_not_promote_dtype(self, op):
+        tfn = op.fn
         x32 = tg.Tensor(np.array([0.5, 2.0], dtype=np.float32))
         assert tfn(x32).dtype == np.float32
 
@@ -305,48 +282,36 @@ class TestElementwise:
         close(grad(x), [0, 1, 0, 1])
 
 
-CMP = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
+# the comparisons of the op table: <, <=, >, >=, ==, !=
+CMP = [op for op in OPS if not op.differentiable]
 
 
 class TestComparisons:
-    @pytest.mark.parametrize("op", CMP, ids=lambda o: o.__name__)
+    @pytest.mark.parametrize("op", CMP, ids=repr)
     def test_tensor_tensor_broadcast(self, op):
         an = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
         bn = np.array([2.0, 2.0, 2.0])
         a, b = T(an), T(bn)
-        out = op(a, b)
+        out = op.operator(a, b)
         assert isinstance(out, tg.Tensor)
         assert out.dtype == np.bool_
-        np.testing.assert_array_equal(val(out), op(an, bn))
+        np.testing.assert_array_equal(val(out), op.ref(an, bn))
         assert not out.requires_grad and out.grad_fn is None
 
-    @pytest.mark.parametrize("op", CMP, ids=lambda o: o.__name__)
+    @pytest.mark.parametrize("op", CMP, ids=repr)
     def test_with_scalar_both_sides(self, op):
         an = np.array([1.0, 2.0, 3.0])
         a = T(an)
-        r1, r2 = op(a, 2.0), op(2.0, a)
+        r1, r2 = op.operator(a, 2.0), op.operator(2.0, a)
         assert r1.dtype == np.bool_ and r2.dtype == np.bool_
-        np.testing.assert_array_equal(val(r1), op(an, 2.0))
-        np.testing.assert_array_equal(val(r2), op(2.0, an))
+        np.testing.assert_array_equal(val(r1), op.ref(an, 2.0))
+        np.testing.assert_array_equal(val(r2), op.ref(2.0, an))
         assert not r1.requires_grad and not r2.requires_grad
 
 
 
-# name: (tg call, numpy reference, names an error may give, promotes like API.md)
-BINARY = {
-    "add": (operator.add, np.add, ("add",), True),
-    "sub": (operator.sub, np.subtract, ("sub", "subtract"), True),
-    "mul": (operator.mul, np.multiply, ("mul", "multiply"), True),
-    "div": (operator.truediv, np.true_divide, ("div", "divide"), True),
-    "pow": (operator.pow, np.power, ("pow", "power"), True),
-    "matmul": (operator.matmul, np.matmul, ("matmul",), True),
-    "maximum": (tg.maximum, np.maximum, ("maximum",), True),
-    "minimum": (tg.minimum, np.minimum, ("minimum",), True),
-    "lt": (operator.lt, np.less, ("less", "greater"), False),
-    "ge": (operator.ge, np.greater_equal, ("less_equal", "greater_equal"), False),
-    "eq": (operator.eq, np.equal, ("equal",), False),
-    "ne": (operator.ne, np.not_equal, ("not_equal",), False),
-}
+# the binary rows of the op table fed hostile operands, by name
+BINARY = {op.name: op for op in OPS if op.hostile and not op.reduction}
 
 
 @hostile_input
@@ -360,7 +325,9 @@ BINARY = {
 @example("eq", tg.tensor(False), 2**63, False)  # OverflowError
 @example("add", tg.ones(3), np.ones(3, np.int64), True)  # float64, while t + ndarray: float32
 def test_binary_ops_with_hostile_operands(name, x, other, reflected):
-    call, reference, names, promotes = BINARY[name]
+    op = BINARY[name]
+    call, reference, names = op.operator or op.fn, op.ref, op.hostile
+    promotes = op.differentiable  # comparisons compare values as given: no promotion
     left, right = (other, x) if reflected else (x, other)
 
     def expected():

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from op_table import OPS, sigmoid
+from op_table import OPS
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn import functional as F
@@ -40,22 +40,6 @@ EXTREMES = (-1e30, -1e3, 1e3, 1e30)
 
 
 # ---------------------------------------------------------------- float64 references
-
-
-def logsumexp(x, axis):
-    """ln Σ eˣ = m + ln Σ e^(x − m), with m the maximum, keeping the reduced axis."""
-    m = x.max(axis, keepdims=True)
-    return m + np.log(np.exp(x - m).sum(axis, keepdims=True))
-
-
-def log_softmax(x, axis):
-    """(x − m) − ln Σ e^(x − m): subtracting after the shift keeps the precision."""
-    m = x.max(axis, keepdims=True)
-    return (x - m) - np.log(np.exp(x - m).sum(axis, keepdims=True))
-
-
-def softmax(x, axis):
-    return np.exp(log_softmax(x, axis))
 
 
 # every spelling of every op with an `extremes` column, from the op table:
@@ -76,24 +60,9 @@ def extreme_inputs(domain, m):
     }[domain]
 
 
-# softmax, log_softmax, logsumexp over the last axis: (function, value, VJP gᵀ ∂f/∂x)
-REDUCTIONS = {
-    "softmax": (
-        F.softmax,
-        softmax,
-        lambda x, g, ax: softmax(x, ax) * (g - (g * softmax(x, ax)).sum(ax, keepdims=True)),
-    ),
-    "log_softmax": (
-        F.log_softmax,
-        log_softmax,
-        lambda x, g, ax: g - softmax(x, ax) * g.sum(ax, keepdims=True),
-    ),
-    "logsumexp": (  # ∂/∂x ln Σ eˣ = softmax(x)
-        tg.Tensor.logsumexp,
-        lambda x, ax: logsumexp(x, ax).squeeze(ax),
-        lambda x, g, ax: np.expand_dims(g, ax) * softmax(x, ax),
-    ),
-}
+# softmax, log_softmax, logsumexp along a dim, from the op table:
+# (function, value, VJP gᵀ ∂f/∂x)
+REDUCTIONS = {op.name: (op.fn, op.ref, op.vjp) for op in OPS if op.vjp}
 
 
 def extreme_rows(m):
@@ -101,30 +70,10 @@ def extreme_rows(m):
     return [[-m, 0.0, m], [m, m, -m], [-m, -m, -m], [m, 1.5, -0.5]]
 
 
-# losses, per point: (call with the reduction, value of each point, ∂ value / ∂ input),
-# each given the float64 input and the labels drawn for it
-LOSSES = {
-    "mse_loss": (  # (p − t)², derivative 2(p − t)
-        lambda p, t, r: F.mse_loss(p, t, reduction=r),
-        lambda p, t: (p - t) ** 2,
-        lambda p, t: 2 * (p - t),
-    ),
-    "logistic_loss": (  # ln(1 + e^(−ys)), derivative −y θ(−ys)
-        lambda s, y, r: F.logistic_loss(s, y, reduction=r),
-        lambda s, y: np.logaddexp(0, -y * s),
-        lambda s, y: -y * sigmoid(-y * s),
-    ),
-    "binary_cross_entropy_with_logits": (  # t·softplus(−z) + (1 − t)·softplus(z), θ(z) − t
-        lambda z, t, r: F.binary_cross_entropy_with_logits(z, t, reduction=r),
-        lambda z, t: t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z),
-        lambda z, t: sigmoid(z) - t,
-    ),
-    "cross_entropy": (  # −ln softmax(z)[c], derivative softmax(z) − onehot(c)
-        lambda z, c, r: F.cross_entropy(z, c, reduction=r),
-        lambda z, c: -log_softmax(z, 1)[np.arange(len(c)), c],
-        lambda z, c: softmax(z, 1) - np.eye(z.shape[1])[c],
-    ),
-}
+# losses, from the op table, per point: (call with the reduction, value of each point,
+# ∂ value / ∂ input), each given the float64 input and the labels drawn for it
+LOSSES = {op.name: (op.fn, lambda a, t, op=op: op.ref(a, t, "none"), op.d1)
+          for op in OPS if op.loss}
 
 
 def loss_case(name, m, dtype):

@@ -232,17 +232,14 @@ def naive(fn):
     return ref
 
 
-HOSTILE_REDUCTIONS = {
-    "sum": lambda a, axes, keep: np.sum(a, axes, keepdims=keep),
-    "mean": lambda a, axes, keep: np.mean(a, axes, keepdims=keep),
-    "var": lambda a, axes, keep: np.var(a, axes, ddof=1, keepdims=keep),
-    "std": lambda a, axes, keep: np.std(a, axes, ddof=1, keepdims=keep),
-    "amax": lambda a, axes, keep: np.amax(a, axes, keepdims=keep),
-    "amin": lambda a, axes, keep: np.amin(a, axes, keepdims=keep),
-    "max": lambda a, axes, keep: np.amax(a, axes, keepdims=keep),
-    "logsumexp": lambda a, axes, keep: np.log(np.sum(np.exp(a.astype(np.float64)), axes,
-                                                     keepdims=keep)),
-}
+def positional(ref):
+    """`ref(a, axis, keepdims=...)` called as `(a, axes, keepdims)`."""
+    return lambda a, axes, keepdims: ref(a, axes, keepdims=keepdims)
+
+
+# the reductions of the op table fed hostile dims: name → numpy's reference
+HOSTILE_REDUCTIONS = {op.name: positional(op.hostile_ref or op.ref) for op in OPS
+                      if op.reduction and op.hostile}
 ALONG_ONE_DIM = {
     "softmax": lambda a, axes: np.exp(a) / np.sum(np.exp(a), axes, keepdims=True),
     "log_softmax": lambda a, axes: a - np.log(np.sum(np.exp(a), axes, keepdims=True)),
