@@ -701,8 +701,12 @@ def loss_reference(name, z, t):
         return np.mean(np.logaddexp(0, -t * z))
     if name == "binary_cross_entropy_with_logits":
         return np.mean(t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z))
-    picked = z[np.arange(len(t)), t]
-    return np.mean(np.logaddexp.reduce(z, axis=1) - picked)  # ln Σ eᶻ without overflow
+    if z.ndim == 1:  # unbatched logits (C,): one point
+        z, t = z[None], np.asarray(t)[None]
+    logp = z - np.logaddexp.reduce(z, axis=1, keepdims=True)  # ln softmax, without e^z overflow
+    if t.shape == z.shape:  # class probabilities
+        return np.mean(-(t * logp).sum(axis=1))
+    return np.mean(-logp[np.arange(len(t)), t])
 
 
 def non_numeric(target) -> bool:
@@ -739,6 +743,9 @@ def loss_calls(draw):
 @hostile_input
 @given(loss_calls())
 @example(("cross_entropy", tg.tensor(np.full((3, 1), 710, ">i4")), np.zeros(3, int)))  # e^710
+@example(("cross_entropy", range(0), []))  # logits with no class at all
+@example(("cross_entropy", tg.tensor([0.5, 2.0, -1.0]), 1))  # unbatched: (C,) logits, 0-d target
+@example(("cross_entropy", tg.tensor([[0.5, 2.0]]), [[0.25, 0.75]]))  # class probabilities
 @example(("mse_loss", tg.ones(2), [0.0, []]))  # numpy's ragged-list error
 @example(("mse_loss", tg.tensor([True, False]), [1.0, 0.0]))  # bool: numpy's subtract error
 def test_losses_with_hostile_targets(call):

@@ -248,6 +248,8 @@ def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index:
         raise ValueError(f"{op}: label_smoothing must lie in [0, 1], got {label_smoothing}")
     cdim = 0 if z.ndim == 1 else 1
     n_classes = z.shape[cdim]
+    if n_classes == 0:
+        raise ValueError(f"{op}: logits need at least one class, got shape {z.shape}")
     w = _constant(weight, "weight", z, op)
     if w is not None and w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
