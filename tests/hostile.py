@@ -82,8 +82,6 @@ def tolerance(dtype) -> float:
     return {"e": 1e-2, "f": 1e-5, "d": 1e-9}.get(np.dtype(dtype).char, 0.0)
 
 
-
-
 def supported(arr):
     """The array a tensor would hold: native byte order, a dtype tg supports, or Refused."""
     if not arr.dtype.isnative:
@@ -201,7 +199,6 @@ def check_sizes(sizes):
     if any(n < 0 or n >= 2**62 for n in sizes):
         raise Refused
     return sizes
-
 
 
 junk = st.one_of(

@@ -602,7 +602,6 @@ class TestBackwardBasics:
         (d * x).sum().backward()
         close(grad(x), [3, 6])  # d is a constant
 
-
     def test_shared_subexpression_diamond_graph(self):
         # y used on two paths: z = y*y + y with y = 2x  ->  dz/dx = (2y + 1) * 2
         x = T([1.0, -0.5])
@@ -651,8 +650,6 @@ class TestBackwardBasics:
         (d * d).sum().backward()
         close(grad(d), [4, 8])
         assert x.grad is None
-
-
 
 
 class TestGradMode:
@@ -893,8 +890,6 @@ class TestDetectAnomaly:
         assert np.isnan(val(out)).all()
 
 
-
-
 @hostile_input
 @given(tensors(dtypes=[tg.float32, tg.float64], max_dims=2), operands)
 @example(tg.ones(2), np.ones(2, complex))  # the imaginary part was dropped
@@ -914,8 +909,6 @@ def test_backward_with_hostile_gradient(x, gradient):
     got = run_or_refused(lambda: out.backward(gradient), expected, "backward")
     if got:
         assert_same(x.grad, got[1].astype(x.dtype))
-
-
 
 
 @hostile_input

@@ -309,7 +309,6 @@ class TestComparisons:
         assert not r1.requires_grad and not r2.requires_grad
 
 
-
 # the binary rows of the op table fed hostile operands, by name
 BINARY = {op.name: op for op in OPS if op.hostile and not op.reduction}
 

@@ -688,7 +688,6 @@ def test_linear_module_shape_errors_name_linear(x_shape):
     np.testing.assert_array_equal(layer.weight.numpy(), before)
 
 
-
 LOSSES = [op.name for op in OPS if op.loss]
 
 

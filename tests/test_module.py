@@ -14,8 +14,6 @@ def names(module):
     return [n for n, _ in module.named_parameters()]
 
 
-
-
 class Net(nn.Module):
     """Own parameters w and b around a submodule, plus a plain attribute."""
 

@@ -878,8 +878,6 @@ def test_version_grows_by_step_and_not_for_skipped_parameters():
         np.testing.assert_array_equal(idle.numpy(), [1.0, 1.0])
 
 
-
-
 # Assigning a gradient of another shape or dtype is refused (as PyTorch): these change the
 # array behind the gradient instead, which the optimizer must still catch.
 def corrupt_shape(p):
@@ -1011,8 +1009,6 @@ def test_non_finite_gradients_pass_without_check_finite(opt_name):
     make = {"sgd": optim.SGD, "adam": optim.Adam, "normalized": optim.NormalizedGD}[opt_name]
     make([p], lr=0.1).step()  # PyTorch does not check: the NaN propagates
     assert np.isnan(p.numpy()).any()
-
-
 
 
 @pytest.mark.parametrize("opt_name", list(MAKERS))

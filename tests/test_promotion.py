@@ -73,6 +73,8 @@ def ftensor(shape, dtype, seed=0, cls=None):
     if cls is nn.Parameter:
         return nn.Parameter(data)
     return tg.Tensor(data, requires_grad=True)
+
+
 INT_ARRAYS = [np.array([1, 2, 3], np.int8), np.array([1, 2, 3], np.int32),
               np.array([1, 2, 3], np.int64), np.array([1, 2, 3], ">i4"),
               np.array([1, 3, 2], np.uint8), np.array([True, False, True])]

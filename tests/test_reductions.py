@@ -223,8 +223,6 @@ class TestSoftmaxFamily:
         assert np.all(np.isfinite(grad(z)))
 
 
-
-
 def naive(fn):
     """A float64 reference from the textbook formula (no shift by the maximum)."""
     def ref(a, axes):

@@ -235,9 +235,6 @@ class TestShapeOps:
         close(grad(b), np.take(w, 1, axis=dim))
 
 
-
-
-
 def expected_shape_op(name, a, args):
     """What `t.name(*args)` must give for `a = t.numpy()` (numpy's result, with PyTorch's rules
     where API.md follows them: -1 in expand, squeeze ignoring non-1 dims), or Refused."""
@@ -338,8 +335,6 @@ def test_shape_ops_with_hostile_arguments(call, as_view):
         assert_same(*got)
 
 
-
-
 def expected_index_item(i):
     """numpy's reading of one index item, as API.md extends it ([] selects nothing)."""
     if isinstance(i, tg.Tensor):
@@ -399,8 +394,6 @@ def test_getitem_with_hostile_index(x_index):
     got = run_or_refused(lambda: x[index], lambda: expected_getitem(x.numpy(), index), "getitem")
     if got:
         assert_same(*got)
-
-
 
 
 def expected_join(name, items, dim):

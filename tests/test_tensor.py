@@ -253,8 +253,6 @@ class TestRepr:
         assert repr(tg.Tensor([1.0])).startswith("tensor(")
 
 
-
-
 @hostile_input
 @given(data_inputs)
 @example(np.array([1], np.uint32))  # was accepted as a uint32 tensor

@@ -107,12 +107,17 @@ def apply1(fn: ops.Function, x: TensorBase) -> TensorBase:
 
 
 def apply_float(fn: ops.Function, x: TensorBase) -> TensorBase:
-    """`apply1` for a floating function (exp, sin, ...): as in PyTorch, an int or bool
-    tensor is first converted to the default float dtype (numpy would give float64, or
-    float16 for int8 and bool)."""
-    if x._data.dtype.kind != "f":  # ints cannot require grad: a plain conversion
-        x = wrap(x._data.astype(dtypes.get_default_dtype()))
+    """`apply1` for a floating function (exp, sin, ...), of `floating(x)`."""
+    if x._data.dtype.kind != "f":  # the check inlined: float x, the hot path, makes no call
+        x = floating(x)
     return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+
+
+def floating(x: TensorBase) -> TensorBase:
+    """x, or its values in the default float dtype if they are ints or bools: PyTorch's
+    input to a floating function (numpy would give float64, or float16 for int8 and bool).
+    Ints cannot require grad, so the conversion is a plain copy."""
+    return x if x._data.dtype.kind == "f" else wrap(x._data.astype(dtypes.get_default_dtype()))
 
 
 def operand(x, op: str):
@@ -130,6 +135,7 @@ def operand(x, op: str):
         return to_array(x, None, op)
     raise TypeError(f"{op}: unsupported operand {describe(x)}")
 
+
 def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
     """Apply a two-input primitive with PyTorch's promotion (see `promote`)."""
     if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
@@ -140,6 +146,7 @@ def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
             return _run(fn, (x, y), (x._data, y._data),
                         _BOTH_NEEDS[x._requires_grad][y._requires_grad])
     return apply(fn, *promote(operand(x, op), operand(y, op), floating=type(fn) is ops.Div))
+
 
 def promote(x, y, floating: bool = False) -> tuple:
     """Both operands in the dtype PyTorch computes `x ⊕ y` in (`dtypes.result_dtype`; a
@@ -156,6 +163,7 @@ def promote(x, y, floating: bool = False) -> tuple:
             raise ValueError(f"where: {e}") from None
     return cast(x, target), cast(y, target)
 
+
 def cast(v, dtype):
     """An operand in `dtype`: a tensor that requires grad through the graph (`to`), other
     tensors, arrays and numpy scalars as plain copies; Python numbers stay as they are."""
@@ -167,12 +175,14 @@ def cast(v, dtype):
         return v.astype(dtype)
     return v
 
+
 def as_tensor(x, op: str) -> TensorBase:
     if isinstance(x, TensorBase):
         return x
     if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
         return wrap(to_array(x, None, op))
     raise TypeError(f"{op}: expected a tensor, got {describe(x)}")
+
 
 def raw(x):
     return x._data if isinstance(x, TensorBase) else x

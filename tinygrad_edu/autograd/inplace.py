@@ -151,6 +151,7 @@ def _scaled(other, alpha, op: str):
         raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
     return other * alpha
 
+
 def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
     """Copy an in-place result into the tensor's memory; the shape and dtype must fit."""
     if value.shape != dest.shape:
@@ -161,15 +162,19 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
                         f"tensor of dtype {dest.dtype}")
     np.copyto(dest, value)
 
+
 def _into(ufunc):
     """An in-place writer dest ← ufunc(dest, other); ufuncs' default casting, "same_kind",
     refuses a float result in an int tensor, as PyTorch does."""
     return lambda dest, other: ufunc(dest, other, out=dest)
 
+
 _ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_divide))
+
 
 def _fill(dest, value):
     dest[...] = value
+
 
 def _view_base(t: TensorBase, name: str) -> tuple:
     """(base, chain): the tensor whose memory `t` views, and the view operations (Reshape,
@@ -195,6 +200,7 @@ def _view_base(t: TensorBase, name: str) -> tuple:
         chain.append(fn)
         t = src
     return t, tuple(reversed(chain))
+
 
 def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     """`a` and `b` are the very same elements of one buffer (so `a[...] = b` changes nothing)."""

@@ -14,6 +14,7 @@ from ..recording import (
     as_tensor,
     binary,
     cast,
+    floating,
     operand,
     promote,
     raw,
@@ -146,9 +147,7 @@ class Arithmetic:
         """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
         min > max); the gradient passes to x where min ≤ x ≤ max, else to the active bound."""
         check_clamp("clamp", min, max)
-        x = self
-        if self._data.dtype.kind != "f" and any(_is_float(b) for b in (min, max)):
-            x = wrap(self._data.astype(dtypes.get_default_dtype()))  # as PyTorch
+        x = floating(self) if any(_is_float(b) for b in (min, max)) else self  # as PyTorch
         if isinstance(min, TensorBase):  # PyTorch's promotion over x and the tensor bounds
             x, min = promote(x, min)
         if isinstance(max, TensorBase):
@@ -217,8 +216,10 @@ def check_clamp(op: str, lo, hi) -> None:
         if not (isinstance(bound, np.generic) and bound.dtype in dtypes.SUPPORTED_SET):
             raise TypeError(f"{op}: bounds must be real numbers, got {bound!r}")
 
+
 def _is_float(v) -> bool:
     return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
+
 
 def _compare(ufunc, x, y) -> TensorBase:
     y = operand(y, ufunc.__name__) if not isinstance(y, TensorBase) else y

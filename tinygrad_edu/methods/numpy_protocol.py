@@ -15,7 +15,17 @@ import numpy as np
 
 from .. import ops
 from ..arguments import builtin_error, reduction_args
-from ..recording import apply, apply1, apply_float, as_tensor, binary, operand, raw, wrap
+from ..recording import (
+    apply,
+    apply1,
+    apply_float,
+    as_tensor,
+    binary,
+    floating,
+    operand,
+    raw,
+    wrap,
+)
 from ..tensor_base import TensorBase
 from .arithmetic import matmul, where
 from .shape import cat, stack
@@ -109,6 +119,7 @@ def _raw_nested(x):
         return {k: _raw_nested(v) for k, v in x.items()}
     return x
 
+
 _UFUNCS_WITHOUT_GRADIENT = {
     np.sign, np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
@@ -127,10 +138,12 @@ def _np_sum(a, axis=None, dtype=None, out=None, keepdims=False):
         return NotImplemented
     return as_tensor(a, "sum").sum(axis=axis, keepdims=keepdims)
 
+
 def _np_mean(a, axis=None, dtype=None, out=None, keepdims=False):
     if dtype is not None or out is not None:
         return NotImplemented
     return as_tensor(a, "mean").mean(axis=axis, keepdims=keepdims)
+
 
 def _np_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy's var: `ddof` (0 by default, unlike PyTorch's correction=1) is the correction."""
@@ -138,20 +151,24 @@ def _np_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
         return NotImplemented
     return as_tensor(a, "var").var(axis=axis, keepdims=keepdims, correction=ddof)
 
+
 def _np_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     if dtype is not None or out is not None:
         return NotImplemented
     return as_tensor(a, "std").std(axis=axis, keepdims=keepdims, correction=ddof)
+
 
 def _np_amax(a, axis=None, out=None, keepdims=False):
     if out is not None:
         return NotImplemented
     return as_tensor(a, "amax").amax(axis=axis, keepdims=keepdims)
 
+
 def _np_amin(a, axis=None, out=None, keepdims=False):
     if out is not None:
         return NotImplemented
     return as_tensor(a, "amin").amin(axis=axis, keepdims=keepdims)
+
 
 def _np_dot(a, b, out=None):
     """np.dot of operands with at most two dimensions: a product with a 0-d operand, else
@@ -159,6 +176,7 @@ def _np_dot(a, b, out=None):
     if out is not None or max(np.ndim(a), np.ndim(b)) > 2:
         return NotImplemented
     return a * b if 0 in (np.ndim(a), np.ndim(b)) else matmul(a, b)
+
 
 def _np_inner(a, b):
     """np.inner of operands with at most two dimensions: Σ over the last axes, a @ bᵀ."""
@@ -168,6 +186,7 @@ def _np_inner(a, b):
         return a * b
     return matmul(a, b.T if np.ndim(b) == 2 else b)
 
+
 def _np_norm(x, ord=None, axis=None, keepdims=False):
     """np.linalg.norm as √Σ x² over `axis` (all elements by default): the vector 2-norm, or
     the Frobenius norm of a matrix; other orders are not expressed."""
@@ -176,7 +195,8 @@ def _np_norm(x, ord=None, axis=None, keepdims=False):
     if not (ord is None or (ord == 2 and axes == 1) or (ord == "fro" and axes == 2)):
         return NotImplemented
     axes, keepdim = reduction_args("norm", x.ndim, None, keepdims, axis, None)
-    return apply(ops.Norm(axes, keepdim), x._floating())
+    return apply(ops.Norm(axes, keepdim), floating(x))
+
 
 _ARRAY_FUNCTIONS = {
     np.broadcast_to: lambda x, shape: x.expand(shape),

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import arguments, dtypes, ops
 from ..arguments import check_nonempty, reduced_shape, reduction_args
-from ..recording import apply, wrap
+from ..recording import apply, floating, wrap
 from ..tensor_base import TensorBase
 from .arithmetic import maximum, minimum
 
@@ -28,7 +28,7 @@ class Reductions:
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
-        x = self._floating() if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        x = floating(self) if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
         return apply(ops.Mean(dim, keepdim), x)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
@@ -47,11 +47,7 @@ class Reductions:
             correction = int(bool(unbiased))
         if not isinstance(correction, numbers.Real):
             raise TypeError(f"{name}: correction must be a number, got {correction!r}")
-        return apply(op(dim, keepdim, correction), self._floating())
-
-    def _floating(self) -> TensorBase:
-        """self, or its values in the default dtype if they are integers or bools."""
-        return self if self._data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+        return apply(op(dim, keepdim, correction), floating(self))
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""

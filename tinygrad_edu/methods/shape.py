@@ -136,11 +136,14 @@ def as_index(index):
         ints.append(Ellipsis)  # so the first step is a view even when it takes every dim
     return ops.Split(tuple(ints), tuple(rest))
 
+
 def _is_int(i) -> bool:
     return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
 
+
 def _is_advanced(i) -> bool:
     return isinstance(i, (np.ndarray, bool, np.bool_))
+
 
 def _index_item(i):
     if isinstance(i, TensorBase):
@@ -160,6 +163,7 @@ def _index_item(i):
         if i.ndim == 0 and i.dtype.kind != "b":
             return int(i)
     return i
+
 
 def _tensor_list(op: str, tensors) -> list:
     if isinstance(tensors, (TensorBase, str, bytes)) or not isinstance(tensors, Sequence) \

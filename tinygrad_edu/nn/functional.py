@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes, ops
+from .. import ops
 from ..arguments import broadcasts_to, one_of, real
-from ..recording import apply, apply1, binary
+from ..recording import apply, apply1, binary, floating
 from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -39,8 +39,7 @@ def _tensor(x: Any, op: str) -> Tensor:
 
 def _scores(x: Any, op: str) -> Tensor:
     """A loss's input as a float tensor: int and bool data become the default dtype."""
-    x = _tensor(x, op)
-    return x if dtypes.is_float(x.dtype) else x.to(dtypes.get_default_dtype())
+    return floating(_tensor(x, op))
 
 
 def _targets(y: Any, op: str) -> np.ndarray:
