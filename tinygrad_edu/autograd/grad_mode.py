@@ -74,10 +74,7 @@ def _set_grad(mode: bool) -> bool:
     """Set the calling thread's grad mode; return the previous one."""
     modes = _local.modes
     prev, modes.grad_enabled = modes.grad_enabled, mode
-    if mode and not modes.anomaly:  # _count, inlined: no_grad is entered once per step
-        switched.discard(id(modes))
-    else:
-        switched.add(id(modes))
+    _count(modes)
     return prev
 
 

@@ -67,6 +67,7 @@ from .reduce import (
     Mean,
     Min,
     Norm,
+    Reduction,
     SquaredError,
     Std,
     Sum,

@@ -57,14 +57,28 @@ class SquaredError(Function):
         return gx, (-gx if self.needs_input_grad[1] else None)
 
 
-class Sum(Function):
-    """y = Σ_axis x;  ∂y/∂x = 1, so the gradient is broadcast back over the summed axes"""
+class Reduction(Function):
+    """A reduction over `axis` (all axes for None), keeping the reduced axes as size 1 when
+    `keepdim`. Its rule broadcasts the gradient (and the output) back against x: `kept`."""
 
     __slots__ = ("axis", "keepdim")
-    saves = ()
 
     def __init__(self, axis, keepdim):
         self.axis, self.keepdim = axis, keepdim
+
+    def kept(self, x, *arrays) -> tuple:
+        """`arrays` (the gradient, the output) shaped as with keepdims=True."""
+        if self.keepdim:
+            return arrays
+        shape = keepdim_shape(x.shape, self.axis)
+        return tuple([a.reshape(shape) for a in arrays])
+
+
+class Sum(Reduction):
+    """y = Σ_axis x;  ∂y/∂x = 1, so the gradient is broadcast back over the summed axes"""
+
+    __slots__ = ()
+    saves = ()
 
     def forward(self, x):
         if x.dtype is HALF:  # accumulate's test, inline: Sum is on every loss's path
@@ -72,8 +86,7 @@ class Sum(Function):
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        if not self.keepdim:
-            grad = grad.reshape(keepdim_shape(x.shape, self.axis))
+        (grad,) = self.kept(x, grad)
         return np.broadcast_to(grad, x.shape)
 
 
@@ -95,18 +108,19 @@ class Mean(Sum):
         return super().backward(grad / reduced_count(x.shape, self.axis), out, x)
 
 
-class Var(Function):
+class Var(Reduction):
     """v = Σ_axis (x − x̄)² / d, with d = max(n − correction, 0);  ∂v/∂x = 2 (x − x̄) / d
 
     d = 0 divides by 0 as numpy and PyTorch do: v = ∞ (NaN without spread), ∂v/∂x = ±∞.
     """
 
-    __slots__ = ("axis", "keepdim", "correction")
+    __slots__ = ("correction",)
     saves = ("x",)
     reduce = staticmethod(np.ndarray.var)
 
     def __init__(self, axis, keepdim, correction):
-        self.axis, self.keepdim, self.correction = axis, keepdim, correction
+        super().__init__(axis, keepdim)
+        self.correction = correction
 
     def forward(self, x):
         return accumulate(self.reduce, x, axis=self.axis, ddof=self.correction,
@@ -116,8 +130,7 @@ class Var(Function):
         return max(reduced_count(x.shape, self.axis) - self.correction, 0)
 
     def backward(self, grad, out, x):
-        if not self.keepdim:
-            grad = grad.reshape(keepdim_shape(x.shape, self.axis))
+        (grad,) = self.kept(x, grad)
         return (x - x.mean(axis=self.axis, keepdims=True)) * (grad * 2 / self.dof(x))
 
 
@@ -130,23 +143,18 @@ class Std(Var):
     reduce = staticmethod(np.ndarray.std)
 
     def backward(self, grad, out, x):
-        if not self.keepdim:
-            shape = keepdim_shape(x.shape, self.axis)
-            grad, out = grad.reshape(shape), out.reshape(shape)
+        grad, out = self.kept(x, grad, out)
         # σ = 0 becomes ∞ before the division, so the slope is 0 there in every pass
         spread = np.where(out == 0, np.inf, out)
         return (x - x.mean(axis=self.axis, keepdims=True)) * (grad / self.dof(x) / spread)
 
 
-class Norm(Function):
+class Norm(Reduction):
     """y = ‖x‖ = √Σ_axis x²;  ∂y/∂x = x / y, and 0 where y = 0: ‖·‖ has a kink at 0
     (‖t·u‖ = |t| ‖u‖), where PyTorch takes 0"""
 
-    __slots__ = ("axis", "keepdim")
+    __slots__ = ()
     saves = ("x", "out")
-
-    def __init__(self, axis, keepdim):
-        self.axis, self.keepdim = axis, keepdim
 
     def forward(self, x):
         wide = x.astype(np.float32) if x.dtype is HALF else x  # float16 squares overflow
@@ -154,31 +162,24 @@ class Norm(Function):
         return y.astype(x.dtype, copy=False)
 
     def backward(self, grad, out, x):
-        if not self.keepdim:
-            shape = keepdim_shape(x.shape, self.axis)
-            grad, out = grad.reshape(shape), out.reshape(shape)
+        grad, out = self.kept(x, grad, out)
         # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
         return x * (grad / np.where(out == 0, np.inf, out))
 
 
-class Max(Function):
+class Max(Reduction):
     """y = max_axis x;  ∂y/∂x = 1/k at each of the k maximal entries, else 0 (a NaN is the
     maximum, so the NaNs share it, as PyTorch's max)"""
 
-    __slots__ = ("axis", "keepdim")
+    __slots__ = ()
     saves = ("x", "out")
     reduce = staticmethod(np.amax)
-
-    def __init__(self, axis, keepdim):
-        self.axis, self.keepdim = axis, keepdim
 
     def forward(self, x):
         return self.reduce(x, axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        if not self.keepdim:
-            shape = keepdim_shape(x.shape, self.axis)
-            grad, out = grad.reshape(shape), out.reshape(shape)
+        grad, out = self.kept(x, grad, out)
         winners = (x == out) | np.isnan(x)  # out is NaN where x holds one, and NaN ≠ NaN
         count = winners.sum(axis=self.axis, keepdims=True).astype(grad.dtype)
         return grad / count * winners
