@@ -82,28 +82,28 @@ class Arithmetic:
 
     # comparisons give bool tensors outside the graph
     def __lt__(self, other):
-        return _compare(np.less, self, other)
+        return without_gradient(np.less, self, other)
 
     def __le__(self, other):
-        return _compare(np.less_equal, self, other)
+        return without_gradient(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return _compare(np.greater, self, other)
+        return without_gradient(np.greater, self, other)
 
     def __ge__(self, other):
-        return _compare(np.greater_equal, self, other)
+        return without_gradient(np.greater_equal, self, other)
 
     def __eq__(self, other):
-        return _compare(np.equal, self, other)
+        return without_gradient(np.equal, self, other)
 
     def __ne__(self, other):
-        return _compare(np.not_equal, self, other)
+        return without_gradient(np.not_equal, self, other)
 
     def __and__(self, other):
-        return _compare(np.logical_and, self, other)
+        return without_gradient(np.logical_and, self, other)
 
     def __or__(self, other):
-        return _compare(np.logical_or, self, other)
+        return without_gradient(np.logical_or, self, other)
 
     def __invert__(self):
         if self.dtype != dtypes.bool_:
@@ -221,12 +221,13 @@ def _is_float(v) -> bool:
     return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
 
 
-def _compare(ufunc, x, y) -> TensorBase:
-    y = operand(y, ufunc.__name__) if not isinstance(y, TensorBase) else y
+def without_gradient(ufunc, *inputs) -> TensorBase:
+    """`ufunc` on the values (comparisons, sign, isnan, ...): a tensor outside the graph."""
+    args = [raw(operand(i, ufunc.__name__)) for i in inputs]
     try:
-        return wrap(np.asarray(ufunc(raw(x), raw(y))))
+        return wrap(np.asarray(ufunc(*args)))
     except (ValueError, TypeError) as e:
-        raise builtin_error(e)(f"{ufunc.__name__}: {e} (shapes {np.shape(raw(x))}, "
-                      f"{np.shape(raw(y))})") from None
+        shapes = ", ".join(str(np.shape(a)) for a in args)
+        raise builtin_error(e)(f"{ufunc.__name__}: {e} (shapes {shapes})") from None
     except OverflowError as e:  # a Python int beyond the range of the tensor's dtype
         raise ValueError(f"{ufunc.__name__}: {e}") from None

@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 
 from .. import ops
-from ..arguments import builtin_error, reduction_args
+from ..arguments import reduction_args
 from ..recording import (
     apply,
     apply1,
@@ -22,12 +22,9 @@ from ..recording import (
     as_tensor,
     binary,
     floating,
-    operand,
-    raw,
-    wrap,
 )
 from ..tensor_base import TensorBase
-from .arithmetic import matmul, where
+from .arithmetic import matmul, where, without_gradient
 from .shape import cat, stack
 
 
@@ -50,13 +47,7 @@ class NumpyProtocol:
             if composite is not None:
                 return composite(*inputs)
             if ufunc in _UFUNCS_WITHOUT_GRADIENT:
-                args = [raw(operand(i, ufunc.__name__)) for i in inputs]
-                try:
-                    return wrap(np.asarray(ufunc(*args)))
-                except (ValueError, TypeError) as e:
-                    raise builtin_error(e)(f"{ufunc.__name__}: {e}") from None
-                except OverflowError as e:
-                    raise ValueError(f"{ufunc.__name__}: {e}") from None
+                return without_gradient(ufunc, *inputs)
         name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
         return _on_values(name, getattr(ufunc, method), inputs, kwargs)
 
