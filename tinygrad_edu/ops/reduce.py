@@ -59,14 +59,14 @@ class SquaredError(Function):
 
 class Reduction(Function):
     """A reduction over `axis` (all axes for None), keeping the reduced axes as size 1 when
-    `keepdim`. Its rule broadcasts the gradient (and the output) back against x: `kept`."""
+    `keepdim`; its rule broadcasts the gradient (and the output) back against x."""
 
     __slots__ = ("axis", "keepdim")
 
     def __init__(self, axis, keepdim):
         self.axis, self.keepdim = axis, keepdim
 
-    def kept(self, x, *arrays) -> tuple:
+    def broadcastable(self, x, *arrays) -> tuple:
         """`arrays` (the gradient, the output) shaped as with keepdims=True."""
         if self.keepdim:
             return arrays
@@ -86,7 +86,7 @@ class Sum(Reduction):
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        (grad,) = self.kept(x, grad)
+        (grad,) = self.broadcastable(x, grad)
         return np.broadcast_to(grad, x.shape)
 
 
@@ -130,7 +130,7 @@ class Var(Reduction):
         return max(reduced_count(x.shape, self.axis) - self.correction, 0)
 
     def backward(self, grad, out, x):
-        (grad,) = self.kept(x, grad)
+        (grad,) = self.broadcastable(x, grad)
         return (x - x.mean(axis=self.axis, keepdims=True)) * (grad * 2 / self.dof(x))
 
 
@@ -143,7 +143,7 @@ class Std(Var):
     reduce = staticmethod(np.ndarray.std)
 
     def backward(self, grad, out, x):
-        grad, out = self.kept(x, grad, out)
+        grad, out = self.broadcastable(x, grad, out)
         # σ = 0 becomes ∞ before the division, so the slope is 0 there in every pass
         spread = np.where(out == 0, np.inf, out)
         return (x - x.mean(axis=self.axis, keepdims=True)) * (grad / self.dof(x) / spread)
@@ -162,7 +162,7 @@ class Norm(Reduction):
         return y.astype(x.dtype, copy=False)
 
     def backward(self, grad, out, x):
-        grad, out = self.kept(x, grad, out)
+        grad, out = self.broadcastable(x, grad, out)
         # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
         return x * (grad / np.where(out == 0, np.inf, out))
 
@@ -179,7 +179,7 @@ class Max(Reduction):
         return self.reduce(x, axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        grad, out = self.kept(x, grad, out)
+        grad, out = self.broadcastable(x, grad, out)
         winners = (x == out) | np.isnan(x)  # out is NaN where x holds one, and NaN ≠ NaN
         count = winners.sum(axis=self.axis, keepdims=True).astype(grad.dtype)
         return grad / count * winners
