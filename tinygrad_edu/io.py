@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data.datasets import open_regular_file
+from .data.datasets import file_kind, open_regular_file
 from .nn.module import Module
 
 METADATA_KEY = "__metadata__"
@@ -162,11 +162,8 @@ def _check_replaceable(path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(f"save_checkpoint: cannot write {path}: it is a folder")
     if not stat.S_ISREG(mode):
-        kind = ("a symlink" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket or other special file")
-        raise ValueError(f"save_checkpoint: refusing to replace {path}: it is {kind}, not a "
-                         "regular file")
+        raise ValueError(f"save_checkpoint: refusing to replace {path}: it is "
+                         f"{file_kind(mode)}, not a regular file")
 
 
 # ---------------------------------------------------------------- reading

@@ -154,13 +154,19 @@ def open_regular_file(path: str | os.PathLike, op: str):
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket or other special file")
-        raise ValueError(f"{op}{path}: it is {kind}, not a regular file; refusing to read it")
+        raise ValueError(f"{op}{path}: it is {file_kind(mode)}, not a regular file; "
+                         "refusing to read it")
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
+
+
+def file_kind(mode: int) -> str:
+    """What an `os.stat` mode says a path is, for an error message ("a FIFO", ...)."""
+    return ("a regular file" if stat.S_ISREG(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a symlink" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket or other special file")
 
 
 def load_dataset(name: str, **kwargs: object) -> Dataset:
