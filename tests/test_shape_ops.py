@@ -1,5 +1,5 @@
 """Shape operations, indexing, cat and stack: values, gradients and hostile arguments, by hand
-(their values and gradients over drawn shapes, dims and indices are rows of op_table.py)."""
+(their values and gradients over drawn shapes, dims and indices are rows of op_table/movement.py)."""
 
 import fractions
 import math

@@ -31,21 +31,7 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .methods.arithmetic import (
-    abs,
-    cos,
-    exp,
-    log,
-    matmul,
-    maximum,
-    minimum,
-    relu,
-    sigmoid,
-    sin,
-    sqrt,
-    tanh,
-    where,
-)
+from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.shape import cat, stack
 from .tensor import Tensor
 

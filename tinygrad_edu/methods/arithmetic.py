@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import dtypes, ops
 from ..arguments import builtin_error, describe, to_array
+from ..ops import elementwise as ew
 from ..recording import (
     apply,
     apply1,
@@ -111,37 +114,11 @@ class Arithmetic:
         return wrap(~self._data)
 
     # ------------------------------------------------------------ elementwise
-
-    def exp(self):
-        return apply_float(ops.Exp(), self)
-
-    def log(self):
-        return apply_float(ops.Log(), self)
-
-    def sqrt(self):
-        return apply_float(ops.Sqrt(), self)
-
-    def abs(self):
-        return apply1(ops.Abs(), self)
-
-    def tanh(self):
-        return apply_float(ops.Tanh(), self)
-
-    def sigmoid(self):
-        return apply_float(ops.Sigmoid(), self)
+    # the functions of one value (exp, log, ...) are made from ONE_VALUE, below the class
 
     def softplus(self):
         """ln(1 + eˣ), stable for any finite x."""
         return apply_float(ops.Softplus(), self)
-
-    def relu(self):
-        return apply1(ops.Relu(), self)
-
-    def sin(self):
-        return apply_float(ops.Sin(), self)
-
-    def cos(self):
-        return apply_float(ops.Cos(), self)
 
     def clamp(self, min=None, max=None):
         """Limit every element to [min, max] (numbers or tensors, which broadcast; max where
@@ -168,17 +145,42 @@ class Arithmetic:
         return where(condition, self, other)
 
 
-def _unary(name):
-    def f(x):
+# The elementwise functions of one value. Each is a Tensor method and a function tg.<name>,
+# named as its op class in lower case; its `floating` flag gives ints the default float dtype.
+ONE_VALUE = (ew.Exp, ew.Log, ew.Sqrt, ew.Abs, ew.Tanh, ew.Sigmoid, ew.Relu, ew.Sin, ew.Cos,
+             ew.Expm1)
+
+
+def _method(op: type) -> Callable:
+    """`x.<name>()`: the op applied to x (ints first made float if the op is floating)."""
+    run = apply_float if op.floating else apply1
+
+    def method(self):
+        return run(op(), self)
+
+    method.__name__ = method.__qualname__ = op.__name__.lower()
+    method.__doc__ = op.__doc__
+    return method
+
+
+def _function(name: str) -> Callable:
+    """`tg.<name>(x)`: x.<name>() of x made a tensor."""
+
+    def function(x):
         return getattr(as_tensor(x, name), name)()
 
-    f.__name__ = name
-    f.__doc__ = f"Elementwise {name}: `tg.{name}(x)` is `x.{name}()`."
-    return f
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"Elementwise {name}: `tg.{name}(x)` is `x.{name}()`."
+    return function
 
 
-exp, log, sqrt, abs, tanh = (_unary(n) for n in ("exp", "log", "sqrt", "abs", "tanh"))
-sigmoid, relu, sin, cos = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos"))
+for _op in ONE_VALUE:
+    setattr(Arithmetic, _op.__name__.lower(), _method(_op))
+    globals()[_op.__name__.lower()] = _function(_op.__name__.lower())
+del _op
+
+# the functions tg.<name> of this family (tinygrad_edu/__init__ exposes exactly these)
+__all__ = [op.__name__.lower() for op in ONE_VALUE] + ["matmul", "maximum", "minimum", "where"]
 
 
 def matmul(x, y) -> TensorBase:

@@ -22,24 +22,15 @@ import numpy as np
 
 from .. import ops
 from ..arguments import broadcasts_to, one_of, real
-from ..recording import apply, apply1, binary, floating
+from ..recording import apply, apply1, as_tensor, binary, floating
 from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _tensor(x: Any, op: str) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    try:
-        return Tensor(x)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{op}: expected a tensor, got {type(x).__name__} ({e})") from None
-
-
 def _scores(x: Any, op: str) -> Tensor:
     """A loss's input as a float tensor: int and bool data become the default dtype."""
-    return floating(_tensor(x, op))
+    return floating(as_tensor(x, op))
 
 
 def _targets(y: Any, op: str) -> np.ndarray:
@@ -101,8 +92,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def linear_checked(x: Any, weight: Any, bias: Any, where: str) -> Tensor:
     """`linear`, with errors naming `where` (nn.Linear passes its own name)."""
-    x, weight = _tensor(x, where), _tensor(weight, where)
-    bias = None if bias is None else _tensor(bias, where)
+    x, weight = as_tensor(x, where), as_tensor(weight, where)
+    bias = None if bias is None else as_tensor(bias, where)
     if weight.ndim != 2:
         raise ValueError(f"{where}: weight must be (out_features, in_features), got shape "
                          f"{weight.shape}")
@@ -122,7 +113,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     beta, threshold = real("softplus", "beta", beta), real("softplus", "threshold", threshold)
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero")
-    return apply1(ops.Softplus(beta, threshold), _tensor(x, "softplus"))
+    return apply1(ops.Softplus(beta, threshold), _scores(x, "softplus"))
 
 
 def softplus_exact(x: Tensor) -> Tensor:
@@ -132,27 +123,27 @@ def softplus_exact(x: Tensor) -> Tensor:
 
 def tanh(x: Tensor) -> Tensor:
     """tanh(x), elementwise; d/dx = 1 − tanh²(x)."""
-    return _tensor(x, "tanh").tanh()
+    return as_tensor(x, "tanh").tanh()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """θ(x) = 1 / (1 + e^(−x)), elementwise; d/dx = θ(x)(1 − θ(x))."""
-    return _tensor(x, "sigmoid").sigmoid()
+    return as_tensor(x, "sigmoid").sigmoid()
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0), elementwise; d/dx = 1 for x > 0, else 0."""
-    return _tensor(x, "relu").relu()
+    return as_tensor(x, "relu").relu()
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
     """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim` (shifted by the maximum, so no overflow)."""
-    return _tensor(x, "softmax").softmax(dim)
+    return as_tensor(x, "softmax").softmax(dim)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """xᵢ − ln Σⱼ e^(xⱼ) along `dim` (shifted by the maximum, so no overflow)."""
-    return _tensor(x, "log_softmax").log_softmax(dim)
+    return as_tensor(x, "log_softmax").log_softmax(dim)
 
 
 # ---------------------------------------------------------------- losses

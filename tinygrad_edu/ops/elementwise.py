@@ -249,6 +249,19 @@ class Cos(Function):
         return -grad * np.sin(x)
 
 
+class Expm1(Function):
+    """y = eˣ − 1, exact for small x;  dy/dx = eˣ = y + 1"""
+
+    __slots__ = ()
+    floating = True
+    saves = ("out",)
+
+    forward = staticmethod(np.expm1)
+
+    def backward(self, grad, out, x):
+        return grad * (out + 1)
+
+
 class Clamp(Function):
     """y = min(max(x, lo), hi), so y = hi where lo > hi; a missing bound (None) is ∓∞.
     ∂y/∂x = 1 where lo ≤ x ≤ hi,  ∂y/∂lo = 1 where x < lo < hi,  ∂y/∂hi = 1 where x > hi or
