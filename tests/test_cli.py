@@ -106,8 +106,12 @@ def test_demo_trains_both_models_and_writes_figures(tmp_path, capsys):
     test_accuracies = [float(line.split()[4].rstrip("%")) for line in text.splitlines()
                        if line.startswith(("logistic /", "mlp /"))]
     assert all(acc > 90 for acc in test_accuracies)
-    assert (tmp_path / "demo_loss_curves.png").exists() == HAS_MATPLOTLIB
-    assert (tmp_path / "mlp_digits.npz").stat().st_size > 0
+    assert text.count("PASS: relative differences") == 2
+    for run_name in ("logistic_breast_cancer", "mlp_digits"):  # the layout train writes
+        assert (tmp_path / run_name / "model.npz").stat().st_size > 0
+        assert (tmp_path / run_name / "loss_curve.png").exists() == HAS_MATPLOTLIB
+    code, text, err = run(capsys, "evaluate", "--checkpoint", tmp_path / "mlp_digits")
+    assert code == 0 and text.startswith("train"), err
 
 
 def test_module_entry_point_help():
@@ -308,8 +312,8 @@ def test_train_without_matplotlib_prints_results_and_skips_figures(tmp_path, cap
                           "--epochs", "3", "--out", tmp_path)
     assert code == 0, err
     assert "logistic / xor" in text and "checkpoint" in text
-    notes = [line for line in err.splitlines() if line.startswith("tinygrad-edu:")]
-    assert len(notes) == 1 and "skipped the figures" in notes[0] and "matplotlib" in notes[0]
+    notes = [line for line in err.splitlines() if "skipped the figures" in line]
+    assert len(notes) == 1 and "matplotlib" in notes[0]
     assert (tmp_path / "model.npz").exists() and not list(tmp_path.glob("*.png"))
     code, _, err = run(capsys, "figures", "--out", tmp_path / "f")
     assert_one_line_error(code, err, "matplotlib")
@@ -319,5 +323,117 @@ def test_train_without_matplotlib_prints_results_and_skips_figures(tmp_path, cap
 def test_demo_without_matplotlib_exits_0(tmp_path, capsys, no_matplotlib):
     code, text, err = run(capsys, "demo", "--out", tmp_path)
     assert code == 0, err
-    assert "mlp / digits" in text and "wrote 0 figures and 2 checkpoints" in text
-    assert "skipped the figures" in err and not list(tmp_path.glob("*.png"))
+    assert "mlp / digits" in text and "wrote 2 runs" in text and "0 course figures" in text
+    assert "skipped the figures" in err and not list(tmp_path.rglob("*.png"))
+
+
+# ---------------------------------------------------------------- what a learner meets
+
+
+def test_version_and_help_with_defaults(capsys):
+    code, text, _ = run(capsys, "--version")
+    assert code == 0 and text.strip() == f"tinygrad-edu {tinygrad_edu.__version__}"
+    code, text, _ = run(capsys, "train", "--help")
+    assert code == 0
+    for default in ("(default: 0.5)", "(default: 100)", "(default: gd)",
+                    "(default: the full batch)", "(default: float32)"):
+        assert default in " ".join(text.split()), default
+
+
+def test_runs_never_overwrite_another_runs_files(tmp_path, capsys):
+    args = ["train", "--dataset", "xor", "--epochs", "2", "--out", tmp_path / "run"]
+    assert run(capsys, *args)[0] == 0
+    assert run(capsys, *args)[0] == 0  # the same run again replaces its own files
+    code, _, err = run(capsys, *args[:-2], "--lr", "0.1", "--out", tmp_path / "run")
+    assert_one_line_error(code, err, "holds a train run", "--overwrite")
+    code, _, err = run(capsys, *args[:-2], "--lr", "0.1", "--out", tmp_path / "run",
+                       "--overwrite")
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["run"]["lr"] == 0.1
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    code, _, err = run(capsys, *args[:-2], "--out", tmp_path / "mine", "--overwrite")
+    assert_one_line_error(code, err, "not a run's", "notes.txt")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_train_default_folder_is_named_after_model_and_data(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, text, _ = run(capsys, "train", "--model", "mlp", "--dataset", "xor", "--epochs", "2")
+    assert code == 0 and (tmp_path / "tinygrad_edu_out" / "mlp_xor" / "model.npz").exists()
+
+
+def test_a_failed_run_leaves_no_files_and_no_folders(tmp_path, capsys):
+    out = tmp_path / "a" / "b" / "run"
+    code, _, _ = run(capsys, "train", "--model", "logistic", "--dataset", "digits",
+                     "--epochs", "1", "--out", out)
+    assert code == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_diverging_or_stuck_training_warns_with_a_hint(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--model", "mlp", "--dataset", "moons", "--lr", "1e4",
+                       "--epochs", "20", "--out", tmp_path)
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert code == 0 and warnings
+    assert any("chance" in w for w in warnings) and all("--lr" in w for w in warnings)
+    code, _, err = run(capsys, "train", "--model", "logistic", "--dataset", "linear",
+                       "--lr", "0.5", "--epochs", "20", "--out", tmp_path / "good")
+    assert code == 0 and "warning" not in err
+
+
+def test_diagnose_names_each_failure():
+    def result(history, accuracy=0.9):
+        return training.Result(history[-1], accuracy, accuracy, len(history), 0.0, history)
+
+    assert training.diagnose(result([0.7, 0.3, 0.1]), 2, 0.1) == []
+    (rose,) = training.diagnose(result([0.7, 0.9, 2.0]), 2, 0.5)
+    assert "rose" in rose and "--lr 0.05" in rose
+    (nan,) = training.diagnose(result([0.7, float("nan")]), 2, 3.0)
+    assert "nan" in nan and "--lr 0.3" in nan
+    flat, chance = training.diagnose(result([3.5467, 3.5467], accuracy=0.11), 2, 1e4)
+    assert "flat" in flat and "saturated" in flat and "--lr 10" in flat
+    assert "chance (50% for 2 classes)" in chance
+    (small,) = training.diagnose(result([0.69, 0.69]), 2, 1e-6)
+    assert "too small" in small and "--lr 1e-05" in small
+
+
+def test_gradcheck_ends_with_a_verdict_and_fails_on_a_mismatch(capsys, monkeypatch):
+    code, text, _ = run(capsys, "gradcheck", "--dataset", "iris", "--sizes", "3",
+                        "--points", "5")
+    assert code == 0 and text.strip().splitlines()[-1].strip().startswith("PASS")
+    from tinygrad_edu.course import gradient_report
+
+    wrong = [gradient_report.Row("W(1)", 1e-3, 1e-3, 1e-3, 1e-3)]
+    monkeypatch.setattr(gradient_report, "mlp_report", lambda *args: wrong)
+    code, text, _ = run(capsys, "gradcheck", "--dataset", "iris", "--sizes", "3",
+                        "--points", "5")
+    assert code == 1 and text.strip().splitlines()[-1].strip().startswith("FAIL")
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--dataset", "xor", "--epochs", "30", "--out",
+                       tmp_path)
+    lines = [line for line in err.splitlines() if line.startswith("logistic on xor: epoch")]
+    assert code == 0 and "\r" not in err
+    assert len(lines) == 10 and lines[-1].startswith("logistic on xor: epoch 30/30")
+
+
+@needs_matplotlib
+def test_loss_curves_are_labelled_with_epochs_optimizer_and_test_curve():
+    from tinygrad_edu.course import figures
+
+    fig = figures.loss_figure({"adam, η = 0.01": [1.0, 0.5, 0.2]}, xlabel="epoch",
+                              test_histories={"adam, η = 0.01": [1.1, 0.7, 0.4]})
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "epoch"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "adam, η = 0.01 (train)", "adam, η = 0.01 (test)"]
+    assert list(ax.lines[0].get_xdata()) == [1, 2, 3]
+
+
+@needs_matplotlib
+def test_figures_reports_each_figure_as_it_is_drawn(tmp_path, capsys):
+    code, text, err = run(capsys, "figures", "--out", tmp_path)
+    drawn = [line for line in err.splitlines() if line.startswith("tinygrad-edu: drew")]
+    assert code == 0 and len(drawn) == len(text.split()) == 5

@@ -16,6 +16,7 @@ module changes no global backend and leaves no window or figure open.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,29 +163,48 @@ def moons_and_xor_boundaries(path: PathLike) -> Path:
 
 
 def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
-                title: str = "Training loss") -> Path:
-    """Loss against step for one or more runs; the y axis is logarithmic when every value
-    is positive. `histories` maps a legend label to the losses, one per step."""
+                title: str = "Training loss", xlabel: str = "epoch",
+                test_histories: Mapping[str, Sequence[float]] | None = None) -> Path:
+    """Loss against `xlabel` (epoch or step, counted from 1) for one or more runs; the y axis
+    is logarithmic when every value is positive. `histories` maps a legend label to the
+    training losses; `test_histories`, by the same labels, to the test losses (dashed)."""
+    return _save(loss_figure(histories, title, xlabel, test_histories), path)
+
+
+def loss_figure(histories: Mapping[str, Sequence[float]], title: str = "Training loss",
+                xlabel: str = "epoch",
+                test_histories: Mapping[str, Sequence[float]] | None = None) -> Figure:
+    """The figure `loss_curves` saves."""
     if not histories:
         raise ValueError("loss_curves: histories is empty; give at least one run")
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
     ax = fig.subplots()
     values = []
     for label, losses in histories.items():
-        losses = np.asarray(losses, dtype=float)
-        if losses.ndim != 1 or losses.size == 0:
-            raise ValueError(f"loss_curves: run {label!r} must be a non-empty 1-D sequence, "
-                             f"got shape {losses.shape}")
-        ax.plot(np.arange(losses.size), losses, lw=2, label=label)
-        values.append(losses)
+        line = _curve(ax, label, losses, "-", f"{label} (train)" if test_histories else label)
+        values.append(np.asarray(losses, dtype=float))
+        if test_histories and label in test_histories:
+            _curve(ax, label, test_histories[label], "--", f"{label} (test)",
+                   color=line.get_color())
+            values.append(np.asarray(test_histories[label], dtype=float))
     if all(np.all(v > 0) for v in values):
         ax.set_yscale("log")
-    ax.set_xlabel("step")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return fig
+
+
+def _curve(ax, run: str, losses: Sequence[float], style: str, label: str, **kwargs):
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(f"loss_curves: run {run!r} must be a non-empty 1-D sequence, "
+                         f"got shape {losses.shape}")
+    (line,) = ax.plot(np.arange(1, losses.size + 1), losses, style, lw=2, label=label,
+                      **kwargs)
+    return line
 
 
 def computation_graph(path: PathLike) -> Path:
@@ -220,22 +240,32 @@ def computation_graph(path: PathLike) -> Path:
     return _save(fig, path)
 
 
-def make_all(out_dir: PathLike) -> list[Path]:
+def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = None
+             ) -> list[Path]:
     """Write every figure of the docs into `out_dir` (created if needed); return the paths.
+    `done(path, seconds)` is called as each one is written (drawing all takes seconds).
 
     learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png and
     loss_curves.png (logistic regression on breast cancer and an MLP on digits).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [
-        learning_rate(out / "learning_rate.png"),
-        gd_vs_sgd(out / "gd_vs_sgd.png"),
-        moons_and_xor_boundaries(out / "moons_xor_boundaries.png"),
-        computation_graph(out / "computation_graph.png"),
-        loss_curves(_real_data_histories(), out / "loss_curves.png",
-                    title="Training loss on real data (full batch)"),
+    drawings = [
+        lambda: learning_rate(out / "learning_rate.png"),
+        lambda: gd_vs_sgd(out / "gd_vs_sgd.png"),
+        lambda: moons_and_xor_boundaries(out / "moons_xor_boundaries.png"),
+        lambda: computation_graph(out / "computation_graph.png"),
+        lambda: loss_curves(_real_data_histories(), out / "loss_curves.png",
+                            title="Training loss on real data (full batch: one step per "
+                                  "epoch)", xlabel="step"),
     ]
+    paths = []
+    for draw in drawings:
+        start = time.perf_counter()
+        paths.append(draw())
+        if done is not None:
+            done(paths[-1], time.perf_counter() - start)
+    return paths
 
 
 # ---------------------------------------------------------------- training runs

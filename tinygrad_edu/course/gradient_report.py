@@ -71,10 +71,26 @@ def logistic_report(model: LogisticRegression, X: np.ndarray, y: np.ndarray,
     return [_row("w", auto, formula, numeric)]
 
 
+# Relative differences a correct gradient stays within, in float64: autograd and the formula
+# do the same arithmetic in another order (rounding only); central differences with step ε
+# carry a truncation error of order ε² and a rounding error of order 1e-16/ε.
+FORMULA_RTOL = 1e-8
+NUMERIC_RTOL = 1e-5
+
+
+def passed(rows: list[Row]) -> bool:
+    return all(r.formula_rel <= FORMULA_RTOL and r.numeric_rel <= NUMERIC_RTOL for r in rows)
+
+
 def format_report(title: str, rows: list[Row]) -> str:
+    """The table, and a last line with the verdict: PASS when every relative difference is
+    within FORMULA_RTOL (formula) and NUMERIC_RTOL (central differences), else FAIL."""
     lines = [title, f"  {'weights':8} {'vs formula: abs':>16} {'rel':>9}   "
                     f"{'vs differences: abs':>20} {'rel':>9}"]
     for r in rows:
         lines.append(f"  {r.name:8} {r.formula_abs:16.2e} {r.formula_rel:9.1e}   "
                      f"{r.numeric_abs:20.2e} {r.numeric_rel:9.1e}")
+    verdict = "PASS" if passed(rows) else "FAIL"
+    lines.append(f"  {verdict}: relative differences must be ≤ {FORMULA_RTOL:g} against the "
+                 f"formula and ≤ {NUMERIC_RTOL:g} against central differences")
     return "\n".join(lines)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -162,7 +163,9 @@ def make_schedule(name: str, opt: optim.Optimizer, epochs: int):
 
 @dataclass
 class Result:
-    """What a run reports: final loss, accuracies, steps taken, seconds, loss per epoch."""
+    """What a run reports: final loss, accuracies, steps taken, seconds, and the loss after
+    each epoch on the training points (`history`) and on the test points (`test_history`,
+    empty without a test split)."""
 
     loss: float
     train_accuracy: float
@@ -170,6 +173,7 @@ class Result:
     steps: int
     seconds: float
     history: list = field(default_factory=list)
+    test_history: list = field(default_factory=list)
 
 
 def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: float = 0.5,
@@ -189,7 +193,9 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
     rng = np.random.default_rng(seed)
     full_batch = batch_size is None or batch_size >= len(X)
     X_t, Y_t = Tensor(X), Tensor(Y)
-    history, steps, start = [], 0, time.perf_counter()
+    X_test = Tensor(prep.X_test.astype(dtype))
+    Y_test = Tensor(targets(kind, prep.y_test, prep.classes).astype(dtype))
+    history, test_history, steps, start = [], [], 0, time.perf_counter()
     for epoch in range(epochs):
         batches = [(X_t, Y_t)] if full_batch else (
             (Tensor(xb), Tensor(yb)) for xb, yb in
@@ -202,13 +208,43 @@ def fit(kind: str, model: nn.Module, prep: Prepared, optimizer: str = "gd", lr: 
             steps += 1
         with no_grad():
             history.append(float(loss_of(model(X_t), Y_t).item()))
+            if len(X_test):
+                test_history.append(float(loss_of(model(X_test), Y_test).item()))
         if sched is not None:
             sched.step()
         if progress is not None:
             progress(epoch, history[-1])
     seconds = time.perf_counter() - start
     return Result(history[-1], accuracy(kind, model, prep.X_train, prep.y_train),
-                  accuracy(kind, model, prep.X_test, prep.y_test), steps, seconds, history)
+                  accuracy(kind, model, prep.X_test, prep.y_test), steps, seconds, history,
+                  test_history)
+
+
+def diagnose(result: Result, classes: int, lr: float) -> list[str]:
+    """What went wrong in a run, each with a concrete hint; empty for a run that learned.
+
+    Three signs: a loss that is no longer finite or that ended above where it started (η too
+    large: plain GD diverges once η passes 2/λ_max of the Hessian), a loss that stayed flat,
+    and a training accuracy no better than guessing (1/classes)."""
+    first, last = result.history[0], result.history[-1]
+    problems = []
+    if not math.isfinite(last):
+        problems.append(f"the loss became {last}: the steps diverged; try --lr {lr / 10:g}")
+    elif last > first:
+        problems.append(f"the loss rose from {first:.4g} to {last:.4g}: η = {lr:g} is too "
+                        f"large for this problem; try --lr {lr / 10:g}")
+    elif len(result.history) > 1 and first - last <= 1e-3 * abs(first):
+        cause, better = (("so large that the first steps saturated the tanh units, whose "
+                          "slope is then 0", lr / 1000) if lr >= 1 else
+                         ("too small to move the weights", lr * 10))
+        problems.append(f"the loss stayed flat at {last:.4g}: η = {lr:g} is {cause}; try "
+                        f"--lr {better:g}")
+    chance = 1 / classes
+    if result.train_accuracy <= chance + 0.05:
+        problems.append(f"training accuracy {result.train_accuracy:.1%} is no better than "
+                        f"chance ({chance:.0%} for {classes} classes): the model has not "
+                        f"learned; check --lr (now {lr:g}) and --epochs")
+    return problems
 
 
 def accuracy(kind: str, model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
