@@ -31,6 +31,16 @@ def builtin_error(e: Exception) -> type:
     return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
 
 
+class DtypeError(TypeError, NotImplementedError):
+    """An operation given a dtype it is not defined for (`&` of floats, `normal_` of ints):
+    a TypeError, and also PyTorch's NotImplementedError ("not implemented for 'Float'"),
+    which is a RuntimeError, so code written for PyTorch catches it."""
+
+
+class InvalidValue(ValueError, RuntimeError):
+    """A bad value where PyTorch raises RuntimeError (a negative std, p outside [0, 1])."""
+
+
 # ---------------------------------------------------------------- data
 
 
