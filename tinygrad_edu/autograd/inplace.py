@@ -142,7 +142,9 @@ class InPlace:
         place = (slice(None),) * axis + (idx,) if self.ndim else (idx,)
         added = apply(ops.ScatterAdd(place, self.shape or (1,)),
                       source.reshape(-1) if not self.ndim else source)
-        return self.add_(added.reshape(self.shape) if not self.ndim else added, alpha=alpha)
+        added = added.reshape(self.shape) if not self.ndim else added
+        return self._inplace("index_add_", ops.Add(), _scaled(added, alpha, "index_add_"),
+                             write=_ADD)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
         """self[..., index[i, j], ...] ← src[i, j] along `dim` (index as many dims as self;
