@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import GRID, tensor
 
 import tinygrad_edu as tg
-from tinygrad_edu.arguments import DtypeError
+from tinygrad_edu.arguments import UnsupportedDtypeError
 from tinygrad_edu.testing import assert_gradients_close
 
 
@@ -112,7 +112,7 @@ def test_invert_is_bitwise_not_on_ints_and_logical_not_on_bools():
                                   lambda x: tg.tensor([1, 2]) & 2.5,
                                   lambda x: tg.bitwise_and(x, x)])
 def test_bitwise_of_floats_is_refused_as_pytorch(call):
-    with pytest.raises(DtypeError, match="int and bool tensors only") as info:
+    with pytest.raises(UnsupportedDtypeError, match="int and bool tensors only") as info:
         call(tg.tensor([1.0, 2.0]))
     # a TypeError here, and PyTorch's NotImplementedError (a RuntimeError) for PyTorch code
     assert isinstance(info.value, TypeError) and isinstance(info.value, NotImplementedError)
@@ -252,6 +252,13 @@ def test_where_with_number_branches_takes_pytorchs_dtype(x, y, dtype):
         theirs = torch.where(torch.tensor(cond), *(torch.tensor(v) if isinstance(v, np.ndarray)
                                                    else v for v in (x, y)))
         like_torch(ours, theirs)
+
+
+def test_where_needs_both_branches_or_neither():
+    with pytest.raises(TypeError, match="give both x and y, or neither"):
+        tg.where(tg.tensor([True]), 1.0)
+    with pytest.raises(TypeError, match="where: unsupported operand"):
+        tg.where(tg.tensor([True]), None, None)  # None is not a branch
 
 
 def test_where_number_branches_give_gradient_to_the_tensor_branch():

@@ -11,7 +11,15 @@ import numbers
 import numpy as np
 
 from .. import ops
-from ..arguments import DtypeError, InvalidValue, broadcasts_to, builtin_error, describe, real
+from ..arguments import (
+    RuntimeTypeError,
+    RuntimeValueError,
+    UnsupportedDtypeError,
+    broadcasts_to,
+    builtin_error,
+    describe,
+    real,
+)
 from ..arguments import dim as arguments_dim
 from ..methods.arithmetic import ONE_VALUE, check_clamp
 from ..methods.shape import as_index
@@ -111,8 +119,8 @@ class InPlace:
         number or a 0-d tensor (which gets the sum of the gradient over the mask)."""
         m = raw(mask)
         if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
-            raise DtypeError(f"masked_fill_: the mask must be a bool tensor, got "
-                             f"{describe(mask)}")
+            raise RuntimeTypeError(f"masked_fill_: the mask must be a bool tensor, got "
+                                   f"{describe(mask)}")
         if not broadcasts_to(m.shape, self.shape):
             raise ValueError(f"masked_fill_: a mask of shape {m.shape} does not broadcast to "
                              f"the tensor's shape {self.shape}")
@@ -132,8 +140,8 @@ class InPlace:
         axis, idx = _index_along("index_add_", self, dim, index)
         source = operand(source, "index_add_")
         if not isinstance(source, TensorBase) or source.dtype != self.dtype:
-            raise DtypeError(f"index_add_: source must be a tensor of the dtype {self.dtype} "
-                             f"of self, got {describe(source)}")
+            raise RuntimeTypeError(f"index_add_: source must be a tensor of the dtype "
+                                   f"{self.dtype} of self, got {describe(source)}")
         expected = self.shape[:axis] + (len(idx),) + self.shape[axis + 1:]
         if source.shape != expected and not (self.ndim == 0 and source.numel() == len(idx)):
             raise ValueError(f"index_add_: a source of shape {source.shape} does not fit "
@@ -158,15 +166,15 @@ class InPlace:
         src = value if src is None else src
         i = raw(index)
         if not isinstance(i, np.ndarray) or i.dtype.kind not in "iu":
-            raise DtypeError(f"scatter_: index must be an int tensor, got {describe(index)}")
+            raise RuntimeTypeError(f"scatter_: index must be an int tensor, got {describe(index)}")
         axis = _axis("scatter_", dim, self.ndim)
         if i.ndim != self.ndim:
             raise ValueError(f"scatter_: index must have as many dims as self ({self.ndim}), "
                              f"got shape {i.shape}")
         if isinstance(src, TensorBase):
             if src.dtype != self.dtype:
-                raise DtypeError(f"scatter_: src must have self's dtype {self.dtype}, got "
-                                 f"{src.dtype}")
+                raise RuntimeTypeError(f"scatter_: src must have self's dtype {self.dtype}, "
+                                       f"got {src.dtype}")
             bad = src.ndim != i.ndim or any(n > m for n, m in zip(i.shape, src.shape))
         else:
             real("scatter_", "value", src)
@@ -193,7 +201,7 @@ class InPlace:
         """Fill with samples of N(mean, std²) (float tensors)."""
         _random_dtype("normal_", self)
         if real("normal_", "std", std) < 0:
-            raise InvalidValue(f"normal_: std must be non-negative, got {std}")
+            raise RuntimeValueError(f"normal_: std must be non-negative, got {std}")
         sample = random_source(generator).normal(real("normal_", "mean", mean), std, self.shape)
         return self._inplace("normal_", ops.SetItem(...), sample.astype(self.dtype),
                              write=_fill)
@@ -202,7 +210,7 @@ class InPlace:
         """Fill with samples of U[a, b) (float tensors); PyTorch's `from`, `to`."""
         _random_dtype("uniform_", self)
         if real("uniform_", "from", a) > real("uniform_", "to", b):
-            raise InvalidValue(f"uniform_: needs from <= to, got from={a} > to={b}")
+            raise RuntimeValueError(f"uniform_: needs from <= to, got from={a} > to={b}")
         sample = random_source(generator).uniform(a, b, self.shape)
         return self._inplace("uniform_", ops.SetItem(...), sample.astype(self.dtype),
                              write=_fill)
@@ -211,7 +219,7 @@ class InPlace:
         """Fill with 1 with probability p, else 0 (p a number or a tensor that broadcasts)."""
         prob = raw(p) if isinstance(p, TensorBase) else real("bernoulli_", "p", p)
         if not np.all((0 <= prob) & (prob <= 1)):
-            raise InvalidValue(f"bernoulli_: p must lie in [0, 1], got {p}")
+            raise RuntimeValueError(f"bernoulli_: p must lie in [0, 1], got {p}")
         if not broadcasts_to(np.shape(prob), self.shape):
             raise ValueError(f"bernoulli_: p of shape {np.shape(prob)} does not broadcast to "
                              f"{self.shape}")
@@ -273,8 +281,8 @@ class InPlace:
                 shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
                 # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
                 # raises RuntimeError for both
-                kind = (DtypeError if isinstance(e, TypeError) else
-                        InvalidValue if isinstance(e, ValueError) else builtin_error(e))
+                kind = (RuntimeTypeError if isinstance(e, TypeError) else
+                        RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
                 raise kind(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self._data, name, next(sequence))
         if record and chain:  # recorded after the write: these nodes saw the new value
@@ -338,8 +346,8 @@ def _one_value_in_place(op: type):
 
     def method(self):
         if op.floating and self.dtype.kind != "f":
-            raise DtypeError(f"{name}: its float result cannot be written into a tensor of "
-                             f"dtype {self.dtype}; use {name[:-1]}() or convert first")
+            raise RuntimeTypeError(f"{name}: its float result cannot be written into a tensor "
+                                   f"of dtype {self.dtype}; use {name[:-1]}() or convert first")
         fn = op()
         return self._inplace(name, fn, write=lambda dest: _write(name, dest, fn.forward(dest)))
 
@@ -367,7 +375,7 @@ def random_source(generator) -> np.random.Generator:
 
 def _random_dtype(name: str, t: TensorBase) -> None:
     if t.dtype.kind != "f":
-        raise DtypeError(f"{name}: defined for float tensors only, got dtype {t.dtype}")
+        raise UnsupportedDtypeError(f"{name}: defined for float tensors only, got dtype {t.dtype}")
 
 
 def _axis(name: str, dim, ndim: int) -> int:
@@ -381,7 +389,7 @@ def _index_along(name: str, t: TensorBase, dim, index) -> tuple:
     axis = _axis(name, dim, t.ndim)
     i = raw(index)
     if not isinstance(i, np.ndarray) or i.dtype.kind not in "iu":
-        raise DtypeError(f"{name}: index must be an int tensor, got {describe(index)}")
+        raise RuntimeTypeError(f"{name}: index must be an int tensor, got {describe(index)}")
     if i.ndim > 1:
         raise IndexError(f"{name}: index must be a vector, got shape {i.shape}")
     size = t.shape[axis] if t.ndim else 1

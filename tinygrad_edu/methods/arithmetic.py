@@ -168,10 +168,15 @@ def minimum(x, y) -> TensorBase:
     return binary(ops.Minimum(), x, y, "minimum")
 
 
-def where(condition, x=None, y=None) -> TensorBase:
+_ONLY_CONDITION = object()  # where(condition) was called without the branches
+
+
+def where(condition, x=_ONLY_CONDITION, y=_ONLY_CONDITION) -> TensorBase:
     """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool.
     `where(condition)` alone is `nonzero(condition, as_tuple=True)`, as PyTorch."""
-    if x is None and y is None:
+    if x is _ONLY_CONDITION or y is _ONLY_CONDITION:
+        if x is not y:
+            raise TypeError("where: give both x and y, or neither (where(condition) alone)")
         return nonzero(condition, as_tuple=True)
     cond = raw(condition)
     cond = to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arguments import DtypeError, InvalidValue, builtin_error, describe, real, reduction_args
+from ..arguments import (
+    RuntimeTypeError,
+    RuntimeValueError,
+    UnsupportedDtypeError,
+    builtin_error,
+    describe,
+    real,
+    reduction_args,
+)
 from ..recording import as_tensor, operand, raw, wrap
 from ..tensor_base import TensorBase
 
@@ -32,8 +40,8 @@ def bitwise(ufunc, *inputs) -> TensorBase:
     operand is refused, as PyTorch refuses it."""
     for x in inputs:
         if isinstance(x, float) or getattr(raw(x), "dtype", np.dtype(int)).kind == "f":
-            raise DtypeError(f"{ufunc.__name__}: defined for int and bool tensors only, got "
-                             f"{describe(x)}")
+            raise UnsupportedDtypeError(f"{ufunc.__name__}: defined for int and bool tensors "
+                                        f"only, got {describe(x)}")
     return without_gradient(ufunc, *inputs)
 
 
@@ -177,7 +185,8 @@ def _same_dtype(op: str, x, other) -> tuple:
         raise TypeError(f"{op}: other must be a tensor, got {describe(other)}")
     a, b = raw(as_tensor(x, op)), raw(operand(other, op))
     if a.dtype != b.dtype:
-        raise DtypeError(f"{op}: both tensors must have one dtype, got {a.dtype} and {b.dtype}")
+        raise RuntimeTypeError(f"{op}: both tensors must have one dtype, got {a.dtype} and "
+                               f"{b.dtype}")
     return a, b
 
 
@@ -187,7 +196,7 @@ def isclose(x, other, rtol: float = 1e-05, atol: float = 1e-08,
     a, b = _same_dtype("isclose", x, other)
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if real("isclose", name, tol) < 0:
-            raise InvalidValue(f"isclose: {name} must be non-negative, got {tol}")
+            raise RuntimeValueError(f"isclose: {name} must be non-negative, got {tol}")
     try:
         return wrap(np.asarray(np.isclose(a, b, rtol, atol, bool(equal_nan))))
     except ValueError as e:
