@@ -516,6 +516,18 @@ def test_random_fills_follow_the_seed_and_a_given_generator(fill):
     assert not np.array_equal(a.numpy(), c.numpy())
 
 
+    class Seeded:  # what tg.Generator holds: its numpy generator as `rng`
+        def __init__(self, seed):
+            self.rng = np.random.default_rng(seed)
+
+    e = fill(tg.zeros(2000), generator=Seeded(5))
+    np.testing.assert_array_equal(c.numpy(), e.numpy())
+    if hasattr(tg, "Generator"):
+        f = fill(tg.zeros(2000), generator=tg.Generator().manual_seed(7))
+        g = fill(tg.zeros(2000), generator=tg.Generator().manual_seed(7))
+        np.testing.assert_array_equal(f.numpy(), g.numpy())
+
+
 def test_random_fills_have_the_asked_distribution():
     tg.manual_seed(0)
     n = tg.zeros(20000).normal_(2.0, 0.5).numpy()

@@ -363,14 +363,16 @@ del _op
 
 def random_source(generator) -> np.random.Generator:
     """The numpy generator a random fill draws from: the global one (tg.manual_seed) when
-    `generator` is None, else the given one (a numpy.random.Generator)."""
+    `generator` is None, else the given tg.Generator's (its `rng`) or numpy Generator."""
     if generator is None:
-        from ..creation import generator as global_generator  # creation.py imports Tensor
+        # tg.generator() is made by modules that import Tensor, so it is looked up at call time
+        from .. import generator as global_generator
 
         return global_generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    raise TypeError(f"generator: expected a generator, got {describe(generator)}")
+    rng = getattr(generator, "rng", generator)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(f"generator: expected a tg.Generator, got {describe(generator)}")
 
 
 def _random_dtype(name: str, t: TensorBase) -> None:
