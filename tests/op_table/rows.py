@@ -196,6 +196,13 @@ def comparison(name, fn, ref, hostile):
                   hostile=hostile)
 
 
+def in_place(name, *args):
+    """The `inplace` column of a row whose method `name` has an in-place form `name_`: the
+    call on (a, b) ignores b, and must equal the out-of-place method."""
+    return ((name + "_", lambda a, b: getattr(a, name + "_")(*args),
+             lambda a, b: getattr(tg.tensor(a), name)(*args).numpy()),)
+
+
 NONSCALAR = tensor(min_side=1).filter(lambda t: t.ndim >= 1)
 
 

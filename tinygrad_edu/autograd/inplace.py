@@ -1,5 +1,7 @@
 """In-place changes of tensors (the `InPlace` mixin of `Tensor`): add_, sub_, mul_, div_,
-clamp_, t[i] = v, copy_, fill_, zero_, and `t += x`. Each bumps the version of the memory it
+pow_, neg_, clamp_, t[i] = v, copy_, fill_, zero_, masked_fill_, index_add_, scatter_, the
+random fills normal_, uniform_, bernoulli_, `<f>_` for every function of one value (exp_,
+sqrt_, ...), and `t += x`. Each bumps the version of the memory it
 changes (`versions.bump`); recorded, the change joins the graph as in PyTorch."""
 
 from __future__ import annotations
@@ -9,8 +11,17 @@ import numbers
 import numpy as np
 
 from .. import ops
-from ..arguments import broadcasts_to, builtin_error, describe
-from ..methods.arithmetic import check_clamp
+from ..arguments import (
+    RuntimeTypeError,
+    RuntimeValueError,
+    UnsupportedDtypeError,
+    broadcasts_to,
+    builtin_error,
+    describe,
+    real,
+)
+from ..arguments import dim as arguments_dim
+from ..methods.arithmetic import ONE_VALUE, check_clamp
 from ..methods.shape import as_index
 from ..recording import apply, operand, raw, wrap
 from ..tensor_base import TensorBase
@@ -47,6 +58,24 @@ class InPlace:
                              write=lambda dest, lo, hi: np.clip(dest, lo, hi, out=dest))
 
     clip_ = clamp_
+
+    def clamp_min_(self, min):
+        """self ← max(self, min), in self's memory."""
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        """self ← min(self, max), in self's memory."""
+        return self.clamp_(max=max)
+
+    def pow_(self, exponent):
+        """self ← self ** exponent, in self's memory."""
+        return self._inplace("pow_", ops.Pow(), operand(exponent, "pow_"), write=_POW)
+
+    def neg_(self):
+        """self ← −self, in self's memory."""
+        return self._inplace("neg_", ops.Neg(), write=lambda dest: np.negative(dest, out=dest))
+
+    negative_ = neg_
 
     # `t += x` changes t in place, as in PyTorch, so `w -= lr * w.grad` under no_grad
     # updates the parameter itself instead of binding w to a new tensor outside the model
@@ -85,6 +114,129 @@ class InPlace:
         """Set every element to 0."""
         return self.fill_(0)
 
+    def masked_fill_(self, mask, value):
+        """self[mask] ← value, `mask` a bool tensor broadcast to self's shape, `value` a
+        number or a 0-d tensor (which gets the sum of the gradient over the mask)."""
+        m = raw(mask)
+        if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
+            raise RuntimeTypeError(f"masked_fill_: the mask must be a bool tensor, got "
+                                   f"{describe(mask)}")
+        if not broadcasts_to(m.shape, self.shape):
+            raise ValueError(f"masked_fill_: a mask of shape {m.shape} does not broadcast to "
+                             f"the tensor's shape {self.shape}")
+        if isinstance(value, TensorBase) and value.ndim != 0:
+            raise ValueError(f"masked_fill_: the value must be a number or a 0-d tensor, got "
+                             f"shape {value.shape}")
+        if not isinstance(value, (TensorBase, numbers.Real)):
+            raise TypeError(f"masked_fill_: the value must be a real number, got "
+                            f"{describe(value)}")
+        index = m if m.shape == self.shape else np.broadcast_to(m, self.shape)
+        fn = ops.SetItem(index)
+        return self._inplace("masked_fill_", fn, value, write=_masked(fn))
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """self[..., index[i], ...] += alpha·source[..., i, ...] along `dim` (repeated indices
+        add up); the gradient to source is the gradient at the indexed places."""
+        axis, idx = _index_along("index_add_", self, dim, index)
+        source = operand(source, "index_add_")
+        if not isinstance(source, TensorBase) or source.dtype != self.dtype:
+            raise RuntimeTypeError(f"index_add_: source must be a tensor of the dtype "
+                                   f"{self.dtype} of self, got {describe(source)}")
+        expected = self.shape[:axis] + (len(idx),) + self.shape[axis + 1:]
+        if source.shape != expected and not (self.ndim == 0 and source.numel() == len(idx)):
+            raise ValueError(f"index_add_: a source of shape {source.shape} does not fit "
+                             f"{len(idx)} indices along dim {dim} of a tensor of shape "
+                             f"{self.shape} (expected {expected})")
+        place = (slice(None),) * axis + (idx,) if self.ndim else (idx,)
+        added = apply(ops.ScatterAdd(place, self.shape or (1,)),
+                      source.reshape(-1) if not self.ndim else source)
+        added = added.reshape(self.shape) if not self.ndim else added
+        return self._inplace("index_add_", ops.Add(), _scaled(added, alpha, "index_add_"),
+                             write=_ADD)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """self[..., index[i, j], ...] ← src[i, j] along `dim` (index as many dims as self;
+        `src` a tensor or a number, or `value=`); the gradient to src is the gradient at the
+        places written, to self zero there."""
+        if reduce is not None:
+            raise ValueError("scatter_: reduce= is not supported; use index_add_ or "
+                             "scatter_add to add values up")
+        if (src is None) == (value is None):
+            raise TypeError("scatter_: give exactly one of src (a tensor or a number) and value")
+        src = value if src is None else src
+        i = raw(index)
+        if not isinstance(i, np.ndarray) or i.dtype.kind not in "iu":
+            raise RuntimeTypeError(f"scatter_: index must be an int tensor, got {describe(index)}")
+        axis = _axis("scatter_", dim, self.ndim)
+        if i.ndim != self.ndim:
+            raise ValueError(f"scatter_: index must have as many dims as self ({self.ndim}), "
+                             f"got shape {i.shape}")
+        if isinstance(src, TensorBase):
+            if src.dtype != self.dtype:
+                raise RuntimeTypeError(f"scatter_: src must have self's dtype {self.dtype}, "
+                                       f"got {src.dtype}")
+            bad = src.ndim != i.ndim or any(n > m for n, m in zip(i.shape, src.shape))
+        else:
+            real("scatter_", "value", src)
+            bad = False
+        if bad or any(n > m for d, (n, m) in enumerate(zip(i.shape, self.shape)) if d != axis):
+            raise ValueError(f"scatter_: an index of shape {i.shape} must be no larger than "
+                             f"self {self.shape} apart from dim {dim}, nor than src")
+        size = self.shape[axis] if self.ndim else 1
+        if i.size and (i.min() < 0 or i.max() >= size):
+            raise IndexError(f"scatter_: index {i.min() if i.min() < 0 else i.max()} is out of "
+                             f"bounds for dim {dim} of size {size}")
+        # index arrays of every place of `index`, with `index` itself along dim
+        place = tuple(i if d == axis else p for d, p in enumerate(np.ix_(*map(np.arange,
+                                                                               i.shape))))
+        if isinstance(src, TensorBase) and src.shape != i.shape:
+            src = src[tuple(slice(n) for n in i.shape)]
+        fn = ops.SetItem(place)
+        return self._inplace("scatter_", fn, src, write=_masked(fn))
+
+    # ------------------------------------------------------------ random fills
+    # not differentiable: recorded, the gradient to the old value is zero (SetItem of all)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with samples of N(mean, std²) (float tensors)."""
+        _random_dtype("normal_", self)
+        if real("normal_", "std", std) < 0:
+            raise RuntimeValueError(f"normal_: std must be non-negative, got {std}")
+        sample = random_source(generator).normal(real("normal_", "mean", mean), std, self.shape)
+        return self._inplace("normal_", ops.SetItem(...), sample.astype(self.dtype),
+                             write=_fill)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with samples of U[a, b) (float tensors); PyTorch's `from`, `to`."""
+        _random_dtype("uniform_", self)
+        if real("uniform_", "from", a) > real("uniform_", "to", b):
+            raise RuntimeValueError(f"uniform_: needs from <= to, got from={a} > to={b}")
+        sample = random_source(generator).uniform(a, b, self.shape)
+        return self._inplace("uniform_", ops.SetItem(...), sample.astype(self.dtype),
+                             write=_fill)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with 1 with probability p, else 0 (p a number or a tensor that broadcasts)."""
+        prob = raw(p) if isinstance(p, TensorBase) else real("bernoulli_", "p", p)
+        if not np.all((0 <= prob) & (prob <= 1)):
+            raise RuntimeValueError(f"bernoulli_: p must lie in [0, 1], got {p}")
+        if not broadcasts_to(np.shape(prob), self.shape):
+            raise ValueError(f"bernoulli_: p of shape {np.shape(prob)} does not broadcast to "
+                             f"{self.shape}")
+        sample = random_source(generator).random(self.shape) < prob
+        return self._inplace("bernoulli_", ops.SetItem(...), sample.astype(self.dtype),
+                             write=_fill)
+
+    # ------------------------------------------------------------ the graph
+
+    def detach_(self):
+        """Make self a leaf outside the graph (no grad_fn, not requiring grad); returns self."""
+        if self.grad_fn is not None and type(self.grad_fn) in ops.VIEWS \
+                and self._data.base is not None:
+            raise RuntimeError("detach_: cannot detach a view in place; use detach() instead")
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
     def _inplace(self, name: str, fn: ops.Function, *operands, write) -> TensorBase:
         """self ← fn(self, *operands) in self's memory, bumping its version.
 
@@ -108,9 +260,10 @@ class InPlace:
             base, chain = _view_base(self, name)
         if record and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(
-                f"{name}: {'a view of ' if chain else ''}a leaf tensor that requires grad "
-                f"(shape {base.shape}) cannot be changed in place while gradients are "
-                "recorded; wrap the change in tg.no_grad(), or change a .clone() of it"
+                f"{name}: {'a view of ' if chain else ''}a leaf Variable that requires grad is "
+                f"being used in an in-place operation. A leaf tensor that requires grad (shape "
+                f"{base.shape}) cannot be changed in place while gradients are recorded; wrap "
+                "the change in tg.no_grad(), or change a .clone() of it"
             )
         if record:
             old = wrap(base._data.copy(order="K"), base.grad_fn)
@@ -126,7 +279,11 @@ class InPlace:
                 write(self._data, *raws)
             except (TypeError, ValueError, IndexError) as e:
                 shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
-                raise builtin_error(e)(f"{name}: {e} (shapes {shapes})") from None
+                # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
+                # raises RuntimeError for both
+                kind = (RuntimeTypeError if isinstance(e, TypeError) else
+                        RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
+                raise kind(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self._data, name, next(sequence))
         if record and chain:  # recorded after the write: these nodes saw the new value
             new = apply(ops.CopySlices(chain), old, new)
@@ -169,11 +326,79 @@ def _into(ufunc):
     return lambda dest, other: ufunc(dest, other, out=dest)
 
 
-_ADD, _SUB, _MUL, _DIV = map(_into, (np.add, np.subtract, np.multiply, np.true_divide))
+_ADD, _SUB, _MUL, _DIV, _POW = map(_into, (np.add, np.subtract, np.multiply, np.true_divide,
+                                          np.power))
 
 
 def _fill(dest, value):
     dest[...] = value
+
+
+def _masked(op: ops.SetItem):
+    """The writer of an in-place SetItem: dest[op.index] ← value."""
+    return lambda dest, value: op.assign(dest, value)
+
+
+def _one_value_in_place(op: type):
+    """`x.<name>_()`: x ← op(x) in x's memory, for a function of one value (exp_, sqrt_, ...);
+    as in PyTorch, a floating function cannot write into an int tensor."""
+    name = op.__name__.lower() + "_"
+
+    def method(self):
+        if op.floating and self.dtype.kind != "f":
+            raise RuntimeTypeError(f"{name}: its float result cannot be written into a tensor "
+                                   f"of dtype {self.dtype}; use {name[:-1]}() or convert first")
+        fn = op()
+        return self._inplace(name, fn, write=lambda dest: _write(name, dest, fn.forward(dest)))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"self ← {name[:-1]}(self), in self's memory."
+    return method
+
+
+for _op in ONE_VALUE:
+    setattr(InPlace, _op.__name__.lower() + "_", _one_value_in_place(_op))
+del _op
+
+
+def random_source(generator) -> np.random.Generator:
+    """The numpy generator a random fill draws from: the global one (tg.manual_seed) when
+    `generator` is None, else the given tg.Generator's (its `rng`) or numpy Generator."""
+    if generator is None:
+        # tg.generator() is made by modules that import Tensor, so it is looked up at call time
+        from .. import generator as global_generator
+
+        return global_generator()
+    rng = getattr(generator, "rng", generator)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(f"generator: expected a tg.Generator, got {describe(generator)}")
+
+
+def _random_dtype(name: str, t: TensorBase) -> None:
+    if t.dtype.kind != "f":
+        raise UnsupportedDtypeError(f"{name}: defined for float tensors only, got dtype {t.dtype}")
+
+
+def _axis(name: str, dim, ndim: int) -> int:
+    """`dim` checked and made non-negative (0 for a 0-d tensor, which accepts 0 and -1)."""
+    axes = arguments_dim(name, dim, ndim)
+    return axes[0] if axes else 0
+
+
+def _index_along(name: str, t: TensorBase, dim, index) -> tuple:
+    """(axis, index array): `dim` checked against t, `index` a 1-D int tensor in range."""
+    axis = _axis(name, dim, t.ndim)
+    i = raw(index)
+    if not isinstance(i, np.ndarray) or i.dtype.kind not in "iu":
+        raise RuntimeTypeError(f"{name}: index must be an int tensor, got {describe(index)}")
+    if i.ndim > 1:
+        raise IndexError(f"{name}: index must be a vector, got shape {i.shape}")
+    size = t.shape[axis] if t.ndim else 1
+    if i.size and (i.min() < 0 or i.max() >= size):
+        raise IndexError(f"{name}: index out of range: {i.min() if i.min() < 0 else i.max()} "
+                         f"along dim {dim} of size {size}")
+    return axis, i.reshape(-1)
 
 
 def _view_base(t: TensorBase, name: str) -> tuple:

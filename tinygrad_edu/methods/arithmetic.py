@@ -1,4 +1,4 @@
-"""Arithmetic, comparisons and elementwise functions of tensors (the `Arithmetic` mixin of
+"""Arithmetic and elementwise functions of tensors (the `Arithmetic` mixin of
 `Tensor`), and the functions `tg.exp`, `tg.matmul`, `tg.maximum`, `tg.where`, ..."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import dtypes, ops
-from ..arguments import builtin_error, describe, to_array
+from ..arguments import describe, to_array
 from ..ops import elementwise as ew
 from ..recording import (
     apply,
@@ -21,13 +21,13 @@ from ..recording import (
     operand,
     promote,
     raw,
-    wrap,
 )
 from ..tensor_base import TensorBase
+from .logic import nonzero
 
 
 class Arithmetic:
-    """Operators (+ − · / ** @, comparisons) and elementwise functions."""
+    """Operators (+ − · / ** @) and elementwise functions (comparisons: `methods/logic.py`)."""
 
     __slots__ = ()
 
@@ -82,36 +82,6 @@ class Arithmetic:
 
     def __rmatmul__(self, other):
         return matmul(other, self)
-
-    # comparisons give bool tensors outside the graph
-    def __lt__(self, other):
-        return without_gradient(np.less, self, other)
-
-    def __le__(self, other):
-        return without_gradient(np.less_equal, self, other)
-
-    def __gt__(self, other):
-        return without_gradient(np.greater, self, other)
-
-    def __ge__(self, other):
-        return without_gradient(np.greater_equal, self, other)
-
-    def __eq__(self, other):
-        return without_gradient(np.equal, self, other)
-
-    def __ne__(self, other):
-        return without_gradient(np.not_equal, self, other)
-
-    def __and__(self, other):
-        return without_gradient(np.logical_and, self, other)
-
-    def __or__(self, other):
-        return without_gradient(np.logical_or, self, other)
-
-    def __invert__(self):
-        if self.dtype != dtypes.bool_:
-            raise TypeError(f"invert: only bool tensors can be inverted, got {self.dtype}")
-        return wrap(~self._data)
 
     # ------------------------------------------------------------ elementwise
     # the functions of one value (exp, log, ...) are made from ONE_VALUE, below the class
@@ -198,8 +168,16 @@ def minimum(x, y) -> TensorBase:
     return binary(ops.Minimum(), x, y, "minimum")
 
 
-def where(condition, x, y) -> TensorBase:
-    """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool."""
+_ONLY_CONDITION = object()  # where(condition) was called without the branches
+
+
+def where(condition, x=_ONLY_CONDITION, y=_ONLY_CONDITION) -> TensorBase:
+    """Elementwise `x` where `condition` is true, else `y`; `condition` must be bool.
+    `where(condition)` alone is `nonzero(condition, as_tuple=True)`, as PyTorch."""
+    if x is _ONLY_CONDITION or y is _ONLY_CONDITION:
+        if x is not y:
+            raise TypeError("where: give both x and y, or neither (where(condition) alone)")
+        return nonzero(condition, as_tuple=True)
     cond = raw(condition)
     cond = to_array(cond, None, "where") if isinstance(cond, (list, tuple, bool)) else cond
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
@@ -222,14 +200,3 @@ def check_clamp(op: str, lo, hi) -> None:
 def _is_float(v) -> bool:
     return isinstance(v, float) or (isinstance(v, np.generic) and v.dtype.kind == "f")
 
-
-def without_gradient(ufunc, *inputs) -> TensorBase:
-    """`ufunc` on the values (comparisons, sign, isnan, ...): a tensor outside the graph."""
-    args = [raw(operand(i, ufunc.__name__)) for i in inputs]
-    try:
-        return wrap(np.asarray(ufunc(*args)))
-    except (ValueError, TypeError) as e:
-        shapes = ", ".join(str(np.shape(a)) for a in args)
-        raise builtin_error(e)(f"{ufunc.__name__}: {e} (shapes {shapes})") from None
-    except OverflowError as e:  # a Python int beyond the range of the tensor's dtype
-        raise ValueError(f"{ufunc.__name__}: {e}") from None

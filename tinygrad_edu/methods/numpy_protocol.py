@@ -24,7 +24,8 @@ from ..recording import (
     floating,
 )
 from ..tensor_base import TensorBase
-from .arithmetic import matmul, where, without_gradient
+from .arithmetic import matmul, where
+from .logic import without_gradient
 from .shape import cat, stack
 
 
