@@ -25,9 +25,30 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
+class RuntimeValueError(ValueError, RuntimeError):
+    """A bad value that PyTorch reports as a RuntimeError (an integer division by zero, an
+    integer to a negative power, an unknown rounding mode): either `except` catches it."""
+
+
+class RuntimeTypeError(TypeError, RuntimeError):
+    """A wrong dtype that PyTorch reports as a RuntimeError (lerp's end in another dtype, a
+    float alpha for integers): either `except` catches it."""
+
+
+class UnsupportedDtypeError(TypeError, NotImplementedError):
+    """An operation PyTorch does not define for a dtype (floor of a bool, frac of an int),
+    which it reports as NotImplementedError: either `except` catches it."""
+
+
+_OWN_ERRORS = (RuntimeValueError, RuntimeTypeError, UnsupportedDtypeError)
+
+
 def builtin_error(e: Exception) -> type:
-    """The built-in class of a numpy error, to re-raise it with a message naming the op
-    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments)."""
+    """The class to re-raise an error with a message naming the op: ours as it is, a numpy
+    error as its built-in class (numpy's own subclasses, such as UFuncTypeError, take other
+    constructor arguments)."""
+    if type(e) in _OWN_ERRORS:
+        return type(e)
     return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
 
 

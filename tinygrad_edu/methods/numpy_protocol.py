@@ -112,12 +112,12 @@ def _raw_nested(x):
 
 
 _UFUNCS_WITHOUT_GRADIENT = {
-    np.sign, np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
-    np.floor, np.ceil, np.rint, np.signbit,
+    np.signbit,
 }
 
-_UFUNC_COMPOSITES = {np.square: lambda x: x * x, np.positive: lambda x: x}
+_UFUNC_COMPOSITES = {np.positive: lambda x: x}
 
 
 # numpy's functions that a tensor records, with numpy's signatures (so positional arguments
