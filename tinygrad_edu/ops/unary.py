@@ -364,9 +364,7 @@ class Sign(Step):
         if x.dtype.kind == "b":
             return x.copy()
         y = np.sign(x)
-        if x.dtype.kind == "f":
-            y[np.isnan(y)] = 0
-        return y
+        return np.nan_to_num(y) if x.dtype.kind == "f" else y  # sign is never ±inf
 
 
 class Frac(Function):
