@@ -126,8 +126,7 @@ class Asinh(Function):
 
 
 class Acosh(Function):
-    """y = arcosh x;  dy/dx = 1/√(x² − 1), written 1/√((x − 1)(x + 1)) to keep the digits
-    next to x = 1"""
+    """y = arcosh x;  dy/dx = 1/√(x² − 1)"""
 
     __slots__ = ()
     floating = True
@@ -136,7 +135,7 @@ class Acosh(Function):
     forward = staticmethod(np.arccosh)
 
     def backward(self, grad, out, x):
-        return grad / np.sqrt((x - 1) * (x + 1))
+        return grad / np.sqrt(x * x - 1)
 
 
 class Atanh(Function):
