@@ -201,6 +201,7 @@ _ARRAY_FUNCTIONS = {
     np.concatenate: lambda ts, axis=0: cat(ts, axis),
     np.stack: lambda ts, axis=0: stack(ts, axis),
     np.clip: lambda x, lo, hi: as_tensor(x, "clip").clamp(lo, hi),
+    np.round: lambda x, decimals=0: as_tensor(x, "round").round(decimals),
 }
 
 _ARRAY_FUNCTIONS_WITHOUT_GRADIENT = {  # their results carry no gradient: shapes, tests, indices
