@@ -19,6 +19,19 @@ AWAY_FROM_ZERO = floats(0.3, 3) | floats(-3, -0.3)
 # central differences never straddle a kink unless at an exact tie
 GRID = st.integers(-40, 40).map(lambda i: i / 4)
 GRID_NONZERO = GRID.filter(lambda v: v != 0)
+# the grid shifted by an eighth: never equal to a GRID value, so fmax / fmin never tie
+GRID_SHIFTED = GRID.map(lambda v: v + 0.125)
+# odd sixteenths: never an integer, a half, or a tenth's midpoint, so central differences never
+# cross a jump of floor, ceil, trunc, round, round(decimals=1), sign or frac
+BETWEEN_STEPS = st.integers(-40, 39).map(lambda i: (2 * i + 1) / 16)
+# divisors for which x / y, x in BETWEEN_STEPS, stays ≥ 1/100 away from an integer: no jump of
+# x // y, x % y or fmod near the drawn points
+DIVISORS = st.sampled_from([0.7, -1.3, 2.9])
+UNIT = floats(-0.9, 0.9)  # inside the domain of arcsin, arccos, artanh
+ABOVE_ONE = floats(1.1, 5)  # arcosh
+PROBABILITY = floats(0.05, 0.95)  # logit
+ABOVE_MINUS_ONE = floats(-0.9, 3)  # ln(1 + x)
+NEAR_ZERO = floats(-1.3, 1.3)  # tan, away from its poles at ±π/2
 
 
 def tensor(shape=None, elements=ANY, min_side=0, unique=False):
@@ -32,6 +45,12 @@ def broadcast_pair(draw, left=ANY, right=ANY, min_side=0):
     a, b = draw(tg.testing.broadcastable_shapes(2, max_dims=MAX_DIMS, min_side=min_side,
                                                 max_side=MAX_SIDE))
     return draw(tensor(a, left)), draw(tensor(b, right))
+
+
+@st.composite
+def broadcast_triple(draw, elements=ANY):
+    shapes = draw(tg.testing.broadcastable_shapes(3, max_dims=MAX_DIMS, max_side=MAX_SIDE))
+    return tuple(draw(tensor(s, elements)) for s in shapes)
 
 
 @st.composite

@@ -24,7 +24,7 @@ IMAGE_OR_LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)\s]*)?\)")
 # namespace (where its imports live), and every method it shows must equal the module's
 # own, statement for statement (docstrings aside): the excerpt cannot drift from the code.
 EXCERPTS = {
-    ("engine.md", 0): "tinygrad_edu.ops.elementwise",  # `class Tanh(Function)`, without its imports
+    ("engine.md", 0): "tinygrad_edu.ops.unary",  # `class Tanh(Function)`, without its imports
 }
 
 

@@ -30,7 +30,15 @@ from hostile import (
 )
 from hypothesis import example, given
 from op_table import OPS
-from strategies import POSITIVE
+from strategies import (
+    ABOVE_MINUS_ONE,
+    ABOVE_ONE,
+    BETWEEN_STEPS,
+    NEAR_ZERO,
+    POSITIVE,
+    PROBABILITY,
+    UNIT,
+)
 
 import tinygrad_edu as tg
 
@@ -181,15 +189,24 @@ class TestMatmul:
 
 # the rows of the op table that are a Tensor method and a tg function of the same name
 UNARY = [op for op in OPS if op.method]
+# points inside a row's domain, where it is not the whole line
+INSIDE = {
+    POSITIVE: [[0.4, 1.3, 2.2], [0.7, 1.9, 0.25]],
+    UNIT: [[-0.8, -0.3, 0.4], [0.6, -0.05, 0.85]],
+    ABOVE_ONE: [[1.2, 1.7, 2.5], [3.1, 4.4, 1.05]],
+    PROBABILITY: [[0.1, 0.35, 0.5], [0.65, 0.9, 0.2]],
+    ABOVE_MINUS_ONE: [[-0.8, -0.3, 0.4], [1.9, 2.5, 0.8]],
+    NEAR_ZERO: [[-1.2, -0.3, 0.4], [1.1, -0.7, 0.8]],
+    BETWEEN_STEPS: [[-1.6875, -0.3125, 0.4375], [1.9375, -2.5625, 0.8125]],
+}
 
 
 class TestElementwise:
     @pytest.mark.parametrize("op", UNARY, ids=repr)
     @pytest.mark.parametrize("form", ["method", "function"])
     def test_unary(self, op, form):
-        name, fwd, der, positive = op.name, op.ref, op.d1, op.domain is POSITIVE
-        xn = np.array([[0.4, 1.3, 2.2], [0.7, 1.9, 0.25]]) if positive else np.array(
-            [[-1.7, -0.3, 0.4], [1.9, -2.5, 0.8]])
+        name, fwd, der = op.name, op.ref, op.d1
+        xn = np.array(INSIDE.get(op.domain, [[-1.7, -0.3, 0.4], [1.9, -2.5, 0.8]]))
         x = T(xn)
         out = getattr(x, name)() if form == "method" else getattr(tg, name)(x)
         close(val(out), fwd(xn))
@@ -357,7 +374,8 @@ def test_elementwise_functions_with_hostile_input(name, x):
         a = expected_array(x)
         if HOSTILE_UNARY[name].floating and a.dtype.kind != "f":
             a = a.astype(tg.get_default_dtype())  # PyTorch: exp of an int or bool is float32
-        return numpy_or_refused(HOSTILE_UNARY[name].ref, a)
+        op = HOSTILE_UNARY[name]
+        return numpy_or_refused(op.hostile_ref or op.ref, a)
 
     got = run_or_refused(lambda: getattr(tg, name)(x), expected, name)
     if got:

@@ -18,7 +18,8 @@ HAND_WRITTEN_UFUNC_OPS = {
     np.sin: ops.Sin, np.cos: ops.Cos, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
 }
 
-FAMILIES = (ops.elementwise, ops.reduce, ops.movement, ops.linalg)
+FAMILIES = (ops.elementwise, ops.unary, ops.trigonometric, ops.reduce, ops.movement,
+            ops.linalg)
 
 
 def op_classes():
@@ -118,9 +119,11 @@ def test_every_op_whose_forward_is_a_ufunc_is_in_the_map_and_nothing_else_is():
     assert bare, "no op has a ufunc as its forward"
     for op in bare:
         assert ops.UFUNC_OPS[op.forward] is op
-    # the only op in the map whose forward is not the ufunc itself declares it (x**y)
-    assert set(ops.UFUNC_OPS.values()) - bare == {ops.Pow}
-    assert ops.Pow.ufunc is np.power
+    # the ops in the map whose forward is not the ufunc itself declare it: x**y, the steps
+    # (ints pass unchanged, bools are refused), square (of a bool: int64)
+    declared = {ops.Pow, ops.Floor, ops.Ceil, ops.Trunc, ops.Round, ops.Sign, ops.Square}
+    assert set(ops.UFUNC_OPS.values()) - bare == declared
+    assert ops.Pow.ufunc is np.power and ops.Round.ufunc is np.rint
 
 
 def test_ops_outside_the_families_do_not_enter_the_map():

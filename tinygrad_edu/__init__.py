@@ -32,6 +32,7 @@ from .dtypes import (
     uint8,
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
+from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
 from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
 from .methods.shape import cat, stack
 from .tensor import Tensor

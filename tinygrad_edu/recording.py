@@ -137,7 +137,8 @@ def operand(x, op: str):
 
 
 def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
-    """Apply a two-input primitive with PyTorch's promotion (see `promote`)."""
+    """Apply a two-input primitive with PyTorch's promotion (see `promote`; to the default
+    float dtype for a floating op, such as true division, of ints)."""
     if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
         ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
         if ty in _SCALARS or (ty is np.ndarray and y.dtype is x._data.dtype):
@@ -145,7 +146,7 @@ def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
         if ty is Tensor and y._data.dtype is x._data.dtype:
             return _run(fn, (x, y), (x._data, y._data),
                         _BOTH_NEEDS[x._requires_grad][y._requires_grad])
-    return apply(fn, *promote(operand(x, op), operand(y, op), floating=type(fn) is ops.Div))
+    return apply(fn, *promote(operand(x, op), operand(y, op), floating=fn.floating))
 
 
 def promote(x, y, floating: bool = False) -> tuple:

@@ -1,9 +1,9 @@
 """Tensor: an ndarray that records the operations applied to it, for reverse-mode autodiff.
 
 This file is the class core: construction, attributes, repr, dtype casts and `backward`.
-Its methods come in families, one mixin per module (`methods/`: arithmetic, logic, reduce,
-shape, numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and `recording.py`
-applies them.
+Its methods come in families, one mixin per module (`methods/`: arithmetic, elementwise,
+logic, reduce, shape, numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and
+`recording.py` applies them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .arguments import describe, to_array
 from .autograd import engine, versions
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
+from .methods.elementwise import Elementwise
 from .methods.logic import Logic
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
@@ -23,7 +24,8 @@ from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
 
-class Tensor(Arithmetic, Logic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBase):
+class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, InPlace, NumpyProtocol,
+             TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)

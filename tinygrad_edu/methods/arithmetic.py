@@ -1,15 +1,24 @@
-"""Arithmetic and elementwise functions of tensors (the `Arithmetic` mixin of
-`Tensor`), and the functions `tg.exp`, `tg.matmul`, `tg.maximum`, `tg.where`, ..."""
+"""Arithmetic and the functions of one value (the `Arithmetic` mixin of `Tensor`), and the
+functions `tg.add`, `tg.div`, `tg.exp`, `tg.matmul`, `tg.maximum`, `tg.where`, ... (functions
+of several values with arguments are in `elementwise`, comparisons in `logic`)."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import numpy as np
 
 from .. import dtypes, ops
-from ..arguments import describe, to_array
-from ..ops import elementwise as ew
+from ..arguments import (
+    RuntimeTypeError,
+    RuntimeValueError,
+    UnsupportedDtypeError,
+    describe,
+    to_array,
+)
+from ..ops import trigonometric as trig
+from ..ops import unary
 from ..recording import (
     apply,
     apply1,
@@ -61,12 +70,52 @@ class Arithmetic:
     def __rpow__(self, other):
         return binary(ops.Pow(), other, self, "pow")
 
+    def __floordiv__(self, other):
+        return floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return floor_divide(other, self)
+
+    def __mod__(self, other):
+        return remainder(self, other)
+
+    def __rmod__(self, other):
+        return remainder(other, self)
+
     def __neg__(self):
         return apply1(ops.Neg(), self)
 
     # PyTorch's named forms of the operators
-    add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
-    neg = __neg__
+    mul, multiply, pow, neg, negative = __mul__, __mul__, __pow__, __neg__, __neg__
+
+    def add(self, other, *, alpha=1):
+        """self + alpha·other."""
+        return add(self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        """self − alpha·other."""
+        return sub(self, other, alpha=alpha)
+
+    subtract = sub
+
+    def div(self, other, *, rounding_mode=None):
+        """self / other: true division (ints give the default float dtype), or the quotient
+        rounded towards 0 (rounding_mode="trunc") or down ("floor"), with gradient 0."""
+        return div(self, other, rounding_mode=rounding_mode)
+
+    divide = div
+
+    def true_divide(self, other):
+        return binary(ops.Div(), self, other, "true_divide")
+
+    def floor_divide(self, other):
+        return floor_divide(self, other)
+
+    def remainder(self, other):
+        return remainder(self, other)
+
+    def fmod(self, other):
+        return fmod(self, other)
 
     def matmul(self, other):
         return matmul(self, other)
@@ -117,8 +166,11 @@ class Arithmetic:
 
 # The elementwise functions of one value. Each is a Tensor method and a function tg.<name>,
 # named as its op class in lower case; its `floating` flag gives ints the default float dtype.
-ONE_VALUE = (ew.Exp, ew.Log, ew.Sqrt, ew.Abs, ew.Tanh, ew.Sigmoid, ew.Relu, ew.Sin, ew.Cos,
-             ew.Expm1)
+ONE_VALUE = (unary.Exp, unary.Log, unary.Sqrt, unary.Abs, unary.Tanh, unary.Sigmoid,
+             unary.Relu, trig.Sin, trig.Cos, unary.Expm1, unary.Exp2, unary.Log2, unary.Log10,
+             unary.Log1p, unary.Reciprocal, unary.Rsqrt, unary.Square, trig.Tan, trig.Asin,
+             trig.Acos, trig.Atan, trig.Sinh, trig.Cosh, trig.Asinh, trig.Acosh, trig.Atanh,
+             unary.Erf, unary.Sign, unary.Floor, unary.Ceil, unary.Trunc, unary.Frac)
 
 
 def _method(op: type) -> Callable:
@@ -150,7 +202,117 @@ for _op in ONE_VALUE:
 del _op
 
 # the functions tg.<name> of this family (tinygrad_edu/__init__ exposes exactly these)
-__all__ = [op.__name__.lower() for op in ONE_VALUE] + ["matmul", "maximum", "minimum", "where"]
+__all__ = [op.__name__.lower() for op in ONE_VALUE] + [
+    "matmul", "maximum", "minimum", "where", "add", "sub", "subtract", "mul", "multiply",
+    "div", "divide", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg",
+    "negative"]
+
+
+def add(x, y, *, alpha=1) -> TensorBase:
+    """x + alpha·y, with PyTorch's type promotion."""
+    if type(alpha) is not int or alpha != 1:
+        y = scaled("add", x, y, alpha)
+    return binary(ops.Add(), x, y, "add")
+
+
+def sub(x, y, *, alpha=1) -> TensorBase:
+    """x − alpha·y, with PyTorch's type promotion; refused for two bools, as by PyTorch."""
+    if dtypes.category(raw(x))[1] == dtypes.category(raw(y))[1] == 0:
+        raise RuntimeTypeError("sub: subtracting two bools is not supported; use ^ or "
+                               "logical_xor() instead")
+    if type(alpha) is not int or alpha != 1:
+        y = scaled("sub", x, y, alpha)
+    return binary(ops.Sub(), x, y, "sub")
+
+
+subtract = sub
+
+
+def scaled(op: str, x, y, alpha):
+    """alpha·y for `add` and `sub`, once alpha is checked as PyTorch checks it: a number, not
+    a float if x and y are ints or bools, and a bool only if they are bools."""
+    if not isinstance(alpha, numbers.Real) or isinstance(alpha, np.bool_):
+        raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
+    y = operand(y, op)
+    kind = max(dtypes.category(raw(operand(x, op)))[1], dtypes.category(raw(y))[1])
+    if kind < 2 and isinstance(alpha, (float, np.floating)):
+        raise RuntimeTypeError(f"{op}: alpha must not be a floating point number for integer "
+                               f"or bool operands, got {alpha!r}")
+    if kind > 0 and isinstance(alpha, bool):
+        raise RuntimeTypeError(f"{op}: a bool alpha is only supported for bool operands")
+    return y * alpha
+
+
+def mul(x, y) -> TensorBase:
+    """x · y, with PyTorch's type promotion."""
+    return binary(ops.Mul(), x, y, "mul")
+
+
+multiply = mul
+
+
+def div(x, y, *, rounding_mode=None) -> TensorBase:
+    """x / y (ints give the default float dtype); with rounding_mode "trunc" or "floor" the
+    quotient rounded towards 0 or down, in the operands' dtype, with gradient 0."""
+    if rounding_mode is None:
+        return binary(ops.Div(), x, y, "div")
+    if rounding_mode == "floor":
+        return floor_divide(x, y)
+    if rounding_mode == "trunc":
+        check_divisor("div", x, y)
+        return binary(ops.TruncDivide(), x, y, "div")
+    raise RuntimeValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "
+                            f"got {rounding_mode!r}")
+
+
+divide = div
+
+
+def true_divide(x, y) -> TensorBase:
+    """x / y (ints give the default float dtype)."""
+    return binary(ops.Div(), x, y, "true_divide")
+
+
+def floor_divide(x, y) -> TensorBase:
+    """⌊x / y⌋, Python's //, in the operands' dtype; gradient 0."""
+    check_divisor("floor_divide", x, y)
+    return binary(ops.FloorDivide(), x, y, "floor_divide")
+
+
+def remainder(x, y) -> TensorBase:
+    """x − y·⌊x / y⌋, Python's %: the sign of y."""
+    check_divisor("remainder", x, y)
+    return binary(ops.Remainder(), x, y, "remainder")
+
+
+def fmod(x, y) -> TensorBase:
+    """x − y·trunc(x / y), C's fmod: the sign of x."""
+    check_divisor("fmod", x, y)
+    return binary(ops.Fmod(), x, y, "fmod")
+
+
+def check_divisor(op: str, x, y) -> None:
+    """Refuse what PyTorch refuses in a rounded division or remainder: bool operands, and a
+    zero divisor of ints (a float one gives ±inf or NaN)."""
+    x, y = raw(operand(x, op)), raw(operand(y, op))
+    kind = max(dtypes.category(x)[1], dtypes.category(y)[1])
+    if kind == 0:
+        raise UnsupportedDtypeError(f"{op}: not defined for bools")
+    if kind == 1 and not np.all(y):
+        raise RuntimeValueError(f"{op}: ZeroDivisionError: integer division by zero")
+
+
+def pow(x, y) -> TensorBase:  # noqa: A001  (torch.pow)
+    """x^y, with PyTorch's type promotion (an int to a negative int power is refused)."""
+    return binary(ops.Pow(), x, y, "pow")
+
+
+def neg(x) -> TensorBase:
+    """−x."""
+    return as_tensor(x, "neg").neg()
+
+
+negative = neg
 
 
 def matmul(x, y) -> TensorBase:

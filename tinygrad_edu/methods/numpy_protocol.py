@@ -113,12 +113,12 @@ def _raw_nested(x):
 
 
 _UFUNCS_WITHOUT_GRADIENT = {
-    np.sign, np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.isfinite, np.isnan, np.isinf,
-    np.floor, np.ceil, np.rint, np.signbit,
+    np.signbit,
 }
 
-_UFUNC_COMPOSITES = {np.square: lambda x: x * x, np.positive: lambda x: x}
+_UFUNC_COMPOSITES = {np.positive: lambda x: x}
 
 
 # numpy's functions that a tensor records, with numpy's signatures (so positional arguments
@@ -202,6 +202,7 @@ _ARRAY_FUNCTIONS = {
     np.concatenate: lambda ts, axis=0: cat(ts, axis),
     np.stack: lambda ts, axis=0: stack(ts, axis),
     np.clip: lambda x, lo, hi: as_tensor(x, "clip").clamp(lo, hi),
+    np.round: lambda x, decimals=0: as_tensor(x, "round").round(decimals),
 }
 
 _ARRAY_FUNCTIONS_WITHOUT_GRADIENT = {  # their results carry no gradient: shapes, tests, indices

@@ -1,6 +1,6 @@
 """Every primitive operation: its forward and its derivative, side by side, one file per
-family: `elementwise`, `reduce`, `movement` (shape and indexing), `linalg`; the base class
-and its contract in `function`.
+family: `elementwise`, `unary` and `trigonometric` (functions of one value), `reduce`,
+`movement` (shape and indexing), `linalg`; the base class and its contract in `function`.
 
 A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
 output and its inputs, and returns ∂L/∂input for each input (a single value for one input).
@@ -15,31 +15,29 @@ is that ufunc (`forward = staticmethod(np.add)`): a method around it would add a
 to every operation, and it puts the op in `UFUNC_OPS`, so `np.add(t, u)` records it too.
 """
 
-from . import elementwise, linalg, movement, reduce
+from . import elementwise, linalg, movement, reduce, trigonometric, unary
 from .elementwise import (
-    Abs,
     Add,
+    Atan2,
     Cast,
     Clamp,
     Clone,
-    Cos,
     Div,
-    Exp,
-    Log,
+    FloorDivide,
+    Fmax,
+    Fmin,
+    Fmod,
+    Hypot,
+    Lerp,
     Maximum,
     Minimum,
     Mul,
     Neg,
     Pow,
-    Relu,
-    Sigmoid,
-    Sin,
-    Softplus,
-    Sqrt,
+    Remainder,
     Sub,
-    Tanh,
+    TruncDivide,
     Where,
-    softplus,
 )
 from .function import Function
 from .linalg import Linear, MatMul
@@ -76,6 +74,35 @@ from .reduce import (
     keepdim_shape,
     reduced_count,
 )
+from .trigonometric import Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Sin, Sinh, Tan
+from .unary import (
+    Abs,
+    Ceil,
+    Erf,
+    Exp,
+    Exp2,
+    Expm1,
+    Floor,
+    Frac,
+    Log,
+    Log1p,
+    Log2,
+    Log10,
+    Logit,
+    Reciprocal,
+    Relu,
+    Round,
+    Rsqrt,
+    Sigmoid,
+    Sign,
+    Softplus,
+    Sqrt,
+    Square,
+    Step,
+    Tanh,
+    Trunc,
+    softplus,
+)
 
 
 def ops_by_ufunc(*families) -> dict:
@@ -93,4 +120,4 @@ def ops_by_ufunc(*families) -> dict:
 
 
 # ufunc -> the op that records it (np.exp -> Exp): what a tensor does inside a numpy ufunc
-UFUNC_OPS = ops_by_ufunc(elementwise, linalg, movement, reduce)
+UFUNC_OPS = ops_by_ufunc(elementwise, unary, trigonometric, linalg, movement, reduce)

@@ -1,11 +1,13 @@
-"""Elementwise primitives: arithmetic (+ − · / ^, negation), functions of one value
-(exp, log, √, |x|, tanh, sigmoid, softplus, relu, sin, cos), clamp, max/min of two values,
-where, copies and casts. Each output element depends on the matching input elements only."""
+"""Elementwise primitives of two or more values: arithmetic (+ − · / ^, negation, the
+rounded divisions, remainder and fmod), atan2 and hypot, lerp, clamp, max/min of two values,
+where, copies and casts. Each output element depends on the matching input elements only.
+The functions of one value are in `unary` and `trigonometric`."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..arguments import RuntimeValueError
 from .function import Function
 
 # ---------------------------------------------------------------- arithmetic
@@ -52,6 +54,7 @@ class Div(Function):
     """z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = −x/y²"""
 
     __slots__ = ()
+    floating = True  # of two ints too, as PyTorch
     saves = {"x": "y", "y": "x y"}  # as PyTorch: not z, so changing z leaves x's gradient
 
     forward = staticmethod(np.true_divide)
@@ -72,7 +75,13 @@ class Pow(Function):
     ufunc = np.power
 
     def forward(self, x, y):
-        return x**y
+        try:
+            return x**y
+        except ValueError:  # numpy refuses integers to negative integer powers
+            if type(y) is int:  # as PyTorch, which computes them for a tensor exponent only
+                raise RuntimeValueError("integers to negative integer powers are not "
+                                        "allowed") from None
+            return integer_power(x, y)
 
     def backward(self, grad, out, x, y):
         need_x, need_y = self.needs_input_grad
@@ -87,6 +96,16 @@ class Pow(Function):
         return gx, gy
 
 
+def integer_power(x, y) -> np.ndarray:
+    """x^y of integers where some y < 0, as PyTorch: the integer part of 1/x^|y|, which is 1
+    for x = 1, ±1 for x = −1 and 0 otherwise (0 for x = 0 too)."""
+    x, y = np.asarray(x), np.asarray(y)
+    negative = y < 0
+    z = x ** np.where(negative, 0, y)
+    unit = np.where(x == 1, 1, np.where(x == -1, 1 - 2 * (y % 2), 0))
+    return np.where(negative, unit, z).astype(z.dtype)
+
+
 class Neg(Function):
     """z = −x;  dz/dx = −1"""
 
@@ -99,167 +118,119 @@ class Neg(Function):
         return -grad
 
 
-# ---------------------------------------------------------------- functions of one value
+# ---------------------------------------------------------------- rounded division
 
 
-def softplus(x: np.ndarray) -> np.ndarray:
-    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)) on an ndarray: no overflow (ln(1 + e^1000) =
-    1000), full precision in both tails, and three times faster than np.logaddexp(0, x)."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+class Rounded(Function):
+    """A quotient rounded to an integer (floor or trunc of x / y): dz/dx = dz/dy = 0, also at
+    the jumps, as PyTorch's div with a rounding mode."""
+
+    __slots__ = ()
+    saves = ()
+
+    def backward(self, grad, out, x, y):
+        return grad * 0, grad * 0
 
 
-class Exp(Function):
-    """y = eˣ;  dy/dx = eˣ = y"""
+class FloorDivide(Rounded):
+    """z = ⌊x / y⌋ (Python's //, numpy's floor_divide);  ∂z/∂x = ∂z/∂y = 0"""
+
+    __slots__ = ()
+
+    forward = staticmethod(np.floor_divide)
+
+
+class TruncDivide(Rounded):
+    """z = trunc(x / y), rounded towards 0 (C's integer division);  ∂z/∂x = ∂z/∂y = 0"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        q = np.floor_divide(x, y)
+        if q.dtype.kind == "f":
+            return np.trunc(np.true_divide(x, y))
+        # the floor of a negative quotient that is not whole is one below its truncation
+        return q + ((q < 0) & (q * y != x))
+
+
+class Remainder(Function):
+    """z = x − y·⌊x / y⌋, with the sign of y (Python's %);  ∂z/∂x = 1,  ∂z/∂y = −⌊x / y⌋"""
+
+    __slots__ = ()
+    saves = {"x": "y", "y": "y"}
+
+    forward = staticmethod(np.remainder)
+
+    def backward(self, grad, out, x, y):
+        return grad, (-grad * np.floor_divide(x, y) if self.needs_input_grad[1] else None)
+
+
+class Fmod(Function):
+    """z = x − y·trunc(x / y), with the sign of x (C's fmod);  ∂z/∂x = 1,
+    ∂z/∂y = −trunc(x / y)"""
+
+    __slots__ = ()
+    saves = {"x": "y", "y": "y"}
+
+    forward = staticmethod(np.fmod)
+
+    def backward(self, grad, out, x, y):
+        return grad, (-grad * np.trunc(x / y) if self.needs_input_grad[1] else None)
+
+
+# ---------------------------------------------------------------- functions of two values
+
+
+class Atan2(Function):
+    """z = atan2(x, y), the angle of the point (y, x);  ∂z/∂x = y/(x² + y²),
+    ∂z/∂y = −x/(x² + y²)  (0 at the origin, as PyTorch)"""
 
     __slots__ = ()
     floating = True
-    saves = ("out",)
+    saves = ("x", "y")
 
-    forward = staticmethod(np.exp)
+    forward = staticmethod(np.arctan2)
 
-    def backward(self, grad, out, x):
-        return grad * out
-
-
-class Log(Function):
-    """y = ln x;  dy/dx = 1/x"""
-
-    __slots__ = ()
-    floating = True
-    saves = ("x",)
-
-    forward = staticmethod(np.log)
-
-    def backward(self, grad, out, x):
-        return grad / x
+    def backward(self, grad, out, x, y):
+        r2 = x * x + y * y
+        # at the origin both numerators are 0: dividing by 1 there gives PyTorch's 0
+        g = grad / np.where(r2 == 0, 1, r2)
+        need_x, need_y = self.needs_input_grad
+        return (g * y if need_x else None), (-g * x if need_y else None)
 
 
-class Sqrt(Function):
-    """y = √x;  dy/dx = 1/(2√x) = 1/(2y)"""
+class Hypot(Function):
+    """z = √(x² + y²);  ∂z/∂x = x/z,  ∂z/∂y = y/z  (NaN at the origin, as PyTorch)"""
 
     __slots__ = ()
-    floating = True
-    saves = ("out",)
+    saves = {"x": "x", "y": "y", "out": "x y"}
 
-    forward = staticmethod(np.sqrt)
+    forward = staticmethod(np.hypot)
 
-    def backward(self, grad, out, x):
-        return grad / (out + out)
-
-
-class Abs(Function):
-    """y = |x|;  dy/dx = sign(x)  (0 at x = 0, like PyTorch)"""
-
-    __slots__ = ()
-    saves = ("x",)
-
-    forward = staticmethod(np.abs)
-
-    def backward(self, grad, out, x):
-        return grad * np.sign(x)
+    def backward(self, grad, out, x, y):
+        g = grad / out
+        need_x, need_y = self.needs_input_grad
+        return (g * x if need_x else None), (g * y if need_y else None)
 
 
-class Tanh(Function):
-    """y = tanh x;  dy/dx = 1 − y²"""
+class Lerp(Function):
+    """z = x + w (y − x);  ∂z/∂x = 1 − w,  ∂z/∂y = w,  ∂z/∂w = y − x.  Computed as PyTorch
+    does, from y's side where |w| ≥ ½: z = y − (y − x)(1 − w)."""
 
     __slots__ = ()
-    floating = True
-    saves = ("out",)
+    saves = {"x": "w", "y": "w", "w": "x y"}
 
-    forward = staticmethod(np.tanh)
+    def forward(self, x, y, w):
+        d = y - x
+        near_x = np.abs(w) < 0.5
+        if np.ndim(near_x) == 0:
+            return x + w * d if near_x else y - d * (1 - w)
+        return np.where(near_x, x + w * d, y - d * (1 - w))
 
-    def backward(self, grad, out, x):
-        # g·(1 − y²) as −(g·y·y − g): every step then works on a temporary, which numpy
-        # reuses in place, so a large gradient costs one new array instead of two
-        return -(grad * out * out - grad)
-
-
-class Sigmoid(Function):
-    """y = θ(x) = 1 / (1 + e^(−x));  dy/dx = y (1 − y)"""
-
-    __slots__ = ()
-    floating = True
-    saves = ("out",)
-
-    def forward(self, x):
-        # θ(x) = exp(−ln(1 + e^(−x))): no overflow for any finite x, full precision in the tails
-        return np.exp(-softplus(-x))
-
-    def backward(self, grad, out, x):
-        return grad * out * (1 - out)
-
-
-class Softplus(Function):
-    """y = ln(1 + e^(βx)) / β, or x where βx > threshold (PyTorch's cut-off, exact by default);
-    dy/dx = θ(βx) = e^(β(x − y)), which is also the slope 1 where y = x"""
-
-    __slots__ = ("beta", "threshold")
-    floating = True
-    saves = ("x", "out")
-
-    def __init__(self, beta=1.0, threshold=np.inf):
-        self.beta, self.threshold = beta, threshold
-
-    def forward(self, x):
-        b = self.beta
-        y = softplus(x) if b == 1 else softplus(b * x) / b
-        return y if self.threshold == np.inf else np.where(b * x > self.threshold, x, y)
-
-    def backward(self, grad, out, x):
-        d = x - out if self.beta == 1 else (x - out) * self.beta
-        return grad * np.exp(d)  # accurate in both tails, unlike 1 − e^(−βy)
-
-
-class Relu(Function):
-    """y = max(x, 0);  dy/dx = 1 where y ≠ 0 (x > 0, or a NaN, which y passes on), else 0"""
-
-    __slots__ = ()
-    saves = ("out",)
-
-    def forward(self, x):
-        return np.maximum(x, 0)
-
-    def backward(self, grad, out, x):
-        return grad * (out != 0)
-
-
-class Sin(Function):
-    """y = sin x;  dy/dx = cos x"""
-
-    __slots__ = ()
-    floating = True
-    saves = ("x",)
-
-    forward = staticmethod(np.sin)
-
-    def backward(self, grad, out, x):
-        return grad * np.cos(x)
-
-
-class Cos(Function):
-    """y = cos x;  dy/dx = −sin x"""
-
-    __slots__ = ()
-    floating = True
-    saves = ("x",)
-
-    forward = staticmethod(np.cos)
-
-    def backward(self, grad, out, x):
-        return -grad * np.sin(x)
-
-
-class Expm1(Function):
-    """y = eˣ − 1, exact for small x;  dy/dx = eˣ = y + 1"""
-
-    __slots__ = ()
-    floating = True
-    saves = ("out",)
-
-    forward = staticmethod(np.expm1)
-
-    def backward(self, grad, out, x):
-        return grad * (out + 1)
+    def backward(self, grad, out, x, y, w):
+        need_x, need_y, need_w = self.needs_input_grad
+        return ((grad * (1 - w) if need_x else None), (grad * w if need_y else None),
+                (grad * (y - x) if need_w else None))
 
 
 class Clamp(Function):
@@ -309,6 +280,34 @@ class Minimum(Function):
     def backward(self, grad, out, x, y):
         share = grad - grad * (x == y) * 0.5
         return share * ~(x > y), share * ~(y > x)
+
+
+class Fmax(Function):
+    """z = max(x, y), ignoring a NaN: the other value;  ∂z/∂x = [x ≥ y or y is NaN],
+    ∂z/∂y = 1 − ∂z/∂x  (all to x at a tie, as PyTorch)"""
+
+    __slots__ = ()
+    saves = ("x", "y")
+
+    forward = staticmethod(np.fmax)
+
+    def backward(self, grad, out, x, y):
+        to_x = np.logical_or(x >= y, np.isnan(y))
+        return grad * to_x, grad * np.logical_not(to_x)
+
+
+class Fmin(Function):
+    """z = min(x, y), ignoring a NaN: the other value;  ∂z/∂x = [x ≤ y or y is NaN],
+    ∂z/∂y = 1 − ∂z/∂x  (all to x at a tie, as PyTorch)"""
+
+    __slots__ = ()
+    saves = ("x", "y")
+
+    forward = staticmethod(np.fmin)
+
+    def backward(self, grad, out, x, y):
+        to_x = np.logical_or(x <= y, np.isnan(y))
+        return grad * to_x, grad * np.logical_not(to_x)
 
 
 class Where(Function):
