@@ -364,7 +364,10 @@ def test_state_dict_layout_is_plain_data():
     run(opt, params, 2)
     sd = opt.state_dict()
     assert sd["param_groups"] == [{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8,
-                                   "weight_decay": 0.0, "params": [0, 1]}]
+                                   "weight_decay": 0.0, "amsgrad": False, "maximize": False,
+                                   "foreach": None, "capturable": False,
+                                   "differentiable": False, "fused": None,
+                                   "decoupled_weight_decay": False, "params": [0, 1]}]
     assert sorted(sd["state"]) == [0, 1]
     assert sd["state"][1]["step"] == 2 and sd["state"][1]["exp_avg"].shape == (2, 2)
     sd["state"][0]["exp_avg"][...] = 7.0
