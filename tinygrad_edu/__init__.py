@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, nn, optim, testing, viz
+from . import autograd, io, nn, optim, testing, utils, viz
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
     arange,
