@@ -33,6 +33,7 @@ from .dtypes import (
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.shape import cat, stack
+from .serialization import load, save
 from .tensor import Tensor
 
 tensor = Tensor
