@@ -9,7 +9,7 @@ without pickle, so nothing in a file can run code; and `.safetensors` for PyTorc
 Our format is a zip archive (stored, never compressed) of `structure.json`, which describes
 the nesting with tags ({"dict": [[key, value], ...]}, {"tuple": [...]}, {"tensor": 3}, ...),
 and one `.npy` member per array. What round-trips exactly: None, bools, ints, floats (nan
-and ±inf included), strings, lists, tuples, dicts and OrderedDicts (keys of those scalar
+and ±inf included), strings, lists, tuples, dicts, OrderedDicts and Counters (keys of scalar
 kinds or tuples of them), Tensors (dtype, shape, values, requires_grad; a Parameter stays a
 Parameter), ndarrays and numpy scalars; an object saved twice is loaded as one object twice.
 Anything else is refused on saving, with its place in the structure.
@@ -31,7 +31,7 @@ import os
 import secrets
 import stat
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -48,6 +48,10 @@ STRUCTURE = "structure.json"
 MAX_STRUCTURE_BYTES = 1 << 24
 MAX_DEPTH = 100  # nesting levels of lists, tuples and dicts
 SAFETENSORS_SUFFIX = ".safetensors"
+
+
+_MAPPINGS = {dict: "dict", OrderedDict: "ordered_dict", Counter: "counter"}  # MultiStepLR's
+_MAPPING_TYPES = {name: cls for cls, name in _MAPPINGS.items()}
 
 
 class CheckpointError(ValueError):
@@ -177,8 +181,8 @@ class _Encoder:
         if type(obj) in (list, tuple):
             return {type(obj).__name__: [self.encode(v, f"{where}[{i}]", depth + 1)
                                          for i, v in enumerate(obj)]}
-        if type(obj) in (dict, OrderedDict):
-            kind = "dict" if type(obj) is dict else "ordered_dict"
+        if type(obj) in _MAPPINGS:
+            kind = _MAPPINGS[type(obj)]
             return {kind: [[self.key(k, where), self.encode(v, f"{where}[{k!r}]", depth + 1)]
                            for k, v in obj.items()]}
         raise TypeError(f"save: {where} is a {type(obj).__name__}; only None, bools, ints, "
@@ -294,8 +298,8 @@ class _Decoder:
         if kind in ("list", "tuple") and isinstance(value, list) and len(node) == 1:
             items = [self.decode(v, depth + 1) for v in value]
             return items if kind == "list" else tuple(items)
-        if kind in ("dict", "ordered_dict") and isinstance(value, list) and len(node) == 1:
-            out = {} if kind == "dict" else OrderedDict()
+        if kind in _MAPPING_TYPES and isinstance(value, list) and len(node) == 1:
+            out = _MAPPING_TYPES[kind]()
             for pair in value:
                 if not isinstance(pair, list) or len(pair) != 2:
                     raise self.fail(f"a {kind} entry is not a [key, value] pair")
