@@ -56,6 +56,7 @@ class Optimizer:
         self.check_finite = bool(check_finite)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._checked: dict[int, tuple] = {}  # id(group) -> (group, its entries when checked)
         groups = list(params)
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -124,12 +125,24 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:  # an lr set by hand is checked before anything moves
-            self._check_group(group)
+        self._check_changed_groups()
         self._check_gradients()
         with no_grad():
             self._update_all()
         return loss
+
+    def _check_changed_groups(self) -> None:
+        """Re-check each group whose entries changed since it was last checked (an lr set by
+        hand, say), before anything moves. Unchanged groups cost an identity test per entry:
+        checking every group at every step would take a quarter of a small model's step."""
+        checked = self._checked
+        for group in self.param_groups:
+            seen = checked.get(id(group))
+            if (seen is None or seen[0] is not group or len(seen[1]) + 1 != len(group)
+                    or any(group.get(k, seen) is not v for k, v in seen[1])):
+                self._check_group(group)
+                checked[id(group)] = (group, tuple((k, v) for k, v in group.items()
+                                                   if k != "params"))
 
     def _check_gradients(self) -> None:
         for gi, group in enumerate(self.param_groups):
@@ -229,6 +242,7 @@ class Optimizer:
             new_state[params[i]] = _state_for(name, i, params[i], s)
         self.param_groups = new_groups
         self.state = new_state
+        self._checked = {}
 
 
 def _state_for(where: str, i: int, p: Tensor, saved: dict[str, Any]) -> dict[str, Any]:
