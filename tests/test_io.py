@@ -603,6 +603,17 @@ def test_load_refuses_bad_files_naming_them(content, message, tmp_path):
     assert str(path) in str(info.value)
 
 
+def test_load_refuses_members_declaring_more_than_the_file_holds(tmp_path):
+    data = bytearray(zip_with({"structure.json": structure({"ndarray": 0}),
+                               "arrays/0.npy": GOOD_NPY}))
+    entry = data.rindex(b"PK\x01\x02")  # the central directory entry of the array member
+    data[entry + 20:entry + 28] = (10 ** 9).to_bytes(4, "little") * 2
+    path = tmp_path / "forged.tg"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="declare .* bytes, more than the .* the file"):
+        tg.load(path)
+
+
 def test_load_never_unpickles(tmp_path):
     marker = tmp_path / "ran"
 

@@ -237,6 +237,11 @@ def _load_zip(f: IO[bytes], name: Any) -> Any:
         raise CheckpointError(f"{name}: corrupted zip archive ({e})") from None
     with zf:
         members = {info.filename: info for info in zf.infolist()}
+        size = f.seek(0, os.SEEK_END)
+        declared = sum(info.file_size for info in members.values())
+        if declared > size:  # overlapping or forged members: never read more than the file
+            raise CheckpointError(f"{name}: the members declare {declared} bytes, more than "
+                                  f"the {size} the file holds")
         if STRUCTURE not in members:
             torch_file = any(n.endswith("data.pkl") for n in members)
             raise CheckpointError(f"{name}: " + (
