@@ -481,3 +481,50 @@ def test_one_hot_rejects_classes_out_of_range_and_fractions():
         one_hot([0, 3], 3)
     with pytest.raises(TypeError, match=r"one_hot: y must hold integer class indices"):
         one_hot([0.5, 1.0])
+
+
+# ---------------------------------------------------------------- utils.data loaders
+
+
+@given(n=st.integers(0, 30), batch_size=st.integers(1, 8), drop_last=st.booleans(),
+       shuffle=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_a_loader_epoch_covers_each_example_once_in_full_batches(n, batch_size, drop_last,
+                                                                 shuffle, seed):
+    import tinygrad_edu as tg
+    from tinygrad_edu.utils.data import DataLoader, TensorDataset
+
+    X = tg.tensor(np.arange(n, dtype=np.float64).reshape(n, 1) * 10)
+    y = tg.tensor(np.arange(n))
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle,
+                        drop_last=drop_last, generator=np.random.default_rng(seed))
+    batches = list(loader)
+    full, rest = divmod(n, batch_size)
+    sizes = [batch_size] * full + ([rest] if rest and not drop_last else [])
+    assert [len(yb) for _, yb in batches] == sizes
+    assert len(loader) == len(sizes)
+    seen = np.concatenate([yb.numpy() for _, yb in batches]) if batches else np.array([], int)
+    assert len(set(seen.tolist())) == len(seen)  # no example twice
+    if not drop_last:
+        assert sorted(seen.tolist()) == list(range(n))
+    if not shuffle:
+        assert seen.tolist() == list(range(len(seen)))
+    for xb, yb in batches:  # rows stay together
+        np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy() * 10.0)
+
+
+def test_a_custom_dataset_with_dict_examples_batches_as_pytorch():
+    import tinygrad_edu as tg
+    from tinygrad_edu.utils.data import DataLoader, Dataset
+
+    class Squares(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return {"x": np.array([i, i * i], dtype=np.float32), "label": i % 2, "name": f"n{i}"}
+
+    batches = list(DataLoader(Squares(), batch_size=2))
+    assert [b["name"] for b in batches] == [["n0", "n1"], ["n2", "n3"], ["n4"]]
+    np.testing.assert_array_equal(batches[1]["x"].numpy(), [[2, 4], [3, 9]])
+    assert batches[1]["x"].dtype == np.float32 and batches[1]["label"].dtype == np.int64
+    assert isinstance(batches[0]["label"], tg.Tensor)

@@ -1,16 +1,19 @@
-"""io: checkpoint round trip, atomic writes, and every kind of bad file refused cleanly."""
+"""io: checkpoint round trip, atomic writes, and every kind of bad file refused cleanly;
+tg.save/tg.load of nested state with tensors, and .safetensors."""
 
 import io
+import math
 import os
 import pickle
 import stat
 import zipfile
+from collections import Counter, OrderedDict
 
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
+from tinygrad_edu import nn, serialization
 from tinygrad_edu.io import (
     MAX_METADATA_BYTES,
     CheckpointError,
@@ -435,3 +438,255 @@ def test_metadata_that_is_not_a_json_object_is_refused(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "absent.npz", make_model())
+
+
+# ---------------------------------------------------------------- tg.save / tg.load
+
+def everything():
+    shared = tg.tensor(np.arange(3, dtype=np.int32))
+    return {
+        "none": None, "true": True, "int": -7, "big": 2 ** 80, "float": 0.1, "nan": float("nan"),
+        "-inf": -math.inf, "-0": -0.0, "str": "ünï \"q\"\n", "list": [1, [2.5, "x"]],
+        "tuple": (1, (2, None)), 3: "int key", (1, "a"): "tuple key", 2.5: "float key",
+        "ordered": OrderedDict([("b", 1), ("a", 2)]), "counter": Counter({4: 2, 7: 1}),
+        "f16": tg.tensor(np.array([1.5, -2.0], dtype=np.float16)),
+        "grad": tg.tensor(np.ones((2, 3)), requires_grad=True),
+        "param": nn.Parameter(np.zeros((0, 4), dtype=np.float32)),
+        "bool": tg.tensor(np.array([[True], [False]])), "scalar": tg.tensor(np.float64(3.5)),
+        "u8": np.arange(5, dtype=np.uint8), "fortran": np.asfortranarray(np.arange(6.).reshape(2, 3)),
+        "np32": np.float32(1.25), "npint": np.int16(-3), "shared": [shared, shared],
+    }
+
+
+def assert_same_structure(a, b, where="obj"):
+    assert type(a) is type(b), where
+    if isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            assert_same_structure(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same_structure(x, y, f"{where}[{i}]")
+    elif isinstance(a, (tg.Tensor, np.ndarray, np.generic)):
+        x, y = (a.numpy(), b.numpy()) if isinstance(a, tg.Tensor) else (np.asarray(a),
+                                                                         np.asarray(b))
+        assert x.dtype == y.dtype and x.shape == y.shape, where
+        np.testing.assert_array_equal(x, y, err_msg=where)
+        if isinstance(a, tg.Tensor):
+            assert a.requires_grad == b.requires_grad, where
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b), where
+    else:
+        assert a == b and repr(a) == repr(b), where
+
+
+def test_save_and_load_round_trip_every_kind_exactly(tmp_path):
+    obj = everything()
+    tg.save(obj, tmp_path / "all.tg")
+    back = tg.load(tmp_path / "all.tg")
+    assert_same_structure(obj, back)
+    assert back["shared"][0] is back["shared"][1]  # one object saved twice stays one object
+    assert back["grad"].is_leaf
+
+
+def test_save_and_load_through_file_objects():
+    buffer = io.BytesIO()
+    tg.save(everything(), buffer)
+    buffer.seek(0)
+    assert_same_structure(everything(), tg.load(buffer))
+
+    class Stream(io.RawIOBase):  # readable, not seekable
+        def __init__(self, data):
+            self.inner = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            return self.inner.readinto(b)
+
+    back = tg.load(io.BufferedReader(Stream(buffer.getvalue())))
+    assert back["str"] == everything()["str"]
+
+
+@pytest.mark.parametrize("obj, where, kind", [
+    ({"a": {1, 2}}, r"obj\['a'\]", "set"),
+    ([len], r"obj\[0\]", "builtin_function_or_method"),
+    ({"a": np.array(["x"])}, r"obj\['a'\]", "dtype <U1"),
+    ({"a": np.array([1j])}, r"obj\['a'\]", "dtype complex128"),
+    ({frozenset(): 1}, "obj", "frozenset"),
+])
+def test_save_refuses_what_it_cannot_write_without_pickle(obj, where, kind, tmp_path):
+    with pytest.raises(TypeError, match=f"save: {where}.*{kind}"):
+        tg.save(obj, tmp_path / "x.tg")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_refuses_very_deep_nesting(tmp_path):
+    deep = []
+    for _ in range(serialization.MAX_DEPTH + 2):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than"):
+        tg.save(deep, tmp_path / "x.tg")
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "x.tg"
+    tg.save({"v": 1}, path)
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np.lib.format, "write_array", boom)
+    with pytest.raises(OSError, match="disk full"):
+        tg.save({"t": tg.zeros(3)}, path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["x.tg"]
+
+
+def zip_with(members, compress=zipfile.ZIP_STORED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compress) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def structure(root, **extra):
+    import json
+    return json.dumps({"format": serialization.FORMAT, "version": 1, "root": root, **extra})
+
+
+def npy(a):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, a, allow_pickle=True)
+    return buffer.getvalue()
+
+
+GOOD_NPY = npy(np.arange(4.0))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty file"),
+    (pickle.dumps({"a": 1}), "pickle"),
+    (GOOD_NPY, "single .npy array"),
+    (b"plain text, not a checkpoint", "not a zip archive"),
+    (zip_with({"a.txt": b"x"}), "without structure.json"),
+    (zip_with({"archive/data.pkl": b"x"}), "torch.save file.*refusing to unpickle"),
+    (zip_with({"structure.json": structure({"tensor": 0}), "arrays/0.npy": GOOD_NPY},
+              zipfile.ZIP_DEFLATED), "compressed"),
+    (zip_with({"structure.json": "{not json"}), "structure.json is damaged"),
+    (zip_with({"structure.json": "[" * 100000 + "]" * 100000}), "structure.json is damaged"),
+    (zip_with({"structure.json": structure(1, version=2)}), "format version 2"),
+    (zip_with({"structure.json": '{"format": "other", "root": 1}'}), "does not describe"),
+    (zip_with({"structure.json": structure({"tensor": 0})}), "'arrays/0.npy' is missing"),
+    (zip_with({"structure.json": structure({"tensor": -1})}), "bad tensor entry"),
+    (zip_with({"structure.json": structure({"code": "import os"})}), "unknown entry 'code'"),
+    (zip_with({"structure.json": structure({"dict": [[{"list": []}, 1]]})}), "unhashable key"),
+    (zip_with({"structure.json": structure({"ndarray": 0}),
+               "arrays/0.npy": npy(np.array([None, 1], dtype=object))}), "not a number type"),
+    (zip_with({"structure.json": structure({"ndarray": 0}),
+               "arrays/0.npy": GOOD_NPY[:-8]}), "header declares shape"),
+    (zip_with({"structure.json": structure({"ndarray": 0}),
+               "arrays/0.npy": GOOD_NPY.replace(b"(4,)", b"(9,)")}), "header declares shape"),
+    (zip_with({"structure.json": structure(1), "arrays/0.npy": GOOD_NPY}),
+     "unexpected members"),
+    (zip_with({"structure.json": structure({"tensor": 0}),
+               "arrays/0.npy": npy(np.array([1j]))}), "not a number type"),
+])
+def test_load_refuses_bad_files_naming_them(content, message, tmp_path):
+    path = tmp_path / "bad.tg"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=message) as info:
+        tg.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_load_refuses_members_declaring_more_than_the_file_holds(tmp_path):
+    data = bytearray(zip_with({"structure.json": structure({"ndarray": 0}),
+                               "arrays/0.npy": GOOD_NPY}))
+    entry = data.rindex(b"PK\x01\x02")  # the central directory entry of the array member
+    data[entry + 20:entry + 28] = (10 ** 9).to_bytes(4, "little") * 2
+    path = tmp_path / "forged.tg"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="declare .* bytes, more than the .* the file"):
+        tg.load(path)
+
+
+def test_load_never_unpickles(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "evil.tg"
+    path.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(CheckpointError, match="pickle"):
+        tg.load(path)
+    inner = zip_with({"structure.json": structure({"ndarray": 0}),
+                      "arrays/0.npy": npy(np.array([Payload()], dtype=object))})
+    path.write_bytes(inner)
+    with pytest.raises(CheckpointError):
+        tg.load(path)
+    assert not marker.exists()
+
+
+def test_load_refuses_a_structure_over_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(serialization, "MAX_STRUCTURE_BYTES", 100)
+    path = tmp_path / "big.tg"
+    path.write_bytes(zip_with({"structure.json": structure("x" * 200)}))
+    with pytest.raises(CheckpointError, match="declares .* bytes, more than the 100"):
+        tg.load(path)
+    with pytest.raises(ValueError, match="more than the 100"):
+        tg.save("x" * 200, tmp_path / "other.tg")
+
+
+def test_load_refuses_folders_fifos_and_missing_files(tmp_path):
+    with pytest.raises(CheckpointError, match="it is a folder"):
+        tg.load(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        tg.load(tmp_path / "missing.tg")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo")
+        with pytest.raises(CheckpointError, match="it is a FIFO"):
+            tg.load(tmp_path / "fifo")
+
+
+def test_save_refuses_to_replace_a_folder_or_symlink(tmp_path):
+    (tmp_path / "dir.tg").mkdir()
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        tg.save(1, tmp_path / "dir.tg")
+    (tmp_path / "link.tg").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match="a symlink"):
+        tg.save(1, tmp_path / "link.tg")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        tg.save(1, tmp_path / "no" / "x.tg")
+
+
+def test_safetensors_round_trip_and_refusals(tmp_path):
+    pytest.importorskip("safetensors")
+    sd = OrderedDict([("w", tg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3))),
+                      ("b", np.array([1.0, 2.0])), ("n", tg.tensor(np.array([3], np.int64)))])
+    tg.save(sd, tmp_path / "m.safetensors")
+    back = tg.io.load_safetensors(tmp_path / "m.safetensors")
+    assert sorted(back) == ["b", "n", "w"]
+    for k, v in sd.items():
+        assert isinstance(back[k], tg.Tensor) and back[k].dtype == np.asarray(v).dtype
+        np.testing.assert_array_equal(back[k].numpy(), np.asarray(v))
+    with pytest.raises(TypeError, match=r"'lr' is a float.*use tg.save"):
+        tg.save({"lr": 0.1}, tmp_path / "o.safetensors")
+    with pytest.raises(TypeError, match="key 3 is not a string"):
+        tg.io.save_safetensors({3: tg.zeros(1)}, tmp_path / "o.safetensors")
+    (tmp_path / "bad.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
+    with pytest.raises(CheckpointError, match="bad.safetensors: not a readable"):
+        tg.load(tmp_path / "bad.safetensors")
+
+
+def test_without_safetensors_the_error_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match="pip install safetensors"):
+        tg.save({"w": tg.zeros(1)}, tmp_path / "m.safetensors")

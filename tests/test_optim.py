@@ -324,6 +324,17 @@ def test_non_finite_gradients_are_allowed_by_default():
      "parameter 1 is a ndarray, not a Tensor"),
     (lambda ps: optim.SGD([ps[0] * 2], lr=0.1), ValueError, "not a leaf tensor"),
     (lambda ps: optim.SGD([ps[0], ps[0]], lr=0.1), ValueError, "appears more than once"),
+    (lambda ps: optim.AdamW(ps, weight_decay=-0.1), ValueError, "AdamW: invalid weight_decay"),
+    (lambda ps: optim.AdamW(ps, betas=(1.5, 0.9)), ValueError, "AdamW: invalid beta1 1.5"),
+    (lambda ps: optim.RMSprop(ps, alpha=-0.5), ValueError, "RMSprop: invalid alpha -0.5"),
+    (lambda ps: optim.RMSprop(ps, momentum=math.inf), ValueError, "invalid momentum inf"),
+    (lambda ps: optim.Adagrad(ps, lr_decay=-1.0), ValueError, "Adagrad: invalid lr_decay"),
+    (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1.0), ValueError,
+     "invalid initial_accumulator_value"),
+    (lambda ps: optim.Adagrad(ps, eps=-1.0), ValueError, "Adagrad: invalid eps"),
+    (lambda ps: optim.Adam(ps, foreach="yes"), TypeError, "foreach must be None, True or False"),
+    (lambda ps: optim.SGD(ps, momentum=0.5, differentiable=True), ValueError,
+     "differentiable=True is not supported"),
 ])
 def test_bad_construction_raises(make, error, message):
     with pytest.raises(error, match=message):
@@ -364,7 +375,10 @@ def test_state_dict_layout_is_plain_data():
     run(opt, params, 2)
     sd = opt.state_dict()
     assert sd["param_groups"] == [{"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8,
-                                   "weight_decay": 0.0, "params": [0, 1]}]
+                                   "weight_decay": 0.0, "amsgrad": False, "maximize": False,
+                                   "foreach": None, "capturable": False,
+                                   "differentiable": False, "fused": None,
+                                   "decoupled_weight_decay": False, "params": [0, 1]}]
     assert sorted(sd["state"]) == [0, 1]
     assert sd["state"][1]["step"] == 2 and sd["state"][1]["exp_avg"].shape == (2, 2)
     sd["state"][0]["exp_avg"][...] = 7.0

@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, nn, optim, testing, viz
+from . import autograd, io, nn, optim, testing, utils, viz
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -35,6 +35,7 @@ from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
 from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
 from .methods.shape import cat, stack
+from .serialization import load, save
 from .tensor import Tensor
 
 tensor = Tensor

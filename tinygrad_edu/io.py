@@ -8,6 +8,10 @@ loaded without pickle and only after the whole file has been checked against the
 
 The archive holds one `.npy` member per parameter (its dotted name) and `__metadata__.npy`,
 a 0-d unicode array with the metadata as JSON text.
+
+`save`/`load` (any nesting of state dicts, numbers and tensors, also `tg.save`/`tg.load`) and
+`save_safetensors`/`load_safetensors` (PyTorch's interchange format) come from
+`serialization.py` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,8 +19,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
-import stat
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,17 +26,24 @@ from pathlib import Path
 
 import numpy as np
 
-from .data.datasets import file_kind, open_regular_file
+from .data.datasets import open_regular_file
 from .nn.module import Module
+from .serialization import (
+    CheckpointError,
+    load,
+    load_safetensors,
+    save,
+    save_safetensors,
+    write_atomically,
+)
+
+__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "read_shapes",
+           "read_metadata", "save", "load", "save_safetensors", "load_safetensors"]
 
 METADATA_KEY = "__metadata__"
 SIZE_FACTOR = 10  # refuse members larger than this many times the model's parameter bytes
 HEADER_ROOM = 1 << 16  # bytes allowed on top of that for the .npy headers
 MAX_METADATA_BYTES = 1 << 24  # the metadata member's size, refused alike on save and load
-
-
-class CheckpointError(ValueError):
-    """A file is not a checkpoint this model can load; the message names the file."""
 
 
 def save_checkpoint(path: str | os.PathLike, model: Module,
@@ -59,35 +68,7 @@ def save_checkpoint(path: str | os.PathLike, model: Module,
         raise ValueError(f"save_checkpoint: {METADATA_KEY!r} is reserved for the metadata")
     meta_member = _npy_bytes(np.array(text))
     _check_metadata_size(path, len(meta_member), "save_checkpoint: ")
-    if not path.parent.is_dir():
-        missing = not path.parent.exists()
-        raise (FileNotFoundError if missing else NotADirectoryError)(
-            f"save_checkpoint: cannot write {path}: {path.parent} "
-            + ("does not exist" if missing else "is not a folder")
-        )
-    _check_replaceable(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        # O_EXCL: never clobber another file; mode 0o666 lets the umask decide, as open() does
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
-    except OSError as e:
-        raise type(e)(f"save_checkpoint: cannot write {path}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_npz(f, arrays, meta_member)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if os.name == "posix":  # make the rename itself durable, not just the file's bytes
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomically(path, lambda f: _write_npz(f, arrays, meta_member), "save_checkpoint")
     return path
 
 
@@ -151,19 +132,6 @@ def _check_metadata_size(path: Path, nbytes: int, op: str = "") -> None:
     if nbytes > MAX_METADATA_BYTES:
         raise CheckpointError(f"{op}{path}: the metadata takes {nbytes} bytes, more than the "
                               f"{MAX_METADATA_BYTES} a checkpoint may hold")
-
-
-def _check_replaceable(path: Path) -> None:
-    """Refuse to rename over anything but a regular file (lstat: a symlink is not followed)."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(f"save_checkpoint: cannot write {path}: it is a folder")
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"save_checkpoint: refusing to replace {path}: it is "
-                         f"{file_kind(mode)}, not a regular file")
 
 
 # ---------------------------------------------------------------- reading

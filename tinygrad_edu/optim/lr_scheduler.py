@@ -1,88 +1,27 @@
 """Learning-rate schedules with PyTorch's semantics: build the scheduler after the optimizer,
 call `sched.step()` once per epoch (after `opt.step()`), read `get_last_lr()`.
 
-As in PyTorch, StepLR, ExponentialLR and CosineAnnealingLR are chainable: each step scales
-the group's *current* "lr" by the schedule's factor for that epoch, so several schedulers on
-one optimizer multiply, and an lr set by hand is carried on from. LambdaLR is not: it sets
-η_t = η₀ · λ(t) from the group's initial rate. η₀ is each group's "initial_lr", which the
-first scheduler built on the optimizer records in the group.
+As in PyTorch, StepLR, MultiStepLR, ExponentialLR, LinearLR and CosineAnnealingLR are
+chainable: each step scales the group's *current* "lr" by the schedule's factor for that
+epoch, so several schedulers on one optimizer multiply, and an lr set by hand is carried on
+from. LambdaLR is not: it sets η_t = η₀ · λ(t) from the group's initial rate. η₀ is each
+group's "initial_lr", which the first scheduler built on the optimizer records in the group.
+OneCycleLR, SequentialLR and ReduceLROnPlateau live in `schedules.py` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..arguments import positive_int, real_in
 from .optimizer import Optimizer
-
-
-class LRScheduler:
-    """Base class: records `base_lrs` (each group's "initial_lr", set from its "lr" when
-    `last_epoch` is −1) and takes the initial step to `last_epoch + 1`; subclasses define
-    `get_lr()`, the groups' lrs for the epoch `last_epoch`.
-
-    `last_epoch ≥ 0` resumes a run: the groups must then hold "initial_lr" already (load the
-    optimizer's state dict first).
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        name = type(self).__name__
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"{name}: last_epoch must be an int ≥ -1, got {last_epoch!r}")
-        groups = optimizer.param_groups
-        if last_epoch != -1:
-            for i, group in enumerate(groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"{name}: param_groups[{i}] has no 'initial_lr' to resume "
-                                   f"from with last_epoch={last_epoch}; load the optimizer's "
-                                   "state dict first")
-        for group in groups:
-            group.setdefault("initial_lr", group["lr"])
-        self.optimizer = optimizer
-        self.base_lrs = [group["initial_lr"] for group in groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The groups' learning rates for epoch `last_epoch` (called by `step`)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define get_lr()")
-
-    def _current_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def step(self) -> None:
-        """Advance one epoch: t ← t + 1 and write `get_lr()` into every group's "lr"."""
-        self._step_count += 1
-        self.last_epoch += 1
-        lrs = self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, lrs, strict=True):
-            group["lr"] = lr
-        self._last_lr = self._current_lrs()
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rate of each group as this scheduler's last step left it."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Every attribute but the optimizer (which saves its own lrs and "initial_lr")."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what `state_dict()` returned; the groups' lrs come from the optimizer's."""
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, "
-                            f"got {type(state_dict).__name__}")
-        self.__dict__.update(state_dict)
+from .scheduler import LRScheduler
+from .schedules import OneCycleLR, ReduceLROnPlateau, SequentialLR
 
 
 class StepLR(LRScheduler):
@@ -100,6 +39,70 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
+    def _closed_form(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size)
+                for base in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """η_t = η_{t−1} · γᵏ when t is a milestone listed k times, else η_{t−1}
+    (alone: η_t = η₀ · γ^(number of milestones ≤ t))."""
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+            raise TypeError(f"MultiStepLR: milestones must be a list of ints, "
+                            f"got {type(milestones).__name__}")
+        milestones = list(milestones)
+        if not all(isinstance(m, int) and not isinstance(m, bool) for m in milestones):
+            raise TypeError(f"MultiStepLR: milestones must be ints, got {milestones!r}")
+        self.milestones = Counter(milestones)
+        self.gamma = real_in("MultiStepLR", "gamma", gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        milestones = sorted(self.milestones.elements())
+        return [base * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """The factor goes linearly from `start_factor` to `end_factor` over `total_iters`
+    epochs, then stays: alone, η_t = η₀ (s + (e − s) · min(t, T) / T). Chainable, as
+    PyTorch's recursive form
+
+        η₀' = η · s at t = 0;   η_t = η_{t−1} · (1 + (e − s) / (T s + (t − 1)(e − s)))
+        for 0 < t ≤ T;   η_t = η_{t−1} after.
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        self.start_factor = real_in("LinearLR", "start_factor", start_factor, high=1.0)
+        if self.start_factor == 0:
+            raise ValueError("LinearLR: start_factor must be > 0 and ≤ 1, got 0.0")
+        self.end_factor = real_in("LinearLR", "end_factor", end_factor, high=1.0)
+        self.total_iters = positive_int("LinearLR", "total_iters", total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        s, e, T, t = self.start_factor, self.end_factor, self.total_iters, self.last_epoch
+        if t == 0:
+            return [lr * s for lr in self._current_lrs()]
+        if self._is_initial or t > T:
+            return self._current_lrs()
+        factor = 1.0 + (e - s) / (T * s + (t - 1) * (e - s))
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        s, e, T = self.start_factor, self.end_factor, self.total_iters
+        return [base * (s + (e - s) * min(T, self.last_epoch) / T) for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """η_t = η_{t−1} · γ (alone: η_t = η₀ · γᵗ)."""
@@ -112,6 +115,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class LambdaLR(LRScheduler):
@@ -176,3 +182,11 @@ class CosineAnnealingLR(LRScheduler):
                     for lr, base in zip(self._current_lrs(), self.base_lrs, strict=True)]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [eta_min + (lr - eta_min) * ratio for lr in self._current_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LambdaLR",
+           "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR"]

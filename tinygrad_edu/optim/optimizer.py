@@ -1,7 +1,8 @@
 """`Optimizer`: the parameter groups, per-parameter state and the checked `step()` that
-SGD, Adam and NormalizedGD share.
+SGD, Adam, AdamW, RMSprop, Adagrad and NormalizedGD share.
 
-A step first checks every gradient (shape and dtype equal to the parameter's, and finite when
+A step first checks every group's hyperparameters (an lr written into `param_groups` by hand
+included) and every gradient (shape and dtype equal to the parameter's, and finite when
 `check_finite=True`) and only then updates, so a failed step leaves every parameter and every
 piece of state as it was. Each update θ ← θ − step is written into the parameter's memory
 and bumps its version, as `sub_` under no_grad does in PyTorch; parameters whose `.grad` is
@@ -22,6 +23,16 @@ from ..autograd import versions
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.utils import zero_grad
 from ..tensor import Tensor
+
+# PyTorch's implementation switches: on the CPU foreach and fused compute the same update
+# (to rounding), so any value is accepted and the one loop here runs; capturable (CUDA graphs)
+# and differentiable (recording the step in the autograd graph) would change what a step
+# means, so True is refused.
+IGNORED_SWITCHES = ("foreach", "fused")
+REFUSED_SWITCHES = {
+    "capturable": "it is for CUDA graphs, and PyTorch refuses it for CPU parameters too",
+    "differentiable": "steps are never recorded in the autograd graph here",
+}
 
 
 class Optimizer:
@@ -45,6 +56,7 @@ class Optimizer:
         self.check_finite = bool(check_finite)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._checked: dict[int, tuple] = {}  # id(group) -> (group, its entries when checked)
         groups = list(params)
         if not groups:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -77,8 +89,25 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Validate (and normalise to floats) a group's hyperparameters."""
-        group["lr"] = real_in(type(self).__name__, "lr", group.get("lr"))
+        """Validate (and normalise to floats and bools) a group's hyperparameters."""
+        name = type(self).__name__
+        group["lr"] = real_in(name, "lr", group.get("lr"))
+        for key in IGNORED_SWITCHES:
+            if group.get(key) not in (None, True, False):
+                raise TypeError(f"{name}: {key} must be None, True or False, "
+                                f"got {group[key]!r}")
+        for key, why in REFUSED_SWITCHES.items():
+            if group.get(key):
+                raise ValueError(f"{name}: {key}=True is not supported: {why}")
+        if "maximize" in group:
+            group["maximize"] = bool(group["maximize"])
+
+    @staticmethod
+    def _switches(maximize: bool, foreach: bool | None, capturable: bool,
+                  differentiable: bool, fused: bool | None) -> dict[str, Any]:
+        """PyTorch's keyword-only options every rule shares, as group entries."""
+        return {"maximize": maximize, "foreach": foreach, "capturable": capturable,
+                "differentiable": differentiable, "fused": fused}
 
     # ------------------------------------------------------------ stepping
 
@@ -96,10 +125,24 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_changed_groups()
         self._check_gradients()
         with no_grad():
             self._update_all()
         return loss
+
+    def _check_changed_groups(self) -> None:
+        """Re-check each group whose entries changed since it was last checked (an lr set by
+        hand, say), before anything moves. Unchanged groups cost an identity test per entry:
+        checking every group at every step would take a quarter of a small model's step."""
+        checked = self._checked
+        for group in self.param_groups:
+            seen = checked.get(id(group))
+            if (seen is None or seen[0] is not group or len(seen[1]) + 1 != len(group)
+                    or any(group.get(k, seen) is not v for k, v in seen[1])):
+                self._check_group(group)
+                checked[id(group)] = (group, tuple((k, v) for k, v in group.items()
+                                                   if k != "params"))
 
     def _check_gradients(self) -> None:
         for gi, group in enumerate(self.param_groups):
@@ -131,13 +174,15 @@ class Optimizer:
             self._update(group)
 
     @staticmethod
-    def _decayed_gradients(group: dict[str, Any]):
-        """(θ, g + λθ) for each parameter θ of `group` with a gradient g, λ being the group's
-        weight_decay (PyTorch's L2 penalty: g alone when λ = 0)."""
-        wd = group["weight_decay"]
+    def _decayed_gradients(group: dict[str, Any], decay: bool = True):
+        """(θ, g) for each parameter θ of `group` with a gradient, in PyTorch's order:
+        g ← −g when maximizing, then g ← g + λθ, λ being the group's weight_decay (the L2
+        penalty; skipped when λ = 0 or `decay` is False, for the decoupled form)."""
+        wd = group["weight_decay"] if decay else 0
+        sign = -1 if group.get("maximize") else 1
         for p in group["params"]:
             if p._grad is not None:
-                g = p._grad._data
+                g = p._grad._data if sign == 1 else -p._grad._data
                 yield p, (g + wd * p._data if wd != 0 else g)
 
     @staticmethod
@@ -146,6 +191,12 @@ class Optimizer:
         the operand checks, which `step()` has made for every parameter before any update."""
         np.subtract(p._data, step, out=p._data)
         versions.bump(p._data, "sub_", next(versions.sequence))
+
+    @staticmethod
+    def _shrink(p: Tensor, factor: float) -> None:
+        """θ ← θ · factor in θ's memory (decoupled weight decay), as `p.mul_(factor)`."""
+        np.multiply(p._data, factor, out=p._data)
+        versions.bump(p._data, "mul_", next(versions.sequence))
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")
@@ -191,18 +242,27 @@ class Optimizer:
             new_state[params[i]] = _state_for(name, i, params[i], s)
         self.param_groups = new_groups
         self.state = new_state
+        self._checked = {}
 
 
 def _state_for(where: str, i: int, p: Tensor, saved: dict[str, Any]) -> dict[str, Any]:
-    """A checked copy of one parameter's saved state: arrays must have the parameter's shape."""
+    """A checked copy of one parameter's saved state: arrays (or Tensors, as `tg.load` may
+    give) must have the parameter's shape and are cast to its dtype, as PyTorch casts all
+    floating state but "step"; a 0-d "step" becomes a number."""
+    if not isinstance(saved, dict):
+        raise TypeError(f"{where}: the state of parameter {i} is a {type(saved).__name__}, "
+                        "expected a dict")
     out = {}
     for key, value in saved.items():
+        value = value.numpy() if isinstance(value, Tensor) else value
+        if key == "step" and isinstance(value, np.ndarray) and value.shape == ():
+            value = value.item()
         if isinstance(value, np.ndarray):
             if value.shape != p.shape:
                 raise ValueError(f"{where}: state {key!r} of parameter {i} has shape "
                                  f"{value.shape}, the parameter has shape {p.shape}")
             value = value.astype(p.dtype)
-        elif not isinstance(value, numbers.Real):
+        elif value is not None and not isinstance(value, numbers.Real):
             raise TypeError(f"{where}: state {key!r} of parameter {i} is a "
                             f"{type(value).__name__}, expected an ndarray or a number")
         out[key] = value
