@@ -1129,3 +1129,13 @@ def test_optimizer_constructors_with_hostile_arguments(call):
         group = opt.param_groups[0]
         stored = group["betas"][int(name[-1]) - 1] if name.startswith("beta") else group[name]
         assert stored == want and type(stored) is float
+
+
+def test_sgd_takes_weight_decay_and_nesterov_by_keyword_only():
+    """API.md and PyTorch order these two differently: a positional call is refused rather
+    than read one way or the other."""
+    p = tg.zeros(2, requires_grad=True)
+    with pytest.raises(TypeError):
+        optim.SGD([p], 0.1, 0.9, 0.0, 1e-4)
+    opt = optim.SGD([p], 0.1, 0.9, 0.0, weight_decay=1e-4, nesterov=True)
+    assert opt.param_groups[0]["weight_decay"] == 1e-4 and opt.param_groups[0]["nesterov"]
