@@ -15,6 +15,7 @@ from .arguments import describe, to_array
 from .autograd import engine, versions
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
+from .methods.linalg import LinearAlgebra
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
 from .methods.shape import ShapeOps
@@ -22,7 +23,8 @@ from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
 
-class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBase):
+class Tensor(Arithmetic, Reductions, ShapeOps, LinearAlgebra, InPlace, NumpyProtocol,
+             TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
