@@ -13,7 +13,6 @@ import tinygrad_edu.nn.functional as F
 
 from .rows import M, N, Op, V, linear_inputs, movement, unary
 
-
 # ---------------------------------------------------------------- the named products, einsum
 
 
@@ -144,10 +143,7 @@ def np_diag_embed(a, offset, dim1, dim2):
     r, c = max(-offset, 0), max(offset, 0)
     for i in range(a.shape[-1]):
         out[..., r + i, c + i] = a[..., i]
-    d1, d2 = dim1 % (a.ndim + 1), dim2 % (a.ndim + 1)
-    rest = [d for d in range(a.ndim + 1) if d not in (d1, d2)]
-    return np.moveaxis(out, list(range(a.ndim + 1)), rest + [d1, d2]) if d1 < d2 else \
-        np.moveaxis(out, list(range(a.ndim + 1)), rest + [d2, d1]).swapaxes(d1, d2)
+    return np.moveaxis(out, (-2, -1), (dim1, dim2))
 
 
 # ---------------------------------------------------------------- norms
@@ -173,8 +169,7 @@ def matrix_norm_args(x):
 
 
 def np_matrix_norm(a, ord, dim, keepdim):
-    out = np.linalg.norm(a, ord, axis=dim, keepdims=keepdim)
-    return out
+    return np.linalg.norm(a, ord, axis=dim, keepdims=keepdim)
 
 
 MATRIX_NORM_INPUTS = tensor(min_side=1, elements=GRID_NONZERO, unique=True) \
