@@ -208,7 +208,8 @@ def one_of(op: str, name: str, value: Any, choices: tuple) -> None:
 
 
 class MismatchError(ValueError, RuntimeError):
-    """Shapes or sizes that do not fit an operation (mm of 2×3 and 2×3): a ValueError that is
+    """An argument that does not fit the operation (mm of 2×3 and 2×3, an einsum equation
+    naming more axes than its operand has, a norm's unknown order): a ValueError that is
     also the RuntimeError PyTorch raises, so code written for PyTorch catches it."""
 
 
@@ -221,8 +222,8 @@ def same_dtype(op: str, *tensors) -> None:
     """Refuse operands of different dtypes, as PyTorch's mm, dot, einsum... (no promotion)."""
     kinds = {t.dtype for t in tensors}
     if len(kinds) > 1:
-        names = " and ".join(str(t.dtype) for t in tensors)
-        raise DtypeError(f"{op}: expected both operands to have the same dtype, got {names}")
+        names = ", ".join(str(t.dtype) for t in tensors)
+        raise DtypeError(f"{op}: expected operands of one dtype, got {names}")
 
 
 def floating_dtype(op: str, x) -> None:

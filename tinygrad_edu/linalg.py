@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import arguments, dtypes, ops
 from .arguments import MismatchError, floating_dtype
-from .methods.arithmetic import matmul
+from .methods.arithmetic import matmul, where
 from .methods.linalg import det, diagonal, inverse, solve
 from .ops.linalg import LinAlgError, PNorm
 from .recording import apply, as_tensor
@@ -50,8 +52,9 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
             raise MismatchError(f"linalg.vector_norm: no {ord} norm over an empty dimension "
                                 f"of shape {x.shape} (it has no identity)")
         return x.abs().amax(axes, keepdim) if ord > 0 else x.abs().amin(axes, keepdim)
-    if ord == 0:  # a count: its gradient is 0 everywhere, so it carries none
-        return (x != 0).sum(axes, keepdim).to(x.dtype).detach()
+    if ord == 0:  # a count: in the graph, as PyTorch's, with the gradient 0 everywhere
+        nowhere = np.zeros(x.shape, dtype=bool)
+        return where(nowhere, x, 0.0).sum(axes, keepdim) + (x != 0).sum(axes, keepdim)
     return apply(PNorm(axes, keepdim, float(ord)), x)
 
 
@@ -66,7 +69,7 @@ def matrix_norm(a, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     if a.ndim < 2:
         raise MismatchError(f"{op}: expected at least 2 dimensions, got shape {a.shape}")
     if isinstance(ord, bool) or ord not in _MATRIX_ORDS:
-        raise ValueError(f"{op}: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
+        raise MismatchError(f"{op}: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise TypeError(f"{op}: dim must be a pair of dims, got {dim!r}")
     rows, cols = arguments.dims(op, tuple(dim), a.ndim, unique=False)
@@ -101,7 +104,7 @@ def norm(a, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> TensorB
         return matrix_norm(a, ord, (-2, -1), keepdim, dtype=dtype)
     if a.ndim == 1:
         if isinstance(ord, str):
-            raise ValueError(f"linalg.norm: ord={ord!r} is a matrix norm, but the input is "
+            raise MismatchError(f"linalg.norm: ord={ord!r} is a matrix norm, but the input is "
                              f"a vector of shape {a.shape}")
         return vector_norm(a, ord, None, keepdim, dtype=dtype)
     raise MismatchError(f"linalg.norm: with ord and without dim the input must be 1-D or "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import arguments
-from ..arguments import DtypeError, MismatchError, describe
+from ..arguments import MismatchError, describe, same_dtype
 from ..ops import linalg as la
 from ..recording import apply, as_tensor
 from ..tensor_base import TensorBase
@@ -30,9 +30,7 @@ def einsum(equation: str, *operands) -> TensorBase:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     xs = [as_tensor(x, "einsum") for x in operands]
-    if len({x.dtype for x in xs}) > 1:
-        raise DtypeError(f"einsum: expected operands of one dtype, got "
-                         f"{[str(x.dtype) for x in xs]}")
+    same_dtype("einsum", *xs)
     subscripts, output = parse(equation, [x.shape for x in xs])
     return apply(la.Einsum(subscripts, output), *xs)
 
@@ -48,7 +46,7 @@ def parse(equation: str, shapes: list) -> tuple:
                             f"{len(shapes)} given")
     for i, ch in enumerate(equation):
         if not (ch.isascii() and ch.isalpha()) and ch not in ".,->":
-            raise ValueError(f"einsum: invalid subscript {ch!r} at index {i} of {equation!r}: "
+            raise MismatchError(f"einsum: invalid subscript {ch!r} at index {i} of {equation!r}: "
                              "subscripts are letters a-z, A-Z")
     unused = iter(sorted(set(la.LETTERS) - set(equation)))
     spans = [_ellipsis_dims(term, shape) for term, shape in zip(terms, shapes)]
@@ -59,13 +57,13 @@ def parse(equation: str, shapes: list) -> tuple:
     if arrow:
         output = rhs.replace("...", ellipsis)
         if "." in output:
-            raise ValueError(f"einsum: a '.' outside an ellipsis in {equation!r}")
+            raise MismatchError(f"einsum: a '.' outside an ellipsis in {equation!r}")
         for letter in output:
             if output.count(letter) > 1:
-                raise ValueError(f"einsum: output subscript {letter} appears more than once "
+                raise MismatchError(f"einsum: output subscript {letter} appears more than once "
                                  f"in {equation!r}")
             if letter not in counts:
-                raise ValueError(f"einsum: output subscript {letter} is not a subscript of any "
+                raise MismatchError(f"einsum: output subscript {letter} is not a subscript of any "
                                  f"operand in {equation!r}")
     else:
         output = ellipsis + "".join(sorted(c for c, n in counts.items()
@@ -78,7 +76,7 @@ def _ellipsis_dims(term: str, shape: tuple) -> int:
     """How many axes the "..." of `term` stands for (0 without one)."""
     named = term.replace("...", "")
     if "." in named or term.count("...") > 1:
-        raise ValueError(f"einsum: a '.' outside a single ellipsis in {term!r}")
+        raise MismatchError(f"einsum: a '.' outside a single ellipsis in {term!r}")
     if "..." not in term:
         if len(named) != len(shape):
             raise MismatchError(f"einsum: {term!r} names {len(named)} axes, but its operand "
@@ -113,15 +111,13 @@ def tensordot(a, b, dims=2, *, op: str = "tensordot") -> TensorBase:
     n; a pair of lists ([a's axes], [b's axes]) names them. The result has a's other axes,
     then b's."""
     a, b = as_tensor(a, op), as_tensor(b, op)
-    if a.dtype != b.dtype:
-        raise DtypeError(f"{op}: expected both operands to have the same dtype, got {a.dtype} "
-                         f"and {b.dtype}")
+    same_dtype(op, a, b)
     if isinstance(dims, bool) or not isinstance(dims, (int, list, tuple)):
         raise TypeError(f"{op}: dims must be an int or a pair of lists of ints, "
                         f"got {describe(dims)}")
     if isinstance(dims, int):
         if dims < 0 or dims > min(a.ndim, b.ndim):
-            raise ValueError(f"{op}: dims must lie in [0, {min(a.ndim, b.ndim)}] for shapes "
+            raise MismatchError(f"{op}: dims must lie in [0, {min(a.ndim, b.ndim)}] for shapes "
                              f"{a.shape} and {b.shape}, got {dims}")
         dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
@@ -130,7 +126,7 @@ def tensordot(a, b, dims=2, *, op: str = "tensordot") -> TensorBase:
                             f"got {dims!r}")
         dims_a, dims_b = dims
         if len(dims_a) != len(dims_b):
-            raise ValueError(f"{op}: both lists of dims must have the same length, got "
+            raise MismatchError(f"{op}: both lists of dims must have the same length, got "
                              f"{dims!r}")
     axes_a = arguments.dims(op, tuple(dims_a), a.ndim) if dims_a else ()
     axes_b = arguments.dims(op, tuple(dims_b), b.ndim) if dims_b else ()

@@ -275,10 +275,11 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
         warnings.warn("meshgrid: pass indexing='ij' (the default used here) or 'xy'; "
                       "PyTorch will require it", UserWarning, stacklevel=2)
         indexing = "ij"
-    arguments.one_of("meshgrid", "indexing", indexing, ("ij", "xy"))
+    if indexing not in ("ij", "xy"):
+        raise MismatchError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     ts = [as_tensor(t, "meshgrid") for t in tensors]
     if not ts:
-        raise ValueError("meshgrid: expected at least one tensor")
+        raise MismatchError("meshgrid: expected at least one tensor")
     for t in ts:
         if t.ndim > 1:
             raise MismatchError(f"meshgrid: expected 0-d or 1-D tensors, got shape {t.shape}")
