@@ -412,11 +412,28 @@ def test_norms_refuse_what_torch_refuses():
 
 
 @pytest.mark.parametrize("ord", ["nuc", 2, -2])
-def test_singular_value_norms_are_refused_clearly(ord):
-    with pytest.raises(NotImplementedError, match="singular values"):
-        tg.linalg.matrix_norm(T(np.eye(2)), ord)
-    with pytest.raises(NotImplementedError, match="singular values"):
-        tg.linalg.norm(T(np.eye(2)), ord)
+@pytest.mark.parametrize("dim", [(-2, -1), (0, 2), (2, 1)])
+def test_singular_value_norms_equal_numpy_and_torch(ord, dim):
+    a = randn(2, 3, 4)
+    close(val(tg.linalg.matrix_norm(T(a), ord, dim)), np.linalg.norm(a, ord, axis=dim))
+    close(val(tg.linalg.matrix_norm(T(a), ord, dim, keepdim=True)),
+          np.linalg.norm(a, ord, axis=dim, keepdims=True))
+    assert_gradients_close(lambda t: tg.linalg.matrix_norm(t, ord, dim), T(a))
+    check_against_torch(lambda t: tg.linalg.matrix_norm(t, ord, dim), [a],
+                        lambda t: __import__("torch").linalg.matrix_norm(t, ord, dim))
+
+
+def test_svdvals_gradient_is_u_v_transposed_and_refuses_second_order():
+    a = randn(3, 2)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    close(val(tg.linalg.svdvals(T(a))), s)
+    x = T(a)
+    tg.linalg.svdvals(x)[0].backward()
+    close(grad(x), np.outer(u[:, 0], vt[0]))  # ∂σ₁/∂A = u₁ v₁ᵀ
+    x = T(a)
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        tg.autograd.grad(tg.linalg.matrix_norm(x, "nuc"), x, create_graph=True)
+    check_against_torch(tg.linalg.svdvals, [a], lambda t: __import__("torch").linalg.svdvals(t))
 
 
 # ---------------------------------------------------------------- triangles and diagonals
@@ -530,3 +547,11 @@ def test_meshgrid_without_indexing_warns_and_uses_ij_as_torch():
                                                    torch.ones(2, dtype=torch.float64),
                                                    indexing="ij"),
                       TypeError, RuntimeError)
+
+
+def test_linalg_diagonal_defaults_to_the_last_two_dims_as_torch():
+    a = randn(2, 3, 4)
+    close(val(tg.linalg.diagonal(T(a))), np.diagonal(a, 0, -2, -1))
+    close(val(tg.linalg.diagonal(T(a), offset=1, dim1=0, dim2=2)), np.diagonal(a, 1, 0, 2))
+    check_against_torch(lambda t: tg.linalg.diagonal(t), [a],
+                        lambda t: __import__("torch").linalg.diagonal(t))

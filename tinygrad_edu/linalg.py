@@ -6,7 +6,8 @@ determinant, and `LinAlgError` for a singular matrix (a RuntimeError, as PyTorch
                               ∞ / −∞: max / min row sum of |aᵢⱼ|
     norm(A, ord=None, dim=None)   one of the two, chosen by dim (or A's ndim) as PyTorch
 
-The orders that need singular values (2, −2, "nuc") are refused with NotImplementedError.
+                              2 / −2 / "nuc": the largest / smallest / sum of the singular
+                              values (`svdvals`, first derivatives only)
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import numpy as np
 from . import arguments, dtypes, ops
 from .arguments import MismatchError, floating_dtype
 from .methods.arithmetic import matmul, where
-from .methods.linalg import det, diagonal, inverse, solve
-from .ops.linalg import LinAlgError, PNorm
+from .methods.linalg import det, inverse, solve
+from .methods.linalg import diagonal as methods_diagonal
+from .ops.linalg import LinAlgError, PNorm, SingularValues
 from .recording import apply, as_tensor
 from .tensor_base import TensorBase
 
 inv = inverse
 
 __all__ = ["LinAlgError", "det", "diagonal", "inv", "matmul", "matrix_norm", "norm", "solve",
-           "vector_norm"]
+           "svdvals", "vector_norm"]
 
 
 def _input(op: str, x, dtype) -> TensorBase:
@@ -76,9 +78,13 @@ def matrix_norm(a, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     if rows == cols:
         raise MismatchError(f"{op}: the two dims must differ, got {tuple(dim)}")
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"{op}: ord={ord!r} needs singular values, which "
-                                  "tinygrad_edu does not compute yet; 'fro', 1, -1, inf and "
-                                  "-inf are supported")
+        planes = a.permute(*[d for d in range(a.ndim) if d not in (rows, cols)], rows, cols)
+        s = svdvals(planes)
+        out = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
+        if keepdim:
+            for d in sorted((rows, cols)):
+                out = out.unsqueeze(d)
+        return out
     if ord == "fro":
         return apply(ops.Norm((min(rows, cols), max(rows, cols)), keepdim), a)
     # 1: the largest column sum (sum down the rows, then max across); inf: the largest row sum
@@ -86,6 +92,22 @@ def matrix_norm(a, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     sums = a.abs().sum(inner_dim, keepdim=True)
     out = sums.amax(outer_dim, keepdim=True) if ord > 0 else sums.amin(outer_dim, keepdim=True)
     return out if keepdim else out.squeeze((rows, cols))
+
+
+def svdvals(a) -> TensorBase:
+    """The singular values of (each matrix of) a, in descending order, the last axis of the
+    result. First derivatives only: with create_graph=True the backward pass refuses them
+    (NotImplementedError)."""
+    a = _input("linalg.svdvals", a, None)
+    if a.ndim < 2:
+        raise MismatchError(f"linalg.svdvals: expected at least 2 dimensions, got shape "
+                            f"{a.shape}")
+    return apply(SingularValues(), a)
+
+
+def diagonal(a, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> TensorBase:
+    """torch.linalg.diagonal: tg.diagonal with the last two dims as the default planes."""
+    return methods_diagonal(a, offset, dim1, dim2)
 
 
 def norm(a, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> TensorBase:

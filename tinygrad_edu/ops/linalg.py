@@ -280,3 +280,25 @@ class PNorm(Reduction):
         # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
         y = np.where(out == 0, np.inf, out)
         return np.sign(x) * np.abs(x) ** (self.p - 1) * (grad / y ** (self.p - 1))
+
+
+class SingularValues(Function):
+    """σ = the singular values of A (over the last two axes, descending), A = U diag(σ) Vᵀ;
+    ∂σᵢ/∂A = uᵢ vᵢᵀ, so ∂L/∂A = U diag(g) Vᵀ (for distinct σ).
+
+    U and V are recomputed from A in the rule; as arrays they would be constants to a second
+    pass, so the rule refuses tensors (create_graph=True) instead of a silently wrong answer.
+    """
+
+    __slots__ = ()
+    saves = ("a",)
+
+    def forward(self, a):
+        return np.linalg.svd(a, compute_uv=False)
+
+    def backward(self, grad, out, a):
+        if not isinstance(a, np.ndarray):
+            raise NotImplementedError("svdvals: second derivatives of singular values (and of "
+                                      "the norms 'nuc', 2, -2) are not implemented")
+        u, _, vt = np.linalg.svd(a, full_matrices=False)
+        return (u * grad[..., None, :]) @ vt
