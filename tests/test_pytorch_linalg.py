@@ -227,6 +227,20 @@ def test_einsum_gradient_of_a_tensor_used_twice_adds_both_uses():
     assert tg.autograd.gradgradcheck(lambda m: tg.einsum("ij,jk,ki", m, m, m), (T(randn(2, 2)),))
 
 
+def test_einsum_takes_pytorchs_sublists():
+    a, b = randn(2, 3), randn(3, 4)
+    close(val(tg.einsum(T(a), [0, 1], T(b), [1, 2], [0, 2])), a @ b)
+    close(val(tg.einsum(T(a), [0, 1], T(b), [1, 2])), a @ b)  # implicit output
+    c = randn(2, 3, 3)
+    close(val(tg.einsum(T(c), [..., 0, 0], [...])), np.trace(c, axis1=1, axis2=2))
+    with pytest.raises(ValueError, match="einsum: a subscript"):
+        tg.einsum(T(a), [0, 60])
+    torch = torch_or_none()
+    if torch is not None:
+        theirs = torch.einsum(torch.tensor(a), [0, 1], torch.tensor(b), [1, 2], [0, 2])
+        close(theirs.numpy(), a @ b)
+
+
 @pytest.mark.parametrize("equation, shapes", [
     ("ij,jk", [(2, 3)]), ("ijk", [(2, 3)]), ("ij,jk", [(2, 3), (2, 3)]), ("ij->ii", [(2, 2)]),
     ("ij->k", [(2, 2)]), ("i1", [(2, 2)]), ("ii", [(2, 3)]), ("i..j", [(2, 2)]),

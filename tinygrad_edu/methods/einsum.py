@@ -24,7 +24,10 @@ def einsum(equation: str, *operands) -> TensorBase:
     >>> tg.einsum("ij,jk->ik", a, b)        # a @ b
     >>> tg.einsum("bii->b", x)              # the trace of each matrix
     >>> tg.einsum("...ij,...j", [A, v])     # operands in a list too, as PyTorch allows
+    >>> tg.einsum(a, [0, 1], b, [1, 2], [0, 2])  # PyTorch's sublists: ints for letters
     """
+    if isinstance(equation, TensorBase):
+        equation, operands = sublists(equation, *operands)
     if not isinstance(equation, str):
         raise TypeError(f"einsum: the equation must be a string, got {describe(equation)}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -33,6 +36,29 @@ def einsum(equation: str, *operands) -> TensorBase:
     same_dtype("einsum", *xs)
     subscripts, output = parse(equation, [x.shape for x in xs])
     return apply(la.Einsum(subscripts, output), *xs)
+
+
+def sublists(*args) -> tuple:
+    """(equation, operands) of einsum(x₁, s₁, x₂, s₂, …[, output]), each s a list of ints in
+    [0, 52) naming axes (Ellipsis for "...")."""
+    def term(sub) -> str:
+        if not isinstance(sub, (list, tuple)):
+            raise TypeError(f"einsum: expected a list of subscripts, got {describe(sub)}")
+        for i in sub:
+            if i is not Ellipsis and (isinstance(i, bool) or not isinstance(i, int)
+                                      or not 0 <= i < len(la.LETTERS)):
+                raise MismatchError(f"einsum: a subscript must be an int in [0, 52) or "
+                                    f"Ellipsis, got {i!r}")
+        return "".join("..." if i is Ellipsis else la.LETTERS[i] for i in sub)
+
+    operands, terms = args[0::2], args[1::2]
+    output = None
+    if len(args) % 2:  # the last argument is the output's sublist
+        operands, output = operands[:-1], args[-1]
+    equation = ",".join(term(s) for s in terms)
+    if output is not None:
+        equation += "->" + term(output)
+    return equation, operands
 
 
 def parse(equation: str, shapes: list) -> tuple:
