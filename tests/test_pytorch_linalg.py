@@ -302,6 +302,16 @@ def test_solve_takes_vectors_and_broadcasts_batches_as_torch(b_shape):
                         lambda x, y: __import__("torch").linalg.solve(x, y))
 
 
+@pytest.mark.parametrize("b_shape", [(2, 4, 3), (5, 3)])
+def test_solve_on_the_right_solves_x_a_equals_b(b_shape):
+    a, b = well_conditioned(2, 3, 3) if len(b_shape) == 3 else well_conditioned(3, 3), \
+        randn(*b_shape)
+    close(val(tg.linalg.solve(T(a), T(b), left=False)) @ a, b)
+    assert_gradients_close(lambda x, y: tg.linalg.solve(x, y, left=False), T(a), T(b))
+    check_against_torch(lambda x, y: tg.linalg.solve(x, y, left=False), [a, b],
+                        lambda x, y: __import__("torch").linalg.solve(x, y, left=False))
+
+
 def test_singular_matrix_raises_linalg_error_a_runtime_error():
     assert issubclass(tg.linalg.LinAlgError, RuntimeError)
     singular = np.array([[1.0, 2.0], [2.0, 4.0]])
@@ -332,6 +342,10 @@ def test_solve_refuses_mismatches_as_torch():
     raises_like_torch(lambda: tg.linalg.solve(T(a), T(np.ones(3))),
                       lambda torch: torch.linalg.solve(torch.tensor(a),
                                                        torch.ones(3, dtype=torch.float64)),
+                      ValueError, RuntimeError)
+    raises_like_torch(lambda: tg.linalg.solve(T(a), T(np.ones(2)), left=False),
+                      lambda torch: torch.linalg.solve(torch.tensor(a), torch.tensor(np.ones(2)),
+                                                       left=False),
                       ValueError, RuntimeError)
     raises_like_torch(lambda: tg.linalg.solve(T(a), tg.tensor(np.ones(2, np.float32))),
                       lambda torch: torch.linalg.solve(torch.tensor(a), torch.ones(2)),

@@ -172,27 +172,29 @@ def det(a) -> TensorBase:
     return apply1(la.Det(), _square("linalg.det", a))
 
 
-def solve(a, b) -> TensorBase:
+def solve(a, b, *, left: bool = True) -> TensorBase:
     """X with A X = B, A (…, n, n) and B (…, n, k), or B (…, n) a vector (when 1-D or of
-    A's shape without its last axis); batch axes broadcast. A singular A raises
-    `LinAlgError`."""
+    A's shape without its last axis); batch axes broadcast. With left=False, X A = B for B
+    (…, k, n), vectors refused as PyTorch does. A singular A raises `LinAlgError`."""
     a = _square("linalg.solve", a)
     b = as_tensor(b, "linalg.solve")
     if a.dtype != b.dtype:
         raise DtypeError(f"linalg.solve: expected A and B of the same dtype, got {a.dtype} "
                          f"and {b.dtype}")
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
-    column = b.unsqueeze(-1) if vector else b
-    if column.ndim < 2 or column.shape[-2] != a.shape[-1]:
+    column = b.unsqueeze(-1) if vector else b if left or b.ndim < 2 else b.transpose(-1, -2)
+    if column.ndim < 2 or column.shape[-2] != a.shape[-1] or (vector and not left):
         raise MismatchError(f"linalg.solve: shapes {a.shape} and {b.shape} do not fit "
-                            "A X = B")
+                            f"{'A X' if left else 'X A'} = B")
     try:
         np.broadcast_shapes(a.shape[:-2], column.shape[:-2])
     except ValueError:
         raise MismatchError(f"linalg.solve: the batch axes of shapes {a.shape} and {b.shape} "
                             "do not broadcast") from None
+    if not left:  # X A = B is Aᵀ Xᵀ = Bᵀ
+        a = a.transpose(-1, -2)
     x = apply(la.Solve(), a, column)
-    return x.squeeze(-1) if vector else x
+    return x.squeeze(-1) if vector else x if left else x.transpose(-1, -2)
 
 
 # ---------------------------------------------------------------- triangles, diagonals
