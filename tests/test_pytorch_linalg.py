@@ -302,6 +302,25 @@ def test_solve_takes_vectors_and_broadcasts_batches_as_torch(b_shape):
                         lambda x, y: __import__("torch").linalg.solve(x, y))
 
 
+def cofactors(a):
+    """Cᵢⱼ = (−1)^(i+j) det(A without row i and column j): ∂ det A / ∂aᵢⱼ by Laplace."""
+    n = a.shape[0]
+    return np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
+                      for j in range(n)] for i in range(n)])
+
+
+@pytest.mark.parametrize("a", [np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),
+                               np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([[2.0]]),
+                               well_conditioned(3, 3)], ids=["rank 2", "zero", "1x1", "full"])
+def test_det_gradient_is_the_cofactor_matrix_even_for_singular_matrices(a):
+    # a deliberate difference: PyTorch 2.13 gives 0 for the rank-2 matrix, whose cofactors
+    # (and central differences) are not 0
+    x = T(a)
+    tg.linalg.det(x).backward()
+    close(grad(x), cofactors(a), atol=1e-12)
+    assert_gradients_close(tg.linalg.det, T(a))
+
+
 @pytest.mark.parametrize("b_shape", [(2, 4, 3), (5, 3)])
 def test_solve_on_the_right_solves_x_a_equals_b(b_shape):
     a, b = well_conditioned(2, 3, 3) if len(b_shape) == 3 else well_conditioned(3, 3), \

@@ -167,8 +167,8 @@ def inverse(a) -> TensorBase:
 
 
 def det(a) -> TensorBase:
-    """det A of a square matrix, or of each in a stack. Gradient: g · det A · A⁻ᵀ (which
-    needs an invertible A)."""
+    """det A of a square matrix, or of each in a stack. Gradient: g · adj(A)ᵀ, which is
+    g · det A · A⁻ᵀ for an invertible A and is defined for a singular one too."""
     return apply1(la.Det(), _square("linalg.det", a))
 
 

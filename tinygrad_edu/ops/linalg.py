@@ -183,16 +183,42 @@ class Solve(Function):
 
 
 class Det(Function):
-    """d = det A (over the last two axes);  ∂d/∂A = d·A⁻ᵀ (Jacobi's formula)"""
+    """d = det A (over the last two axes);  ∂d/∂A = adj(A)ᵀ (Jacobi's formula), which is
+    d·A⁻ᵀ for an invertible A and still defined for a singular one"""
 
     __slots__ = ()
-    saves = ("a", "out")
+    saves = ("a",)
 
     forward = staticmethod(np.linalg.det)
 
     def backward(self, grad, out, a):
-        scale = (grad * out).reshape(out.shape + (1, 1))
-        return scale * record(Inv(), a).swapaxes(-1, -2)
+        return grad.reshape(grad.shape + (1, 1)) * record(Adjugate(), a).swapaxes(-1, -2)
+
+
+class Adjugate(Function):
+    """B = adj A = det(A)·A⁻¹, from A = U Σ Vᵀ as det(U) det(V) · V diag(Πⱼ≠ᵢ σⱼ) Uᵀ, so a
+    singular A has one too;  ∂L/∂A = (⟨G, B⟩ Bᵀ − Bᵀ G Bᵀ) / det A (from dB = d tr(A⁻¹dA)
+    A⁻¹ − d A⁻¹ dA A⁻¹; only for an invertible A: det's second derivative at a singular A)"""
+
+    __slots__ = ()
+    saves = ("a", "out")
+
+    def forward(self, a):
+        if a.shape[-1] == 0:
+            return a.copy()
+        u, s, vt = np.linalg.svd(a)
+        n = s.shape[-1]
+        # Πⱼ≠ᵢ σⱼ, multiplied out rather than det / σᵢ, which a zero σᵢ would break
+        others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
+        sign = np.linalg.det(u) * np.linalg.det(vt)
+        v_scaled = vt.swapaxes(-1, -2) * others[..., None, :]
+        return sign[..., None, None] * (v_scaled @ u.swapaxes(-1, -2))
+
+    def backward(self, grad, out, a):
+        bt = out.swapaxes(-1, -2)
+        inner = (grad * out).sum(axis=(-2, -1), keepdims=True)
+        d = record(Det(), a)
+        return (inner * bt - bt @ grad @ bt) / d.reshape(d.shape + (1, 1))
 
 
 class Triangle(Function):
