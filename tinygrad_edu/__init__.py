@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, nn, optim, testing, utils, viz
+from . import autograd, io, linalg, nn, optim, testing, utils, viz
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -34,6 +34,7 @@ from .dtypes import (
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
 from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
+from .methods.linalg import *  # noqa: F403  (its __all__: tg.mm, tg.einsum, tg.tril, ...)
 from .methods.shape import cat, stack
 from .serialization import load, save
 from .tensor import Tensor

@@ -223,3 +223,31 @@ def one_of(op: str, name: str, value: Any, choices: tuple) -> None:
     """Refuse a `value` that is not one of the named `choices` (a loss's reduction, ...)."""
     if value not in choices:
         raise ValueError(f"{op}: {name} must be one of {choices}, got {value!r}")
+
+
+# ---------------------------------------------------------------- PyTorch's error types
+
+
+class MismatchError(ValueError, RuntimeError):
+    """An argument that does not fit the operation (mm of 2×3 and 2×3, an einsum equation
+    naming more axes than its operand has, a norm's unknown order): a ValueError that is
+    also the RuntimeError PyTorch raises, so code written for PyTorch catches it."""
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A dtype an operation refuses (dot of float32 and float64, inv of ints): a TypeError
+    that is also the RuntimeError PyTorch raises."""
+
+
+def same_dtype(op: str, *tensors) -> None:
+    """Refuse operands of different dtypes, as PyTorch's mm, dot, einsum... (no promotion)."""
+    kinds = {t.dtype for t in tensors}
+    if len(kinds) > 1:
+        names = ", ".join(str(t.dtype) for t in tensors)
+        raise DtypeError(f"{op}: expected operands of one dtype, got {names}")
+
+
+def floating_dtype(op: str, x) -> None:
+    """Refuse a tensor that is not floating point (inv, det, norms)."""
+    if x.dtype.kind != "f":
+        raise DtypeError(f"{op}: expected a floating point tensor, got dtype {x.dtype}")

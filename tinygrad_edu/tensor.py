@@ -17,6 +17,7 @@ from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
 from .methods.elementwise import Elementwise
 from .methods.logic import Logic
+from .methods.linalg import LinearAlgebra
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
 from .methods.shape import ShapeOps
@@ -24,7 +25,8 @@ from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
 
-class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, InPlace, NumpyProtocol,
+class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra, InPlace,
+             NumpyProtocol,
              TensorBase):
     """A numpy array with an autograd history.
 
