@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, nn, optim, testing, viz
+from . import autograd, io, nn, optim, return_types, testing, viz
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -32,6 +32,7 @@ from .dtypes import (
     uint8,
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
+from .methods.reduce import *  # noqa: F403  (its __all__: tg.sum, tg.max, tg.sort, ...)
 from .methods.shape import cat, stack
 from .tensor import Tensor
 

@@ -202,3 +202,23 @@ def one_of(op: str, name: str, value: Any, choices: tuple) -> None:
     """Refuse a `value` that is not one of the named `choices` (a loss's reduction, ...)."""
     if value not in choices:
         raise ValueError(f"{op}: {name} must be one of {choices}, got {value!r}")
+
+
+# ---------------------------------------------------------------- errors PyTorch types otherwise
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A dtype the operation does not take (the mean of ints): a TypeError, and a RuntimeError
+    as in PyTorch, so code written for either catches it."""
+
+
+class OutOfRange(ValueError, RuntimeError):
+    """An argument outside what the operation allows (topk's k beyond the size): a ValueError,
+    and a RuntimeError as in PyTorch."""
+
+
+def floating_only(op: str, dtype) -> None:
+    """Refuse an int or bool dtype where PyTorch needs a float one (mean, var, std, norm)."""
+    if dtype.kind != "f":
+        raise DtypeError(f"{op}: the input must have a floating point dtype, got {dtype} "
+                         f"(convert it with .float(), or pass dtype=)")

@@ -1,6 +1,6 @@
 """Every primitive operation: its forward and its derivative, side by side, one file per
-family: `elementwise`, `reduce`, `movement` (shape and indexing), `linalg`; the base class
-and its contract in `function`.
+family: `elementwise`, `reduce`, `scan` (running sums and products), `movement` (shape and
+indexing), `linalg`; the base class and its contract in `function`.
 
 A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
 output and its inputs, and returns ∂L/∂input for each input (a single value for one input).
@@ -15,7 +15,7 @@ is that ufunc (`forward = staticmethod(np.add)`): a method around it would add a
 to every operation, and it puts the op in `UFUNC_OPS`, so `np.add(t, u)` records it too.
 """
 
-from . import elementwise, linalg, movement, reduce
+from . import elementwise, linalg, movement, reduce, scan
 from .elementwise import (
     Abs,
     Add,
@@ -65,8 +65,11 @@ from .reduce import (
     HALF,
     Max,
     Mean,
+    Median,
     Min,
     Norm,
+    PNorm,
+    Prod,
     Reduction,
     SquaredError,
     Std,
@@ -76,6 +79,7 @@ from .reduce import (
     keepdim_shape,
     reduced_count,
 )
+from .scan import Cumprod, Cumsum, Scan, exclusive_cumprod, reversed_cumsum
 
 
 def ops_by_ufunc(*families) -> dict:
@@ -93,4 +97,4 @@ def ops_by_ufunc(*families) -> dict:
 
 
 # ufunc -> the op that records it (np.exp -> Exp): what a tensor does inside a numpy ufunc
-UFUNC_OPS = ops_by_ufunc(elementwise, linalg, movement, reduce)
+UFUNC_OPS = ops_by_ufunc(elementwise, linalg, movement, reduce, scan)
