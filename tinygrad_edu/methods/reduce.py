@@ -70,12 +70,13 @@ class Reductions(Selections):
             raise TypeError(f"{name}: correction must be a number, got {correction!r}")
         return apply(op(dim, keepdim, correction), self)
 
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Π over all elements or one `dim`; exact gradients where x holds zeros (see
         ops.Prod). Ints and bools give int64, as in PyTorch."""
+        dim = dim if axis is None else axis
         if isinstance(dim, (tuple, list)):
             raise TypeError(f"prod: dim must be an int, got {dim!r}")
-        dim, keepdim = reduction_args("prod", self.ndim, dim, keepdim, None, None)
+        dim, keepdim = reduction_args("prod", self.ndim, dim, keepdim, None, keepdims)
         x = self if dtype is None and self._data.dtype.kind == "f" else _cast(self, dtype, "prod")
         return apply(ops.Prod(dim, keepdim), x)
 
@@ -94,13 +95,13 @@ class Reductions(Selections):
             return apply1(ops.Clone(), x)
         return apply(op(axes[0]), x)
 
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         """The vector p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default): p = 2 and
         "fro" the Euclidean norm, 1, ±inf (max / min of |x|), 0 (the count of non-zero x) or
         any real p. The gradient is 0 where the norm has a kink at 0, as in PyTorch."""
         x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "norm"))
         floating_only("norm", x._data.dtype)
-        dim, keepdim = reduction_args("norm", self.ndim, dim, keepdim, None, None)
+        dim, keepdim = reduction_args("norm", self.ndim, dim, keepdim, axis, keepdims)
         if isinstance(p, str):
             if p != "fro":
                 raise ValueError(f"norm: p must be a real number or 'fro', got {p!r}"
