@@ -157,11 +157,16 @@ def reduced_shape(shape: tuple, axes) -> tuple:
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+class EmptyReduction(ValueError, IndexError, RuntimeError):
+    """A reduction with no value over an empty dimension (max, median, mode): a ValueError,
+    and PyTorch's IndexError (along a dim) or RuntimeError (over all elements)."""
+
+
 def check_nonempty(op: str, shape: tuple, axes) -> None:
     """Refuse a reduction (max, argmax, ...) over an empty dimension, which has no value."""
     sizes = shape if axes is None else [shape[a] for a in axes]
     if 0 in sizes:
-        raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {shape}")
+        raise EmptyReduction(f"{op}: cannot reduce over an empty dimension of shape {shape}")
 
 
 # ---------------------------------------------------------------- numbers and choices

@@ -96,6 +96,8 @@ class Selections:
     def kthvalue(self, k, dim=-1, keepdim=False):
         """The k-th smallest value along `dim` (k from 1) and its index."""
         axis = self._one_dim("kthvalue", dim)
+        if axis is not None:
+            check_nonempty("kthvalue", self.shape, (axis,))
         _check_k("kthvalue", k, 1, 1 if axis is None else self.shape[axis])
 
         def kth(a, axis):
