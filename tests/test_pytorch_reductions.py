@@ -8,8 +8,21 @@ when it is importable."""
 
 import math
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hostile import (
+    Refused,
+    assert_same,
+    check_dims,
+    dims,
+    hostile_input,
+    numpy_or_refused,
+    run_or_refused,
+    tensors,
+    tolerance,
+)
+from hypothesis import given
 
 import tinygrad_edu as tg
 
@@ -322,6 +335,52 @@ def test_unique_sorted_inverse_counts_and_dim():
 def test_indices_and_unique_carry_no_graph(call):
     out = call(leaf(X))
     assert not out.requires_grad and out.grad_fn is None
+
+
+def running(ufunc):
+    """numpy's running sum or product as PyTorch gives it: ints and bools in int64, float16
+    accumulated in float32 and rounded."""
+    def ref(a, axis):
+        wide = np.float32 if a.dtype == np.float16 else np.int64 if a.dtype.kind in "biu" \
+            else a.dtype
+        with np.errstate(over="ignore"):
+            return ufunc(a, axis=axis, dtype=wide).astype(
+                a.dtype if a.dtype.kind == "f" else np.int64)
+    return ref
+
+
+# one dim ops fed hostile tensors (every dtype, NaN, inf, empty) and hostile dims
+ALONG = {
+    "cumsum": running(np.cumsum),
+    "cumprod": running(np.cumprod),
+    "sort": lambda a, axis: np.sort(a, axis),  # NaN last, as PyTorch
+    "argsort": lambda a, axis: np.argsort(a, axis, kind="stable").astype(np.int64),
+    "cummax": lambda a, axis: np.maximum.accumulate(a, axis),
+}
+
+
+@hostile_input
+@given(st.sampled_from(sorted(ALONG)), tensors(), dims)
+def test_one_dim_ops_with_hostile_input(name, x, dim):
+    a = x.numpy()
+
+    def expected():
+        if dim is None:
+            raise Refused  # a dim is required (sort's default is -1, not None)
+        axes = check_dims(dim, x.ndim, single=True)
+        if not axes:  # a 0-d tensor is its own running sum, sorted order and so on
+            b = np.atleast_1d(a)
+            return numpy_or_refused(ALONG[name], b, 0).reshape(())
+        return numpy_or_refused(ALONG[name], a, axes[0])
+
+    def call():
+        out = getattr(x, name)(dim)
+        return out if isinstance(out, tg.Tensor) else out.values
+
+    got = run_or_refused(call, expected, name)
+    if got:
+        out, want = got
+        assert_same(out, want, rtol=tolerance(want.dtype))
 
 
 # ---------------------------------------------------------------- norm
