@@ -19,7 +19,7 @@ from ..arguments import (
 from ..recording import apply, apply1, as_tensor, wrap
 from ..tensor_base import TensorBase
 from .arithmetic import maximum, minimum
-from .sort import Selections, pick
+from .sort import Selections
 
 
 def _cast(x: TensorBase, dtype, op: str) -> TensorBase:
@@ -145,14 +145,10 @@ class Reductions(Selections):
         if axis is not None or keepdims is not None or dim is None:  # numpy's spelling: amax
             whole = getattr(self, "a" + name)
             return whole(dim, keepdim, axis=axis, keepdims=keepdims)
-        axes = arguments.dim(name, dim, self.ndim)
-        pair = getattr(return_types, name)
-        if not axes:
-            return pair(apply1(ops.Clone(), self), wrap(np.asarray(0)))
-        check_nonempty(name, self.shape, axes)
-        idx = arg(self._data, axis=axes[0], keepdims=True)
-        return pair(pick(self, idx, axes[0], keepdim),
-                    wrap(idx if keepdim else np.squeeze(idx, axes[0])))
+        def first(a, axis):  # the index of the first extreme, kept along axis
+            return arg(a, axis=axis, keepdims=True)
+
+        return getattr(return_types, name)(*self._along(name, dim, keepdim, first))
 
     def aminmax(self, *, dim=None, keepdim=False):
         """The named tuple (min, max) over all elements or one `dim`; ties share the gradient,
