@@ -7,8 +7,10 @@ import tinygrad_edu.nn.functional as F
 from tinygrad_edu import ops
 
 from .rows import (
+    GRID,
     NONSCALAR,
     M,
+    Op,
     V,
     along,
     arg_reduction,
@@ -24,6 +26,7 @@ from .rows import (
     one_dim,
     reduction,
     softmax,
+    tensor,
     values,
 )
 
@@ -61,6 +64,13 @@ ROWS = [
               numpy=(("max", lambda x: np.max(x), [M]),)),
     reduction("min", np.amin, extreme(np.amin), ties=True, fn=values("min"), single_dim=True,
               numpy=(("min", lambda x: np.min(x, 0), [M]),)),
+    reduction("aminmax.min", np.amin, extreme(np.amin), ties=True, single_dim=True,
+              fn=lambda x, dim=None, keepdim=False: x.aminmax(dim=dim, keepdim=keepdim).min),
+    reduction("aminmax.max", np.amax, extreme(np.amax), ties=True, single_dim=True,
+              fn=lambda x, dim=None, keepdim=False: x.aminmax(dim=dim, keepdim=keepdim).max),
+    # the median of all elements (distinct values: the gradient goes to the one chosen)
+    Op("median()", lambda x: x.median(), lambda a: np.sort(a, None)[(a.size - 1) // 2],
+       tensor(min_side=1, elements=GRID, unique=True).map(lambda t: (t,))),
     arg_reduction("argmax", np_arg(np.argmax)),
     arg_reduction("argmin", np_arg(np.argmin)),
     # Π: away from 0, where ∂/∂xᵢ = y / xᵢ (the zeros: test_pytorch_reductions.py)
