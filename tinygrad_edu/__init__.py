@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, linalg, nn, optim, testing, utils, viz
+from . import autograd, io, linalg, nn, optim, return_types, testing, utils, viz
 from .autograd import enable_grad, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -33,8 +33,9 @@ from .dtypes import (
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
-from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
 from .methods.linalg import *  # noqa: F403  (its __all__: tg.mm, tg.einsum, tg.tril, ...)
+from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
+from .methods.reduce import *  # noqa: F403  (its __all__: tg.sum, tg.max, tg.sort, ...)
 from .methods.shape import cat, stack
 from .serialization import load, save
 from .tensor import Tensor

@@ -178,11 +178,16 @@ def reduced_shape(shape: tuple, axes) -> tuple:
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+class EmptyReduction(ValueError, IndexError, RuntimeError):
+    """A reduction with no value over an empty dimension (max, median, mode): a ValueError,
+    and PyTorch's IndexError (along a dim) or RuntimeError (over all elements)."""
+
+
 def check_nonempty(op: str, shape: tuple, axes) -> None:
     """Refuse a reduction (max, argmax, ...) over an empty dimension, which has no value."""
     sizes = shape if axes is None else [shape[a] for a in axes]
     if 0 in sizes:
-        raise ValueError(f"{op}: cannot reduce over an empty dimension of shape {shape}")
+        raise EmptyReduction(f"{op}: cannot reduce over an empty dimension of shape {shape}")
 
 
 # ---------------------------------------------------------------- numbers and choices
@@ -225,18 +230,7 @@ def one_of(op: str, name: str, value: Any, choices: tuple) -> None:
         raise ValueError(f"{op}: {name} must be one of {choices}, got {value!r}")
 
 
-# ---------------------------------------------------------------- PyTorch's error types
-
-
-class MismatchError(ValueError, RuntimeError):
-    """An argument that does not fit the operation (mm of 2×3 and 2×3, an einsum equation
-    naming more axes than its operand has, a norm's unknown order): a ValueError that is
-    also the RuntimeError PyTorch raises, so code written for PyTorch catches it."""
-
-
-class DtypeError(TypeError, RuntimeError):
-    """A dtype an operation refuses (dot of float32 and float64, inv of ints): a TypeError
-    that is also the RuntimeError PyTorch raises."""
+# ---------------------------------------------------------------- dtype checks
 
 
 def same_dtype(op: str, *tensors) -> None:
@@ -244,10 +238,16 @@ def same_dtype(op: str, *tensors) -> None:
     kinds = {t.dtype for t in tensors}
     if len(kinds) > 1:
         names = ", ".join(str(t.dtype) for t in tensors)
-        raise DtypeError(f"{op}: expected operands of one dtype, got {names}")
+        raise RuntimeTypeError(f"{op}: expected operands of one dtype, got {names}")
 
 
 def floating_dtype(op: str, x) -> None:
     """Refuse a tensor that is not floating point (inv, det, norms)."""
-    if x.dtype.kind != "f":
-        raise DtypeError(f"{op}: expected a floating point tensor, got dtype {x.dtype}")
+    floating_only(op, x.dtype)
+
+
+def floating_only(op: str, dtype) -> None:
+    """Refuse an int or bool dtype where PyTorch needs a float one (mean, var, std, norm)."""
+    if dtype.kind != "f":
+        raise RuntimeTypeError(f"{op}: the input must have a floating point dtype, got {dtype} "
+                               f"(convert it with .float(), or pass dtype=)")

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from . import arguments, dtypes, ops
-from .arguments import MismatchError, floating_dtype
+from .arguments import RuntimeValueError, floating_dtype
 from .methods.arithmetic import matmul, where
 from .methods.linalg import det, inverse, solve
 from .methods.linalg import diagonal as methods_diagonal
@@ -51,8 +51,8 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
         return x.abs().sum(axes, keepdim)
     if math.isinf(ord):
         if 0 in (x.shape if axes is None else [x.shape[a] for a in axes]):
-            raise MismatchError(f"linalg.vector_norm: no {ord} norm over an empty dimension "
-                                f"of shape {x.shape} (it has no identity)")
+            raise RuntimeValueError(f"linalg.vector_norm: no {ord} norm over an empty dimension "
+                                    f"of shape {x.shape} (it has no identity)")
         return x.abs().amax(axes, keepdim) if ord > 0 else x.abs().amin(axes, keepdim)
     if ord == 0:  # a count: in the graph, as PyTorch's, with the gradient 0 everywhere
         nowhere = np.zeros(x.shape, dtype=bool)
@@ -69,14 +69,14 @@ def matrix_norm(a, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     op = "linalg.matrix_norm"
     a = _input(op, a, dtype)
     if a.ndim < 2:
-        raise MismatchError(f"{op}: expected at least 2 dimensions, got shape {a.shape}")
+        raise RuntimeValueError(f"{op}: expected at least 2 dimensions, got shape {a.shape}")
     if isinstance(ord, bool) or ord not in _MATRIX_ORDS:
-        raise MismatchError(f"{op}: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
+        raise RuntimeValueError(f"{op}: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise TypeError(f"{op}: dim must be a pair of dims, got {dim!r}")
     rows, cols = arguments.dims(op, tuple(dim), a.ndim, unique=False)
     if rows == cols:
-        raise MismatchError(f"{op}: the two dims must differ, got {tuple(dim)}")
+        raise RuntimeValueError(f"{op}: the two dims must differ, got {tuple(dim)}")
     if ord in ("nuc", 2, -2):
         planes = a.permute(*[d for d in range(a.ndim) if d not in (rows, cols)], rows, cols)
         s = svdvals(planes)
@@ -100,8 +100,8 @@ def svdvals(a) -> TensorBase:
     (NotImplementedError)."""
     a = _input("linalg.svdvals", a, None)
     if a.ndim < 2:
-        raise MismatchError(f"linalg.svdvals: expected at least 2 dimensions, got shape "
-                            f"{a.shape}")
+        raise RuntimeValueError(f"linalg.svdvals: expected at least 2 dimensions, got shape "
+                                f"{a.shape}")
     return apply(SingularValues(), a)
 
 
@@ -126,9 +126,9 @@ def norm(a, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> TensorB
         return matrix_norm(a, ord, (-2, -1), keepdim, dtype=dtype)
     if a.ndim == 1:
         if isinstance(ord, str):
-            raise MismatchError(f"linalg.norm: ord={ord!r} is a matrix norm, but the input is "
-                             f"a vector of shape {a.shape}")
+            raise RuntimeValueError(f"linalg.norm: ord={ord!r} is a matrix norm, but the input is "
+                                    f"a vector of shape {a.shape}")
         return vector_norm(a, ord, None, keepdim, dtype=dtype)
-    raise MismatchError(f"linalg.norm: with ord and without dim the input must be 1-D or "
-                        f"2-D, got shape {a.shape}")
+    raise RuntimeValueError(f"linalg.norm: with ord and without dim the input must be 1-D or "
+                            f"2-D, got shape {a.shape}")
 

@@ -16,8 +16,8 @@ from .autograd import engine, versions
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
 from .methods.elementwise import Elementwise
-from .methods.logic import Logic
 from .methods.linalg import LinearAlgebra
+from .methods.logic import Logic
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
 from .methods.shape import ShapeOps

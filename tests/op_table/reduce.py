@@ -1,14 +1,19 @@
 """Reduction rows (dims and keepdim drawn), and the softmax family along one dim."""
 
 import numpy as np
+from strategies import GRID_NONZERO
 
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import ops
 
 from .rows import (
+    GRID,
     NONSCALAR,
     M,
+    Op,
     V,
+    along,
+    arg_reduction,
     binary,
     count,
     deviation,
@@ -17,9 +22,12 @@ from .rows import (
     logsumexp,
     movement,
     naive_logsumexp,
+    np_arg,
     one_dim,
     reduction,
     softmax,
+    tensor,
+    values,
 )
 
 ROWS = [
@@ -51,10 +59,51 @@ ROWS = [
               correction=True, hostile=("std",),
           numpy=(("std", lambda x: np.std(x, 1), [M]),
                      ("std ddof", lambda x: np.std(x, ddof=1), [V]))),
-    reduction("max", np.amax, extreme(np.amax), ties=True, hostile=("max",),
-          numpy=(("max", lambda x: np.max(x), [M]),)),
-    reduction("min", np.amin, extreme(np.amin), ties=True,
-          numpy=(("min", lambda x: np.min(x, 0), [M]),)),
+    # max / min with a dim: the values of (values, indices), one dim (an int) or all of x
+    reduction("max", np.amax, extreme(np.amax), ties=True, fn=values("max"), single_dim=True,
+              numpy=(("max", lambda x: np.max(x), [M]),)),
+    reduction("min", np.amin, extreme(np.amin), ties=True, fn=values("min"), single_dim=True,
+              numpy=(("min", lambda x: np.min(x, 0), [M]),)),
+    reduction("aminmax.min", np.amin, extreme(np.amin), ties=True, single_dim=True,
+              fn=lambda x, dim=None, keepdim=False: x.aminmax(dim=dim, keepdim=keepdim).min),
+    reduction("aminmax.max", np.amax, extreme(np.amax), ties=True, single_dim=True,
+              fn=lambda x, dim=None, keepdim=False: x.aminmax(dim=dim, keepdim=keepdim).max),
+    # the median of all elements (distinct values: the gradient goes to the one chosen)
+    Op("median()", lambda x: x.median(), lambda a: np.sort(a, None)[(a.size - 1) // 2],
+       tensor(min_side=1, elements=GRID, unique=True).map(lambda t: (t,))),
+    arg_reduction("argmax", np_arg(np.argmax)),
+    arg_reduction("argmin", np_arg(np.argmin)),
+    # Π: away from 0, where ∂/∂xᵢ = y / xᵢ (the zeros: test_pytorch_reductions.py)
+    reduction("prod", np.prod, lambda a, axes: np.prod(a, axes, keepdims=True) / a,
+              elements=GRID_NONZERO, single_dim=True),
+    reduction("norm", lambda a, axis=None, keepdims=False: np.sqrt(np.sum(a * a, axis,
+                                                                          keepdims=keepdims)),
+              lambda a, axes: a / np.sqrt(np.sum(a * a, axes, keepdims=True)),
+              elements=GRID_NONZERO,
+              fn=lambda x, dim=None, keepdim=False: x.norm(dim=dim, keepdim=keepdim)),
+    reduction("norm_p3", lambda a, axis=None, keepdims=False: np.sum(np.abs(a) ** 3, axis,
+                                                                     keepdims=keepdims) ** (1 / 3),
+              lambda a, axes: np.sign(a) * a * a / np.sum(np.abs(a) ** 3, axes,
+                                                          keepdims=True) ** (2 / 3),
+              elements=GRID_NONZERO,
+              fn=lambda x, dim=None, keepdim=False: x.norm(3, dim, keepdim)),
+    # along one dim: running sums and products, and the values chosen by index (distinct
+    # grid values: no ties); their gradients reach the chosen places
+    along("cumsum", lambda a, d: np.cumsum(a, d),
+          numpy=(("cumsum", lambda x: np.cumsum(x, 1), [M]), ("cumsum flat", np.cumsum, [M]))),
+    along("cumprod", lambda a, d: np.cumprod(a, d),
+          numpy=(("cumprod", lambda x: np.cumprod(x, 0), [M]),)),
+    along("cummax", lambda a, d: np.maximum.accumulate(a, d), smooth=False),
+    along("cummin", lambda a, d: np.minimum.accumulate(a, d), smooth=False),
+    along("sort", lambda a, d: np.sort(a, d)),
+    along("sort_descending", lambda a, d: np.flip(np.sort(a, d), d),
+          fn=lambda x, d: x.sort(d, descending=True).values),
+    along("topk", lambda a, d: np.flip(np.sort(a, d), d).take(range(min(2, a.shape[d])), d),
+          fn=lambda x, d: x.topk(min(2, x.shape[d]), d).values),
+    along("kthvalue", lambda a, d: np.sort(a, d).take(0, d),
+          fn=lambda x, d: x.kthvalue(1, d).values),
+    along("median", lambda a, d: np.sort(a, d).take((a.shape[d] - 1) // 2, d)),
+    along("mode", lambda a, d: np.min(a, d)),  # distinct values: each once, the smallest wins
     reduction("amax", np.amax, extreme(np.amax), ties=True, hostile=("amax",),
           numpy=(("amax axis", lambda x: np.amax(x, axis=1, keepdims=True), [M]),)),
     reduction("amin", np.amin, extreme(np.amin), ties=True, hostile=("amin",),

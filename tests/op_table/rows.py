@@ -44,6 +44,9 @@ class Op:
     reduction `fn(x, dim, keepdim=...)` reduces over dim: `ref(a, axis, keepdims)` is numpy's
               and `d1(a, axes)` is ∂f/∂aᵢ, shaped as with keepdims (PyTorch's ddof = 1)
     correction  a reduction that also takes `correction=` (var, std)
+    single_dim  a reduction over one dim (an int) or all of x, never a tuple of dims (prod,
+              max / min with a dim, argmax); with differentiable=False it gives indices
+              (argmax): checked for its values and for carrying no graph
     inplace   the in-place forms, (label, call on (a, b), the out-of-place value it must equal)
     operator  the Python operator that spells it (+, @, <): fed reflected and hostile operands
     scalar    a tensor with a Python number: keeps the tensor's dtype
@@ -74,6 +77,7 @@ class Op:
     floating: bool = False
     reduction: bool = False
     correction: bool = False
+    single_dim: bool = False
     inplace: tuple = ()
     operator: Callable | None = None
     scalar: bool = False
@@ -175,13 +179,50 @@ def extreme(reduce):
     return lambda a, axes: (a == reduce(a, axis=axes, keepdims=True)) * 1.0
 
 
-def reduction(name, ref, d1, elements=ANY, ties=False, nonempty=True, **columns):
+def values(name):
+    """`x.<name>(dim, keepdim)`, and its values when it gives (values, indices): max(dim)."""
+    def call(x, dim=None, keepdim=False):
+        out = getattr(x, name)(dim, keepdim=keepdim)
+        return out if isinstance(out, tg.Tensor) else out.values
+    return call
+
+
+def arg_reduction(name, ref):
+    """An index-valued reduction row (argmax): one dim or all, no graph."""
+    return Op(name, lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs), ref,
+              tensor(min_side=1, elements=GRID, unique=True).map(lambda t: (t,)),
+              smooth=False, reduction=True, single_dim=True, differentiable=False)
+
+
+def np_arg(fn):
+    """numpy's argmax / argmin with PyTorch's keepdim for dim=None (a 0-d index)."""
+    def ref(a, axis=None, keepdims=False):
+        if axis is None or a.ndim == 0:
+            return np.asarray(fn(a))
+        (axis,) = axis if isinstance(axis, tuple) else (axis,)
+        return fn(a, axis=axis, keepdims=keepdims)
+    return ref
+
+
+def along(name, ref, fn=None, inputs=None, **columns):
+    """A row along one dim drawn from x (cumsum, sort, ...): `fn(x, dim)`, `ref(a, dim)`;
+    by default `x.<name>(dim)` and its values when it gives (values, indices)."""
+    def call(x, dim):
+        out = getattr(x, name)(dim)
+        return out if isinstance(out, tg.Tensor) else out.values
+    if inputs is None:
+        inputs = tensor(min_side=1, elements=GRID, unique=True).filter(
+            lambda t: t.ndim >= 1).map(lambda t: (t,))
+    return Op(name, fn or call, ref, inputs, args=one_dim, **columns)
+
+
+def reduction(name, ref, d1, elements=ANY, ties=False, nonempty=True, fn=None, **columns):
     """A reduction row: `x.<name>(dim, keepdim=...)`; values on the grid and distinct when
     ties would matter (max, min), at least one element unless the empty reduction is defined."""
     inputs = tensor(min_side=1 if nonempty else 0, elements=GRID if ties else elements,
                     unique=ties).map(lambda t: (t,))
-    return Op(name, lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs), ref, inputs,
-              d1=d1, reduction=True, **columns)
+    fn = fn or (lambda x, *args, **kwargs: getattr(x, name)(*args, **kwargs))
+    return Op(name, fn, ref, inputs, d1=d1, reduction=True, **columns)
 
 
 def naive_logsumexp(a, axis=None, keepdims=False):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import arguments
-from ..arguments import MismatchError, describe, same_dtype
+from ..arguments import RuntimeValueError, describe, same_dtype
 from ..ops import linalg as la
 from ..recording import apply, as_tensor
 from ..tensor_base import TensorBase
@@ -47,7 +47,7 @@ def sublists(*args) -> tuple:
         for i in sub:
             if i is not Ellipsis and (isinstance(i, bool) or not isinstance(i, int)
                                       or not 0 <= i < len(la.LETTERS)):
-                raise MismatchError(f"einsum: a subscript must be an int in [0, 52) or "
+                raise RuntimeValueError(f"einsum: a subscript must be an int in [0, 52) or "
                                     f"Ellipsis, got {i!r}")
         return "".join("..." if i is Ellipsis else la.LETTERS[i] for i in sub)
 
@@ -68,12 +68,12 @@ def parse(equation: str, shapes: list) -> tuple:
     lhs, arrow, rhs = equation.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(shapes):
-        raise MismatchError(f"einsum: the equation {equation!r} names {len(terms)} operand(s), "
-                            f"{len(shapes)} given")
+        raise RuntimeValueError(f"einsum: the equation {equation!r} names {len(terms)} operand(s), "
+                                f"{len(shapes)} given")
     for i, ch in enumerate(equation):
         if not (ch.isascii() and ch.isalpha()) and ch not in ".,->":
-            raise MismatchError(f"einsum: invalid subscript {ch!r} at index {i} of {equation!r}: "
-                             "subscripts are letters a-z, A-Z")
+            raise RuntimeValueError(f"einsum: invalid subscript {ch!r} at index {i} of "
+                                    f"{equation!r}: subscripts are letters a-z, A-Z")
     unused = iter(sorted(set(la.LETTERS) - set(equation)))
     spans = [_ellipsis_dims(term, shape) for term, shape in zip(terms, shapes)]
     ellipsis = "".join(next(unused) for _ in range(max(spans, default=0)))
@@ -83,14 +83,14 @@ def parse(equation: str, shapes: list) -> tuple:
     if arrow:
         output = rhs.replace("...", ellipsis)
         if "." in output:
-            raise MismatchError(f"einsum: a '.' outside an ellipsis in {equation!r}")
+            raise RuntimeValueError(f"einsum: a '.' outside an ellipsis in {equation!r}")
         for letter in output:
             if output.count(letter) > 1:
-                raise MismatchError(f"einsum: output subscript {letter} appears more than once "
-                                 f"in {equation!r}")
+                raise RuntimeValueError(f"einsum: output subscript {letter} appears more than once "
+                                        f"in {equation!r}")
             if letter not in counts:
-                raise MismatchError(f"einsum: output subscript {letter} is not a subscript of any "
-                                 f"operand in {equation!r}")
+                raise RuntimeValueError(f"einsum: output subscript {letter} is not a subscript "
+                                        f"of any operand in {equation!r}")
     else:
         output = ellipsis + "".join(sorted(c for c, n in counts.items()
                                            if n == 1 and c not in ellipsis))
@@ -102,15 +102,15 @@ def _ellipsis_dims(term: str, shape: tuple) -> int:
     """How many axes the "..." of `term` stands for (0 without one)."""
     named = term.replace("...", "")
     if "." in named or term.count("...") > 1:
-        raise MismatchError(f"einsum: a '.' outside a single ellipsis in {term!r}")
+        raise RuntimeValueError(f"einsum: a '.' outside a single ellipsis in {term!r}")
     if "..." not in term:
         if len(named) != len(shape):
-            raise MismatchError(f"einsum: {term!r} names {len(named)} axes, but its operand "
-                                f"has shape {shape}, and no ellipsis was given")
+            raise RuntimeValueError(f"einsum: {term!r} names {len(named)} axes, but its operand "
+                                    f"has shape {shape}, and no ellipsis was given")
         return 0
     if len(named) > len(shape):
-        raise MismatchError(f"einsum: {term!r} names {len(named)} axes, more than its "
-                            f"operand of shape {shape} has")
+        raise RuntimeValueError(f"einsum: {term!r} names {len(named)} axes, more than its "
+                                f"operand of shape {shape} has")
     return len(shape) - len(named)
 
 
@@ -122,13 +122,13 @@ def _check_sizes(equation: str, subscripts: tuple, shapes: list) -> None:
         own = {}
         for letter, n in zip(term, shape):
             if own.setdefault(letter, n) != n:
-                raise MismatchError(f"einsum: subscript {letter} is repeated in operand {i} "
-                                    f"over sizes {own[letter]} and {n} ({equation!r})")
+                raise RuntimeValueError(f"einsum: subscript {letter} is repeated in operand {i} "
+                                        f"over sizes {own[letter]} and {n} ({equation!r})")
             seen = sizes.setdefault(letter, n)
             if n != seen and 1 not in (n, seen):
-                raise MismatchError(f"einsum: subscript {letter} has size {n} in operand {i}, "
-                                    f"which does not broadcast with size {seen} "
-                                    f"({equation!r}, shapes {shapes})")
+                raise RuntimeValueError(f"einsum: subscript {letter} has size {n} in operand {i}, "
+                                        f"which does not broadcast with size {seen} "
+                                        f"({equation!r}, shapes {shapes})")
             sizes[letter] = max(seen, n)
 
 
@@ -143,8 +143,8 @@ def tensordot(a, b, dims=2, *, op: str = "tensordot") -> TensorBase:
                         f"got {describe(dims)}")
     if isinstance(dims, int):
         if dims < 0 or dims > min(a.ndim, b.ndim):
-            raise MismatchError(f"{op}: dims must lie in [0, {min(a.ndim, b.ndim)}] for shapes "
-                             f"{a.shape} and {b.shape}, got {dims}")
+            raise RuntimeValueError(f"{op}: dims must lie in [0, {min(a.ndim, b.ndim)}] for shapes "
+                                    f"{a.shape} and {b.shape}, got {dims}")
         dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         if len(dims) != 2 or not all(isinstance(d, (list, tuple)) for d in dims):
@@ -152,8 +152,8 @@ def tensordot(a, b, dims=2, *, op: str = "tensordot") -> TensorBase:
                             f"got {dims!r}")
         dims_a, dims_b = dims
         if len(dims_a) != len(dims_b):
-            raise MismatchError(f"{op}: both lists of dims must have the same length, got "
-                             f"{dims!r}")
+            raise RuntimeValueError(f"{op}: both lists of dims must have the same length, got "
+                                    f"{dims!r}")
     axes_a = arguments.dims(op, tuple(dims_a), a.ndim) if dims_a else ()
     axes_b = arguments.dims(op, tuple(dims_b), b.ndim) if dims_b else ()
     letters = iter(la.LETTERS)
@@ -161,9 +161,9 @@ def tensordot(a, b, dims=2, *, op: str = "tensordot") -> TensorBase:
     sub_b = [next(letters) for _ in range(b.ndim)]
     for i, j in zip(axes_a, axes_b):
         if a.shape[i] != b.shape[j]:
-            raise MismatchError(f"{op}: contracted dims must match, but a has size "
-                                f"{a.shape[i]} in dim {i} and b has size {b.shape[j]} in "
-                                f"dim {j}")
+            raise RuntimeValueError(f"{op}: contracted dims must match, but a has size "
+                                    f"{a.shape[i]} in dim {i} and b has size {b.shape[j]} in "
+                                    f"dim {j}")
         sub_b[j] = sub_a[i]
     output = ([s for i, s in enumerate(sub_a) if i not in axes_a]
               + [s for j, s in enumerate(sub_b) if j not in axes_b])

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from .. import arguments
-from ..arguments import DtypeError, MismatchError, describe, floating_dtype, same_dtype
+from ..arguments import RuntimeTypeError, RuntimeValueError, describe, floating_dtype, same_dtype
 from ..ops import linalg as la
 from ..recording import apply, apply1, as_tensor
 from ..tensor_base import TensorBase
@@ -73,8 +73,8 @@ def _operands(op: str, x, y, ndims: tuple) -> tuple:
     """x and y as tensors, refused unless of `ndims` dimensions and of one dtype."""
     x, y = as_tensor(x, op), as_tensor(y, op)
     if (x.ndim, y.ndim) != ndims:
-        raise MismatchError(f"{op}: expected tensors of {ndims[0]} and {ndims[1]} dimensions, "
-                            f"got shapes {x.shape} and {y.shape}")
+        raise RuntimeValueError(f"{op}: expected tensors of {ndims[0]} and {ndims[1]} dimensions, "
+                                f"got shapes {x.shape} and {y.shape}")
     same_dtype(op, x, y)
     return x, y
 
@@ -83,7 +83,7 @@ def mm(x, y) -> TensorBase:
     """The product of two matrices, (n, k) @ (k, m) -> (n, m)."""
     x, y = _operands("mm", x, y, (2, 2))
     if x.shape[1] != y.shape[0]:
-        raise MismatchError(f"mm: shapes {x.shape} and {y.shape} cannot be multiplied")
+        raise RuntimeValueError(f"mm: shapes {x.shape} and {y.shape} cannot be multiplied")
     return matmul(x, y)
 
 
@@ -91,8 +91,8 @@ def bmm(x, y) -> TensorBase:
     """b products of matrices, (b, n, k) @ (b, k, m) -> (b, n, m); no broadcasting."""
     x, y = _operands("bmm", x, y, (3, 3))
     if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
-        raise MismatchError(f"bmm: shapes {x.shape} and {y.shape} cannot be multiplied "
-                            "(equal batch sizes and inner sizes needed)")
+        raise RuntimeValueError(f"bmm: shapes {x.shape} and {y.shape} cannot be multiplied "
+                                "(equal batch sizes and inner sizes needed)")
     return matmul(x, y)
 
 
@@ -100,7 +100,7 @@ def mv(x, y) -> TensorBase:
     """Matrix times vector, (n, k) @ (k,) -> (n,)."""
     x, y = _operands("mv", x, y, (2, 1))
     if x.shape[1] != y.shape[0]:
-        raise MismatchError(f"mv: shapes {x.shape} and {y.shape} cannot be multiplied")
+        raise RuntimeValueError(f"mv: shapes {x.shape} and {y.shape} cannot be multiplied")
     return matmul(x, y)
 
 
@@ -108,8 +108,8 @@ def dot(x, y) -> TensorBase:
     """Σᵢ xᵢ yᵢ of two vectors of the same length."""
     x, y = _operands("dot", x, y, (1, 1))
     if x.shape != y.shape:
-        raise MismatchError(f"dot: vectors of different lengths, shapes {x.shape} and "
-                            f"{y.shape}")
+        raise RuntimeValueError(f"dot: vectors of different lengths, shapes {x.shape} and "
+                                f"{y.shape}")
     return matmul(x, y)
 
 
@@ -118,7 +118,7 @@ def outer(x, y) -> TensorBase:
     x, y = as_tensor(x, "outer"), as_tensor(y, "outer")
     for name, t in (("self", x), ("vec2", y)):
         if t.ndim != 1:
-            raise MismatchError(f"outer: expected a 1-D argument {name}, got shape {t.shape}")
+            raise RuntimeValueError(f"outer: expected a 1-D argument {name}, got shape {t.shape}")
     return x.reshape(-1, 1) * y
 
 
@@ -153,10 +153,10 @@ def _square(op: str, a) -> TensorBase:
     a = as_tensor(a, op)
     floating_dtype(op, a)
     if a.ndim < 2:
-        raise MismatchError(f"{op}: expected a matrix (at least 2 dimensions), got shape "
-                            f"{a.shape}")
+        raise RuntimeValueError(f"{op}: expected a matrix (at least 2 dimensions), got shape "
+                                f"{a.shape}")
     if a.shape[-1] != a.shape[-2]:
-        raise MismatchError(f"{op}: expected square matrices, got shape {a.shape}")
+        raise RuntimeValueError(f"{op}: expected square matrices, got shape {a.shape}")
     return a
 
 
@@ -179,18 +179,18 @@ def solve(a, b, *, left: bool = True) -> TensorBase:
     a = _square("linalg.solve", a)
     b = as_tensor(b, "linalg.solve")
     if a.dtype != b.dtype:
-        raise DtypeError(f"linalg.solve: expected A and B of the same dtype, got {a.dtype} "
-                         f"and {b.dtype}")
+        raise RuntimeTypeError(f"linalg.solve: expected A and B of the same dtype, got {a.dtype} "
+                               f"and {b.dtype}")
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
     column = b.unsqueeze(-1) if vector else b if left or b.ndim < 2 else b.transpose(-1, -2)
     if column.ndim < 2 or column.shape[-2] != a.shape[-1] or (vector and not left):
-        raise MismatchError(f"linalg.solve: shapes {a.shape} and {b.shape} do not fit "
-                            f"{'A X' if left else 'X A'} = B")
+        raise RuntimeValueError(f"linalg.solve: shapes {a.shape} and {b.shape} do not fit "
+                                f"{'A X' if left else 'X A'} = B")
     try:
         np.broadcast_shapes(a.shape[:-2], column.shape[:-2])
     except ValueError:
-        raise MismatchError(f"linalg.solve: the batch axes of shapes {a.shape} and {b.shape} "
-                            "do not broadcast") from None
+        raise RuntimeValueError(f"linalg.solve: the batch axes of shapes {a.shape} and {b.shape} "
+                                "do not broadcast") from None
     if not left:  # X A = B is Aᵀ Xᵀ = Bᵀ
         a = a.transpose(-1, -2)
     x = apply(la.Solve(), a, column)
@@ -203,7 +203,7 @@ def solve(a, b, *, left: bool = True) -> TensorBase:
 def _matrices(op: str, x) -> TensorBase:
     x = as_tensor(x, op)
     if x.ndim < 2:
-        raise MismatchError(f"{op}: expected at least 2 dimensions, got shape {x.shape}")
+        raise RuntimeValueError(f"{op}: expected at least 2 dimensions, got shape {x.shape}")
     return x
 
 
@@ -233,9 +233,9 @@ def diagonal(x, offset: int = 0, dim1: int = 0, dim2: int = 1) -> TensorBase:
     offset = _offset("diagonal", "offset", offset)
     d1, d2 = arguments.dims("diagonal", (dim1, dim2), x.ndim, unique=False)
     if x.ndim < 2:
-        raise MismatchError(f"diagonal: expected at least 2 dimensions, got shape {x.shape}")
+        raise RuntimeValueError(f"diagonal: expected at least 2 dimensions, got shape {x.shape}")
     if d1 == d2:
-        raise MismatchError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
+        raise RuntimeValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
     return apply1(la.Diagonal(offset, d1, d2), x)
 
 
@@ -246,7 +246,7 @@ def diag_embed(x, offset: int = 0, dim1: int = -2, dim2: int = -1) -> TensorBase
     offset = _offset("diag_embed", "offset", offset)
     d1, d2 = arguments.dims("diag_embed", (dim1, dim2), x.ndim + 1, unique=False)
     if d1 == d2:
-        raise MismatchError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
+        raise RuntimeValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
     n = x.shape[-1] + abs(offset)  # a 0-d x failed the dims check: it has no last axis
     rest = list(x.shape[:-1])
     shape = []
@@ -264,7 +264,7 @@ def diag(x, diagonal: int = 0) -> TensorBase:
         return diag_embed(x, k)
     if x.ndim == 2:
         return apply1(la.Diagonal(k, 0, 1), x)
-    raise MismatchError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
+    raise RuntimeValueError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
 
 
 def meshgrid(*tensors, indexing: str | None = None) -> tuple:
@@ -278,16 +278,16 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
                       "PyTorch will require it", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise MismatchError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+        raise RuntimeValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     ts = [as_tensor(t, "meshgrid") for t in tensors]
     if not ts:
-        raise MismatchError("meshgrid: expected at least one tensor")
+        raise RuntimeValueError("meshgrid: expected at least one tensor")
     for t in ts:
         if t.ndim > 1:
-            raise MismatchError(f"meshgrid: expected 0-d or 1-D tensors, got shape {t.shape}")
+            raise RuntimeValueError(f"meshgrid: expected 0-d or 1-D tensors, got shape {t.shape}")
     if len({t.dtype for t in ts}) > 1:
-        raise DtypeError(f"meshgrid: expected tensors of one dtype, got "
-                         f"{[str(t.dtype) for t in ts]}")
+        raise RuntimeTypeError(f"meshgrid: expected tensors of one dtype, got "
+                               f"{[str(t.dtype) for t in ts]}")
     axes = list(range(len(ts)))
     if indexing == "xy" and len(ts) > 1:
         axes[0], axes[1] = 1, 0

@@ -162,6 +162,21 @@ def _np_amin(a, axis=None, out=None, keepdims=False):
     return as_tensor(a, "amin").amin(axis=axis, keepdims=keepdims)
 
 
+def _np_cumsum(a, axis=None, dtype=None, out=None):
+    """np.cumsum: along `axis`, or along the flattened values when it is None."""
+    if dtype is not None or out is not None:
+        return NotImplemented
+    a = as_tensor(a, "cumsum")
+    return a.reshape(-1).cumsum(0) if axis is None else a.cumsum(axis)
+
+
+def _np_cumprod(a, axis=None, dtype=None, out=None):
+    if dtype is not None or out is not None:
+        return NotImplemented
+    a = as_tensor(a, "cumprod")
+    return a.reshape(-1).cumprod(0) if axis is None else a.cumprod(axis)
+
+
 def _np_dot(a, b, out=None):
     """np.dot of operands with at most two dimensions: a product with a 0-d operand, else
     the matrix product (for more dimensions np.dot is not matmul)."""
@@ -197,6 +212,7 @@ _ARRAY_FUNCTIONS = {
     np.reshape: lambda x, shape: x.reshape(shape),
     np.sum: _np_sum, np.mean: _np_mean, np.var: _np_var, np.std: _np_std,
     np.max: _np_amax, np.amax: _np_amax, np.min: _np_amin, np.amin: _np_amin,
+    np.cumsum: _np_cumsum, np.cumprod: _np_cumprod,
     np.dot: _np_dot, np.inner: _np_inner, np.linalg.norm: _np_norm,
     np.where: where,
     np.concatenate: lambda ts, axis=0: cat(ts, axis),

@@ -1,5 +1,7 @@
-"""Reductions of tensors (the `Reductions` mixin of `Tensor`): sum, mean, var, std, max,
-min, argmax, logsumexp, softmax, log_softmax, built from the primitives of `ops.reduce`."""
+"""Reductions of tensors (the `Reductions` mixin of `Tensor`): sum, mean, var, std, prod,
+norm, max, min, aminmax, argmax, logsumexp, cumsum, cumprod, softmax, log_softmax, built from
+the primitives of `ops.reduce` and `ops.scan`; and the functions `tg.sum`, `tg.max`, ... of
+these and of the selections (`methods.sort`: sort, topk, median, ...)."""
 
 from __future__ import annotations
 
@@ -7,28 +9,46 @@ import numbers
 
 import numpy as np
 
-from .. import arguments, dtypes, ops
-from ..arguments import check_nonempty, reduced_shape, reduction_args
-from ..recording import apply, floating, wrap
+from .. import arguments, dtypes, ops, return_types
+from ..arguments import (
+    check_nonempty,
+    floating_only,
+    reduced_shape,
+    reduction_args,
+)
+from ..recording import apply, apply1, as_tensor, wrap
 from ..tensor_base import TensorBase
 from .arithmetic import maximum, minimum
+from .sort import Selections
 
 
-class Reductions:
-    """Reductions over dims, and the softmax family."""
+def _cast(x: TensorBase, dtype, op: str) -> TensorBase:
+    """x in `dtype` when given (through the graph), else ints and bools as int64: PyTorch's
+    sum, prod, cumsum and cumprod of them (numpy would keep uint8 as uint64)."""
+    if dtype is not None:
+        return x.to(dtypes.as_dtype(dtype, op))
+    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        return wrap(x._data.astype(np.int64))
+    return x
+
+
+class Reductions(Selections):
+    """Reductions over dims, running sums and products, and the softmax family."""
 
     __slots__ = ()
 
     def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
-        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "sum"))
+        x = self if dtype is None and self._data.dtype.kind == "f" else _cast(self, dtype, "sum")
         return apply(ops.Sum(dim, keepdim), x)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-        """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
+        """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back).
+        Ints and bools need `dtype=`, as in PyTorch."""
         dim, keepdim = reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
-        x = floating(self) if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
+        floating_only("mean", x._data.dtype)
         return apply(ops.Mean(dim, keepdim), x)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
@@ -43,11 +63,59 @@ class Reductions:
 
     def _spread(self, op, name, dim, keepdim, correction, unbiased, axis, keepdims):
         dim, keepdim = reduction_args(name, self.ndim, dim, keepdim, axis, keepdims)
+        floating_only(name, self._data.dtype)
         if unbiased is not None:
             correction = int(bool(unbiased))
         if not isinstance(correction, numbers.Real):
             raise TypeError(f"{name}: correction must be a number, got {correction!r}")
-        return apply(op(dim, keepdim, correction), floating(self))
+        return apply(op(dim, keepdim, correction), self)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        """Π over all elements or one `dim`; exact gradients where x holds zeros (see
+        ops.Prod). Ints and bools give int64, as in PyTorch."""
+        dim = dim if axis is None else axis
+        if isinstance(dim, (tuple, list)):
+            raise TypeError(f"prod: dim must be an int, got {dim!r}")
+        dim, keepdim = reduction_args("prod", self.ndim, dim, keepdim, None, keepdims)
+        x = self if dtype is None and self._data.dtype.kind == "f" else _cast(self, dtype, "prod")
+        return apply(ops.Prod(dim, keepdim), x)
+
+    def cumsum(self, dim, *, dtype=None):
+        """Running sums along `dim`; ints and bools give int64, as in PyTorch."""
+        return self._scan(ops.Cumsum, "cumsum", dim, dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        """Running products along `dim`, with exact gradients where x holds zeros."""
+        return self._scan(ops.Cumprod, "cumprod", dim, dtype)
+
+    def _scan(self, op, name, dim, dtype):
+        axes = arguments.dim(name, dim, self.ndim)
+        x = self if dtype is None and self._data.dtype.kind == "f" else _cast(self, dtype, name)
+        if not axes:  # a 0-d tensor: its own running sum and product
+            return apply1(ops.Clone(), x)
+        return apply(op(axes[0]), x)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """The vector p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default): p = 2 and
+        "fro" the Euclidean norm, 1, ±inf (max / min of |x|), 0 (the count of non-zero x) or
+        any real p. The gradient is 0 where the norm has a kink at 0, as in PyTorch."""
+        x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "norm"))
+        floating_only("norm", x._data.dtype)
+        dim, keepdim = reduction_args("norm", self.ndim, dim, keepdim, axis, keepdims)
+        if isinstance(p, str):
+            if p != "fro":
+                raise ValueError(f"norm: p must be a real number or 'fro', got {p!r}"
+                                 + (" (the nuclear norm is not supported)" if p == "nuc"
+                                    else ""))
+            p = 2
+        p = arguments.real("norm", "p", p)
+        if p == 2:
+            return apply(ops.Norm(dim, keepdim), x)
+        if p == 1:
+            return x.abs().sum(dim, keepdim)
+        if p in (np.inf, -np.inf):
+            return (x.abs().amax if p > 0 else x.abs().amin)(dim, keepdim)
+        return apply(ops.PNorm(dim, keepdim, p), x)
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""
@@ -62,16 +130,32 @@ class Reductions:
         return apply(ops.Min(dim, keepdim), self)
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """`amax`, or `maximum(self, other)` when given a tensor (as `torch.max(a, b)`)."""
-        if isinstance(dim, TensorBase):
-            return maximum(self, dim)
-        return self.amax(dim, keepdim, axis=axis, keepdims=keepdims)
+        """The largest value (ties share the gradient); along one `dim`, the named tuple
+        (values, indices) of the first largest, whose gradient goes to that index; given a
+        tensor, `maximum(self, other)` (as `torch.max(a, b)`)."""
+        return self._extreme("max", np.argmax, maximum, dim, keepdim, axis, keepdims)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """`amin`, or `minimum(self, other)` when given a tensor (as `torch.min(a, b)`)."""
+        """The smallest value; along one `dim` (values, indices); given a tensor, `minimum`."""
+        return self._extreme("min", np.argmin, minimum, dim, keepdim, axis, keepdims)
+
+    def _extreme(self, name, arg, elementwise, dim, keepdim, axis, keepdims):
         if isinstance(dim, TensorBase):
-            return minimum(self, dim)
-        return self.amin(dim, keepdim, axis=axis, keepdims=keepdims)
+            return elementwise(self, dim)
+        if axis is not None or keepdims is not None or dim is None:  # numpy's spelling: amax
+            whole = getattr(self, "a" + name)
+            return whole(dim, keepdim, axis=axis, keepdims=keepdims)
+        def first(a, axis):  # the index of the first extreme, kept along axis
+            return arg(a, axis=axis, keepdims=True)
+
+        return getattr(return_types, name)(*self._along(name, dim, keepdim, first))
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """The named tuple (min, max) over all elements or one `dim`; ties share the gradient,
+        as `amin` and `amax`."""
+        if dim is not None:
+            arguments.dim("aminmax", dim, self.ndim)
+        return return_types.aminmax(self.amin(dim, keepdim), self.amax(dim, keepdim))
 
     def argmax(self, dim=None, keepdim=False):
         """Index of the largest value (over the flattened tensor when `dim` is None)."""
@@ -119,3 +203,25 @@ def _shift_by_max(t: TensorBase, axes):
         m = np.amax(t._data, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(d, copy=False)
     return t - m, m
+
+
+# the functions tg.<name>(x, ...) of the reductions: x.<name>(...) of x made a tensor
+FUNCTIONS = ("sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "aminmax",
+             "argmax", "argmin", "median", "mode", "norm", "logsumexp", "cumsum", "cumprod",
+             "cummax", "cummin", "topk", "sort", "argsort", "kthvalue", "unique")
+
+
+def _function(name: str):
+    def function(input, *args, **kwargs):
+        return getattr(as_tensor(input, name), name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"`tg.{name}(x, ...)` is `x.{name}(...)`."
+    return function
+
+
+for _name in FUNCTIONS:
+    globals()[_name] = _function(_name)
+del _name
+
+__all__ = list(FUNCTIONS)

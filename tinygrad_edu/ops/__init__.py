@@ -1,6 +1,7 @@
 """Every primitive operation: its forward and its derivative, side by side, one file per
 family: `elementwise`, `unary` and `trigonometric` (functions of one value), `reduce`,
-`movement` (shape and indexing), `linalg`; the base class and its contract in `function`.
+`scan` (running sums and products), `movement` (shape and indexing), `linalg`; the base
+class and its contract in `function`.
 
 A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
 output and its inputs, and returns ∂L/∂input for each input (a single value for one input).
@@ -15,7 +16,7 @@ is that ufunc (`forward = staticmethod(np.add)`): a method around it would add a
 to every operation, and it puts the op in `UFUNC_OPS`, so `np.add(t, u)` records it too.
 """
 
-from . import elementwise, linalg, movement, reduce, trigonometric, unary
+from . import elementwise, linalg, movement, reduce, scan, trigonometric, unary
 from .elementwise import (
     Add,
     Atan2,
@@ -63,8 +64,11 @@ from .reduce import (
     HALF,
     Max,
     Mean,
+    Median,
     Min,
     Norm,
+    PNorm,
+    Prod,
     Reduction,
     SquaredError,
     Std,
@@ -74,6 +78,7 @@ from .reduce import (
     keepdim_shape,
     reduced_count,
 )
+from .scan import Cumprod, Cumsum, Scan, exclusive_cumprod, reversed_cumsum
 from .trigonometric import Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Sin, Sinh, Tan
 from .unary import (
     Abs,
@@ -120,4 +125,4 @@ def ops_by_ufunc(*families) -> dict:
 
 
 # ufunc -> the op that records it (np.exp -> Exp): what a tensor does inside a numpy ufunc
-UFUNC_OPS = ops_by_ufunc(elementwise, unary, trigonometric, linalg, movement, reduce)
+UFUNC_OPS = ops_by_ufunc(elementwise, unary, trigonometric, linalg, movement, reduce, scan)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .function import Function
+from .scan import exclusive_cumprod
 
 
 def reduced_count(shape: tuple, axis) -> int:
@@ -190,3 +191,82 @@ class Min(Max):
 
     __slots__ = ()
     reduce = staticmethod(np.amin)
+
+
+class Prod(Reduction):
+    """y = Π_axis x (one axis, or all);  ∂y/∂xᵢ = Π_{j ≠ i} xⱼ, which is y / xᵢ when no x is
+    0 (as PyTorch). With zeros it is the product of the xⱼ before i times the product of
+    those after, formed without dividing (PyTorch's prod_safe_zeros_backward): so one zero
+    gets the product of the others and everything else 0, and two zeros give 0 everywhere."""
+
+    __slots__ = ()
+    saves = ("x", "out")
+
+    def forward(self, x):
+        return accumulate(np.ndarray.prod, x, axis=self.axis, keepdims=self.keepdim)
+
+    def backward(self, grad, out, x):
+        grad, out = self.broadcastable(x, grad, out)
+        if x.size == 0 or not np.any(x == 0):
+            return grad * out / x
+        if self.axis is None:  # all of x: the products along its flattened values
+            flat = x.reshape(-1)
+            others = exclusive_cumprod(flat, 0) * exclusive_cumprod(flat, 0, from_end=True)
+            return grad * others.reshape(x.shape)
+        (axis,) = self.axis
+        return grad * (exclusive_cumprod(x, axis) * exclusive_cumprod(x, axis, from_end=True))
+
+
+class PNorm(Reduction):
+    """y = (Σ_axis |x|ᵖ)^(1/p) for a real p (p = 0 counts the non-zero x);
+    ∂y/∂x = sgn(x) |x|^(p−1) / y^(p−1), taken as PyTorch's linalg_vector_norm_backward at
+    the kinks: 0 where y = 0 (p ≥ 1) and where x = 0 (p < 1), and 0 everywhere for p = 0."""
+
+    __slots__ = ("p",)
+    saves = ("x", "out")
+
+    def __init__(self, axis, keepdim, p):
+        super().__init__(axis, keepdim)
+        self.p = p
+
+    def forward(self, x):
+        wide = x.astype(np.float32) if x.dtype is HALF else x
+        if self.p == 0:
+            y = (wide != 0).sum(axis=self.axis, keepdims=self.keepdim)
+        else:
+            with np.errstate(divide="ignore"):  # 0 to a negative power is ∞, as in PyTorch
+                y = (np.abs(wide) ** self.p).sum(axis=self.axis, keepdims=self.keepdim)
+                y = y ** (1 / self.p)
+        return np.asarray(y).astype(x.dtype, copy=False)
+
+    def backward(self, grad, out, x):
+        grad, out = self.broadcastable(x, grad, out)
+        p = self.p
+        if p == 0:
+            return np.broadcast_to(grad * 0, x.shape)
+        # |x| with its zeros made 1, so that |x|^(p−1) stays finite: sgn(0) = 0 there anyway
+        scaled = np.sign(x) * np.where(x == 0, 1.0, np.abs(x)) ** (p - 1)
+        if p < 1:
+            return scaled * (grad * out ** (1 - p))
+        # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
+        return scaled * (grad / np.where(out == 0, np.inf, out) ** (p - 1))
+
+
+def lower_median(x, axis=None, keepdims=False):
+    """The lower of the two middle values of all of x, NaN if x holds one (PyTorch's median
+    of a whole tensor; an empty one has none: NaN)."""
+    flat = np.sort(x, axis=None)  # NaN sorts last
+    if flat.size == 0:
+        value = np.nan
+    else:
+        value = flat[-1] if flat[-1] != flat[-1] else flat[(flat.size - 1) // 2]
+    out = np.asarray(value, dtype=x.dtype)
+    return out.reshape((1,) * x.ndim) if keepdims else out
+
+
+class Median(Max):
+    """y = the lower middle value of all of x;  ∂y/∂x = 1/k at each of the k entries equal to
+    it (or NaNs), else 0, as PyTorch's median() (with a dim, the gradient goes to the index)"""
+
+    __slots__ = ()
+    reduce = staticmethod(lower_median)
