@@ -16,7 +16,7 @@ import numpy as np
 
 from ..arguments import to_array
 from ..tensor_base import TensorBase
-from . import anomaly, versions
+from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
 
 FREED = (
@@ -40,34 +40,30 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after
-    all its consumers have delivered, in reverse order of creation (a max-heap on sequence
-    numbers). Leaves get theirs after the pass (`deliver`); with `capture` (autograd.grad)
-    only the paths to those tensors are followed (`paths_to`) and their gradients returned."""
+    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after all
+    its consumers have delivered, in reverse order of creation (a max-heap on sequence numbers);
+    leaves get theirs at the end (`finish`). `capture`: see `paths_to` and `towards_capture`."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
-    last_write = versions.last_write
-    modes, check = modes_for_rules(create_graph)
+    last_write, hooked = versions.last_write, hooks.registry or None  # (None: no hooks)
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
-    try:
+    with ModesForRules(create_graph) as check:
         while t is not None or heap:
             if t is None:
                 t = heappop(heap)[1]
                 grad = pending.pop(t)
+            if hooked is not None and id(t) in hooked:  # t's total gradient is known now
+                grad = hooks.run_hooks(t, grad)
             fn = t.grad_fn
             inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
-            if capture is not None:  # keep what is asked for; go on only towards the rest
-                if t in capture:
-                    captured[t] = grad
-                needs = paths[t]
-                if needs is None:  # nothing asked for lies below t
-                    t = None
-                    continue
+            if capture is not None and (  # keep what is asked for; go on towards the rest
+                    needs := towards_capture(t, grad, capture, paths, captured)) is None:
+                t = None  # nothing asked for lies below t
+                continue
             if seq < last_write:  # something was changed in place after fn was recorded
-                versions.check(fn, t._data)
-                inputs = inputs_then(fn)
+                inputs = checked_inputs(fn, t)
             grads = (fn.backward(grad, t, *inputs) if create_graph
                      else fn.backward(grad, t._data, *fn.saved))
             if type(grads) is not tuple:
@@ -95,18 +91,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 else:
                     pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            # The chain shortcut (the plain walk would push t too): t runs next, without the
-            # heap, unless a tensor waiting there comes after it and so may add to its gradient.
+            # chain shortcut: t runs next, off the heap, unless one waiting there may add to it
             if t is not None and heap and -heap[0][0] > t.grad_fn.seq:
                 pending[t] = grad
                 heappush(heap, (-t.grad_fn.seq, t))
                 t = None
-    finally:
-        if modes is not None:
-            set_modes(*modes)
-    let_go(overwritten)
     grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
-    return deliver(pending, capture, captured, create_graph)  # is then owned by its leaf
+    return finish(pending, capture, captured, create_graph, overwritten)  # is owned by its leaf
 
 
 def start(roots, root_grads, capture) -> tuple:
@@ -122,17 +113,30 @@ def start(roots, root_grads, capture) -> tuple:
     return pending, heap, paths
 
 
-def modes_for_rules(create_graph: bool) -> tuple:
-    """Switch the grad modes for a pass's rules: (the modes to restore or None, whether to
-    check what each rule returns).
+class ModesForRules:
+    """The grad modes for a pass's rules, restored when the pass ends; `with` gives whether to
+    check what each rule returns.
 
     Rules fed Tensors (create_graph) record themselves; plain arrays record nothing whatever
     the mode, so a plain pass leaves the modes alone. Anomaly mode checks what each rule
     returns (the walk names the node), not the operations inside a rule, so a value a rule
     computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
     """
-    check = bool(switched) and state.anomaly
-    return (set_modes(create_graph, False) if create_graph or check else None), check
+
+    __slots__ = ("create_graph", "check", "previous")
+
+    def __init__(self, create_graph: bool):
+        self.create_graph = create_graph
+
+    def __enter__(self) -> bool:
+        self.check = check = bool(switched) and state.anomaly
+        self.previous = set_modes(self.create_graph, False) if self.create_graph or check else None
+        return check
+
+    def __exit__(self, *exc) -> bool:
+        if self.previous is not None:
+            set_modes(*self.previous)
+        return False
 
 
 def paths_to(roots, targets) -> dict:
@@ -166,6 +170,21 @@ def paths_to(roots, targets) -> dict:
     return paths
 
 
+def towards_capture(t, grad, capture, paths, captured):
+    """autograd.grad's step at t: keep t's gradient if t was asked for, and return which of
+    t's inputs lead on to another asked-for tensor (None: none does, stop here)."""
+    if t in capture:
+        captured[t] = grad
+    return paths[t]
+
+
+def checked_inputs(fn, t) -> list:
+    """fn's inputs as they were when it was recorded, after checking that no value its rule
+    reads was changed in place since (`versions.check`)."""
+    versions.check(fn, t._data)
+    return inputs_then(fn)
+
+
 def inputs_then(fn):
     """fn's inputs as they were when fn was recorded: a tensor changed in place since has a
     newer grad_fn, and `versions.before` finds the one fn used (the walk first checks, with
@@ -182,11 +201,16 @@ def let_go(overwritten) -> None:
         fn.replaced = None
 
 
-def deliver(pending, capture, captured, create_graph: bool) -> dict:
-    """The end of a pass: what is left in `pending` are the leaves' gradients. Without
+def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
+    """The end of a pass: the in-place nodes it freed let go (`let_go`), and what is left in
+    `pending` are the leaves' gradients, which go through the leaves' hooks; without
     `capture`, each leaf accumulates into `.grad`; with it, the captured ones are returned."""
+    let_go(overwritten)
+    hooked = hooks.registry
     for leaf in list(pending):
         grad = pending.pop(leaf)
+        if hooked and id(leaf) in hooked:
+            grad = hooks.run_hooks(leaf, grad)
         if capture is None:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline
@@ -269,36 +293,71 @@ def _check_output(t, where: str) -> None:
         )
 
 
-def backward(output: TensorBase, gradient, retain_graph, create_graph: bool) -> None:
-    """`Tensor.backward`: accumulate ∂output/∂leaf into each leaf's `.grad`."""
-    _check_output(output, "backward")
-    seed = _seed(output, gradient, create_graph, "backward")
+def as_list(tensors) -> list:
+    """One tensor or a sequence of them, as a list."""
+    return [tensors] if isinstance(tensors, TensorBase) else list(tensors)
+
+
+def seeds_for(outputs: list, gradients, create_graph: bool, where: str) -> list:
+    """The starting gradient of each output (`_seed`), after checking the outputs."""
+    if gradients is None or isinstance(gradients, TensorBase) or not isinstance(
+            gradients, (list, tuple)):
+        gradients = [gradients] * len(outputs)
+    if len(gradients) != len(outputs):
+        raise RuntimeError(
+            f"{where}: got {len(gradients)} gradients for {len(outputs)} outputs")
+    for t in outputs:
+        _check_output(t, where)
+    return [_seed(o, g, create_graph, where) for o, g in zip(outputs, gradients)]
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
+             inputs=None) -> None:
+    """`tg.autograd.backward` and `Tensor.backward`: accumulate ∂(Σ tensors · grad_tensors)/∂t
+    into `.grad` of every leaf below, or only of `inputs` (leaves or not) when given."""
+    tensors = as_list(tensors)
+    seeds = seeds_for(tensors, grad_tensors, create_graph, "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    run([output], [seed], retain_graph=retain, create_graph=create_graph)
+    if inputs is None:
+        run(tensors, seeds, retain_graph=retain, create_graph=create_graph)
+        return
+    inputs = checked_inputs_of("backward", as_list(inputs))
+    captured = run(tensors, seeds, retain_graph=retain, create_graph=create_graph,
+                   capture=set(inputs))
+    for t in dict.fromkeys(inputs):  # each once, in order
+        g = captured.get(t)
+        if g is not None and not (t.grad_fn is not None and hooks.retains(t)):  # kept already
+            _accumulate(t, g, create_graph, owned=False)
+
+
+def checked_inputs_of(where: str, inputs: list) -> list:
+    if not inputs:
+        raise RuntimeError(f"{where}: the `inputs` argument cannot be empty")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, TensorBase) or not t.requires_grad:
+            raise RuntimeError(f"{where}: input {i} is not a Tensor that requires grad")
+    return inputs
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """∂(Σ outputs · grad_outputs)/∂input for each input, as a tuple; `.grad` is untouched.
 
     With `create_graph=True` the results are differentiable again (grad of grad,
-    Hessian-vector products).
+    Hessian-vector products). With `is_grads_batched=True` the first dimension of each
+    grad_output indexes a batch of vectors, and each result gets that dimension in front
+    (one pass per vector). `materialize_grads` gives zeros instead of None for an unused
+    input. `only_inputs` is accepted and ignored, as PyTorch does.
     """
-    outputs = [outputs] if isinstance(outputs, TensorBase) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
-    if not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs] * len(outputs)
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
-        )
-    for t in outputs:
-        _check_output(t, "grad")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, TensorBase) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
-    seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outputs, grad_outputs)]
+    outputs, inputs = as_list(outputs), checked_inputs_of("grad", as_list(inputs))
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("grad: materialize_grads=True needs allow_unused to be True or None")
+    if is_grads_batched:
+        return batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                            allow_unused, materialize_grads)
+    seeds = seeds_for(outputs, grad_outputs, create_graph, "grad")
     retain = create_graph if retain_graph is None else retain_graph
     captured = run(outputs, seeds, retain_graph=retain, create_graph=create_graph,
                    capture=set(inputs))
@@ -311,7 +370,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                     "pass allow_unused=True to get None for it"
                 )
-            results.append(None)
+            results.append(t._wrap(np.zeros(t.shape, t.dtype)) if materialize_grads else None)
             continue
         if not isinstance(g, TensorBase):
             g = t._wrap(np.array(g, dtype=t.dtype))
@@ -319,3 +378,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.to(t.dtype)
         results.append(g)
     return tuple(results)
+
+
+def batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                 materialize_grads) -> tuple:
+    """`grad(..., is_grads_batched=True)`: one pass per vector of the batch (PyTorch vmaps
+    instead), the results stacked along a new first dimension."""
+    batches = as_list(grad_outputs) if grad_outputs is not None else None
+    if batches is None or any(b is None for b in batches):
+        raise RuntimeError("grad: is_grads_batched=True needs a batched grad_output for "
+                           "every output")
+    sizes = {len(b) for b in batches}
+    if len(sizes) != 1:
+        raise RuntimeError(f"grad: the batched grad_outputs have different batch sizes {sizes}")
+    (n,) = sizes
+    rows = [grad(outputs, inputs, [b[k] for b in batches],
+                 retain_graph=True if k < n - 1 else retain_graph, create_graph=create_graph,
+                 allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for k in range(n)]
+    return tuple(None if column[0] is None else np.stack(column)  # Tensor's np.stack records
+                 for column in zip(*rows))
