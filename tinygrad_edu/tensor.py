@@ -24,7 +24,6 @@ from .methods.shape import ShapeOps
 from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
-
 NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
