@@ -213,9 +213,11 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             grad = hooks.run_hooks(leaf, grad)
         if capture is None:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
-            # it too); counted here, where `grad` is one local, like the measured baseline
+            # it too); counted here, where `grad` is one local, like the measured baseline;
+            # it must be an ndarray of the leaf's dtype owning its writable memory
             owned = (leaf._grad is None and sys.getrefcount(grad) <= _UNSHARED
-                     and _is_plain(grad, leaf.dtype))
+                     and type(grad) is np.ndarray and grad.base is None
+                     and grad.dtype == leaf._data.dtype and grad.flags.writeable)
             _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
             captured[leaf] = grad
@@ -230,11 +232,6 @@ def _unshared_refcount() -> int:
 
 
 _UNSHARED = _unshared_refcount()
-
-
-def _is_plain(a, dtype) -> bool:
-    """An ndarray of `dtype` that owns its writable memory."""
-    return type(a) is np.ndarray and a.base is None and a.dtype == dtype and a.flags.writeable
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:
@@ -264,6 +261,13 @@ def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None
 
 def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
     """The starting gradient ∂L/∂output: ones for a one-element output, else required."""
+    if not isinstance(output, TensorBase):
+        raise TypeError(f"{where}: expected a Tensor output, got {type(output).__name__}")
+    if not output._requires_grad:
+        raise RuntimeError(
+            f"{where}: the output does not require grad and has no grad_fn; "
+            "no input it depends on has requires_grad=True (or it was computed under no_grad)"
+        )
     if gradient is None:
         if output._data.size != 1:
             raise RuntimeError(
@@ -283,39 +287,30 @@ def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
     return output._wrap(g) if create_graph else g
 
 
-def _check_output(t, where: str) -> None:
-    if not isinstance(t, TensorBase):
-        raise TypeError(f"{where}: expected a Tensor output, got {type(t).__name__}")
-    if not t.requires_grad:
-        raise RuntimeError(
-            f"{where}: the output does not require grad and has no grad_fn; "
-            "no input it depends on has requires_grad=True (or it was computed under no_grad)"
-        )
-
-
 def as_list(tensors) -> list:
     """One tensor or a sequence of them, as a list."""
     return [tensors] if isinstance(tensors, TensorBase) else list(tensors)
 
 
 def seeds_for(outputs: list, gradients, create_graph: bool, where: str) -> list:
-    """The starting gradient of each output (`_seed`), after checking the outputs."""
-    if gradients is None or isinstance(gradients, TensorBase) or not isinstance(
-            gradients, (list, tuple)):
+    """The starting gradient of each output (`_seed`): `gradients` has one per output, or is
+    one (or None) for every output."""
+    if not isinstance(gradients, (list, tuple)):
         gradients = [gradients] * len(outputs)
-    if len(gradients) != len(outputs):
+    elif len(gradients) != len(outputs):
         raise RuntimeError(
             f"{where}: got {len(gradients)} gradients for {len(outputs)} outputs")
-    for t in outputs:
-        _check_output(t, where)
-    return [_seed(o, g, create_graph, where) for o, g in zip(outputs, gradients)]
+    seeds = []
+    for o, g in zip(outputs, gradients):  # a loop, not a comprehension: one call less a pass
+        seeds.append(_seed(o, g, create_graph, where))
+    return seeds
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
              inputs=None) -> None:
     """`tg.autograd.backward` and `Tensor.backward`: accumulate ∂(Σ tensors · grad_tensors)/∂t
     into `.grad` of every leaf below, or only of `inputs` (leaves or not) when given."""
-    tensors = as_list(tensors)
+    tensors = [tensors] if isinstance(tensors, TensorBase) else list(tensors)  # (as_list)
     seeds = seeds_for(tensors, grad_tensors, create_graph, "backward")
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
