@@ -102,9 +102,10 @@ class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, Hooks, Te
         """The gradient accumulated by `backward` (None until then): same shape and dtype.
         A non-leaf has one only if it retains it (`retain_grad`); reading it otherwise warns,
         as in PyTorch, since the leaf was probably meant."""
-        if self._grad is None and self.grad_fn is not None and not hooks.retains(self):
+        g = self._grad
+        if g is None and self.grad_fn is not None and not hooks.retains(self):
             warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
-        return self._grad
+        return g
 
     @grad.setter
     def grad(self, g) -> None:

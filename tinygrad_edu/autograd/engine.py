@@ -42,26 +42,25 @@ def sum_to_shape(grad, shape: tuple):
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
     """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after all
     its consumers have delivered, in reverse order of creation (a max-heap on sequence numbers);
-    leaves get theirs at the end (`finish`). `capture`: see `paths_to` and `towards_capture`."""
+    leaves get theirs at the end (`finish`). `capture`: see `paths_to` and `visit`."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
-    last_write, hooked = versions.last_write, hooks.registry or None  # (None: no hooks)
+    last_write, visiting = versions.last_write, capture is not None or bool(hooks.registry)
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
-    with ModesForRules(create_graph) as check:
+    with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
             if t is None:
                 t = heappop(heap)[1]
                 grad = pending.pop(t)
-            if hooked is not None and id(t) in hooked:  # t's total gradient is known now
-                grad = hooks.run_hooks(t, grad)
             fn = t.grad_fn
             inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
-            if capture is not None and (  # keep what is asked for; go on towards the rest
-                    needs := towards_capture(t, grad, capture, paths, captured)) is None:
-                t = None  # nothing asked for lies below t
-                continue
+            if visiting:  # hooks, or autograd.grad's pruning
+                grad, needs = visit(t, grad, capture, paths, captured)
+                if needs is None:  # nothing asked for lies below t
+                    t = None
+                    continue
             if seq < last_write:  # something was changed in place after fn was recorded
                 inputs = checked_inputs(fn, t)
             grads = (fn.backward(grad, t, *inputs) if create_graph
@@ -139,6 +138,22 @@ class ModesForRules:
         return False
 
 
+class Unswitched:
+    """ModesForRules of a plain pass while every thread has the default modes (`switched` is
+    empty): nothing to switch or check. One shared instance, as it keeps no state."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> bool:
+        return False
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+UNSWITCHED = Unswitched()
+
+
 def paths_to(roots, targets) -> dict:
     """Pruning for autograd.grad: for each tensor below `roots` from which one of `targets`
     can be reached, which of its inputs lead on to one (its needs_input_grad, narrowed to
@@ -170,12 +185,18 @@ def paths_to(roots, targets) -> dict:
     return paths
 
 
-def towards_capture(t, grad, capture, paths, captured):
-    """autograd.grad's step at t: keep t's gradient if t was asked for, and return which of
-    t's inputs lead on to another asked-for tensor (None: none does, stop here)."""
+def visit(t, grad, capture, paths, captured) -> tuple:
+    """What happens at t once its total gradient is known, when the pass has hooks or
+    `capture`: t's hooks run (and a retained gradient is stored); t's gradient is kept if
+    it was asked for. Returns t's gradient and which of t's inputs to go on to (None: none
+    leads to an asked-for tensor, stop here)."""
+    if id(t) in hooks.registry:
+        grad = hooks.run_hooks(t, grad)
+    if capture is None:
+        return grad, t.grad_fn.needs_input_grad
     if t in capture:
         captured[t] = grad
-    return paths[t]
+    return grad, paths[t]
 
 
 def checked_inputs(fn, t) -> list:
