@@ -1,7 +1,9 @@
 """Conformance of the autograd surface with PyTorch (PYTORCH_SURFACE.md, "Autograd"): each
 test checks a closed form always, and the same program run by torch when it is installed."""
 
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -231,3 +233,52 @@ def test_functional_nesting_of_tuples_matches_pytorch():
           (6 * np.eye(2), [[2.0], [4.0]], [[2.0, 4.0]], [[0.0]])))
     if theirs is not None:
         assert ours[2] == theirs[2]
+
+
+# ------------------------------------------------ examples: PyTorch programs, imports changed
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name: str, lib: str, capsys) -> str:
+    """The printed output of examples/<name>.py run with tinygrad_edu, or with torch
+    (`lib="torch"`: its import lines point to torch instead)."""
+    code = (EXAMPLES / f"{name}.py").read_text()
+    if lib == "torch":
+        code = code.replace("import tinygrad_edu as torch", "import torch")
+        code = code.replace("from tinygrad_edu.autograd", "from torch.autograd")
+    exec(compile(code, str(EXAMPLES / f"{name}.py"), "exec"), {"__name__": "__main__"})
+    return capsys.readouterr().out
+
+
+def legendre_fit_by_hand(steps=600, lr=2e-6):
+    """The same descent in numpy with the derivatives written out."""
+    x = np.linspace(-np.pi, np.pi, 500)
+    y = np.sin(x)
+    a, b, c, d = 0.0, -1.0, 0.0, 0.3
+    for _ in range(steps):
+        t = c + d * x
+        p3, dp3 = 0.5 * (5 * t ** 3 - 3 * t), 1.5 * (5 * t ** 2 - 1)
+        r = 2 * (a + b * p3 - y)
+        a, b, c, d = (a - lr * r.sum(), b - lr * (r * p3).sum(), c - lr * (r * b * dp3).sum(),
+                      d - lr * (r * b * dp3 * x).sum())
+    return a, b, c, d
+
+
+def test_the_legendre_fit_example_equals_the_descent_by_hand(capsys):
+    out = run_example("legendre_fit", "tinygrad_edu", capsys)
+    found = [float(v) for v in re.findall(r"[-+]?\d+\.\d+", out.splitlines()[-1])]
+    np.testing.assert_allclose(found, legendre_fit_by_hand(), atol=2e-6)
+
+
+def test_the_hessian_example_matches_the_closed_form(capsys):
+    out = run_example("hessian_vector", "tinygrad_edu", capsys)
+    assert "hessian matches the closed form: True" in out
+    before, after = map(float, re.findall(r"\d+\.\d{8}", out.splitlines()[-1]))
+    assert after < before
+
+
+@pytest.mark.parametrize("name", ["legendre_fit", "hessian_vector"])
+def test_the_examples_print_what_torch_prints(name, capsys):
+    pytest.importorskip("torch")
+    assert run_example(name, "tinygrad_edu", capsys) == run_example(name, "torch", capsys)
