@@ -1119,3 +1119,11 @@ def test_inference_mode_is_no_grad_and_inference_mode_false_enables_it():
     assert not bare()
     with tg.no_grad():
         assert called()
+
+
+def test_backward_takes_its_gradient_as_a_tensor_a_list_of_numbers_or_a_one_tensor_list():
+    x = T([1.0, 2.0])
+    for gradient in ([1.0, 3.0], tg.tensor([1.0, 3.0]), [tg.tensor([1.0, 3.0])]):
+        x.grad = None
+        (x * 2).backward(gradient)
+        close(grad(x), [2.0, 6.0])

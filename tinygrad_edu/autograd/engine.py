@@ -331,7 +331,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
              inputs=None) -> None:
     """`tg.autograd.backward` and `Tensor.backward`: accumulate ∂(Σ tensors · grad_tensors)/∂t
     into `.grad` of every leaf below, or only of `inputs` (leaves or not) when given."""
-    tensors = [tensors] if isinstance(tensors, TensorBase) else list(tensors)  # (as_list)
+    if isinstance(tensors, TensorBase):  # t.backward(gradient): a gradient given as a list
+        tensors = [tensors]               # of numbers is one gradient, not one per output
+        if not (type(grad_tensors) in (list, tuple) and len(grad_tensors) == 1
+                and (grad_tensors[0] is None or isinstance(grad_tensors[0], TensorBase))):
+            grad_tensors = [grad_tensors]
+    else:
+        tensors = list(tensors)
     seeds = seeds_for(tensors, grad_tensors, create_graph, "backward")
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
