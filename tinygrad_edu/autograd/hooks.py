@@ -35,13 +35,18 @@ class TensorHooks:
 
 class RemovableHandle:
     """What `register_hook` returns: `handle.remove()` unregisters the hook (once is enough;
-    also usable as a context manager that removes it on exit)."""
+    also usable as a context manager that removes it on exit). A tensor left with no hook
+    and no retain_grad leaves the registry, so passes stop looking it up."""
 
-    def __init__(self, hooks: dict, key: int):
-        self.id, self._hooks = key, hooks
+    def __init__(self, tensor_id: int, key: int):
+        self.id, self.tensor_id = key, tensor_id
 
     def remove(self) -> None:
-        self._hooks.pop(self.id, None)
+        e = registry.get(self.tensor_id)
+        if e is not None:
+            e.hooks.pop(self.id, None)
+            if not e.hooks and not e.retains:
+                del registry[self.tensor_id]
 
     def __enter__(self):
         return self
@@ -121,10 +126,9 @@ class Hooks:
         if not callable(hook):
             raise TypeError(f"register_hook: expected a callable, got {type(hook).__name__}")
         needs_grad(self, "cannot register a hook")
-        hooks = entry(self).hooks
         key = next(_handles)
-        hooks[key] = hook
-        return RemovableHandle(hooks, key)
+        entry(self).hooks[key] = hook
+        return RemovableHandle(id(self), key)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf's gradient in `.grad` after backward (a no-op on a leaf)."""
