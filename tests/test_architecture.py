@@ -93,3 +93,13 @@ def test_no_private_name_imported_across_modules():
                for target, imported in module_imports(name, path, known)
                if imported and imported.startswith("_") and not imported.startswith("__")]
     assert private == []
+
+
+def test_the_walk_stays_short_enough_to_read():
+    """engine.run, the function docs/engine.md tells a learner to study, is the walk and
+    nothing else (issue 16: under ~60 lines, the rest in helpers named for what they do)."""
+    import inspect
+
+    from tinygrad_edu.autograd import engine
+
+    assert len(inspect.getsource(engine.run).splitlines()) < 60

@@ -633,7 +633,8 @@ class TestBackwardBasics:
         x = T([1.0, 2.0])
         y = x * 2.0
         y.sum().backward()
-        assert y.grad is None
+        with pytest.warns(UserWarning, match="not a leaf"):
+            assert y.grad is None
         close(grad(x), [2, 2])
 
     def test_setting_grad_to_none_resets_accumulation(self):
@@ -931,3 +932,201 @@ def test_nan_and_inf_propagate_and_detect_anomaly_names_the_op(name, x):
             forward_backward(x)
         else:
             assert_clean_error(lambda: forward_backward(x), "detect_anomaly")
+
+
+# ---------------------------------------------------------------- hooks and partial backward
+
+
+def test_a_hook_replaces_the_gradient_of_a_non_leaf_before_its_rule_runs():
+    x = T([1.0, 2.0])
+    y = x * 2
+    seen = []
+    y.register_hook(lambda g: seen.append(val(g).copy()) or g * 10)
+    (y * y).sum().backward()
+    close(seen[0], 2 * val(y))  # the total gradient of y, before the hook
+    close(grad(x), 10 * 2 * val(y) * 2)  # the replaced gradient flowed on to x
+
+
+def test_a_leaf_hook_runs_before_accumulation_and_remove_undoes_it():
+    x = T([1.0, 2.0])
+    handle = x.register_hook(lambda g: g + 1)
+    (x * 3).sum().backward()
+    close(grad(x), [4.0, 4.0])
+    handle.remove()
+    handle.remove()  # twice is harmless
+    from tinygrad_edu.autograd import hooks
+
+    assert id(x) not in hooks.registry  # passes no longer look x up
+    x.grad = None
+    (x * 3).sum().backward()
+    close(grad(x), [3.0, 3.0])
+
+
+def test_hooks_run_in_registration_order_each_on_the_previous_result():
+    x = T([1.0])
+    x.register_hook(lambda g: g * 2)
+    x.register_hook(lambda g: g + 1)
+    (x * 1).sum().backward()
+    close(grad(x), [3.0])
+
+
+def test_retain_grad_stores_the_gradient_after_every_hook():
+    a = T([1.0])
+    b = a * 3
+    b.retain_grad()
+    b.register_hook(lambda g: g * 2)  # registered after retain_grad, still runs first
+    (b * b).sum().backward()
+    close(grad(b), [12.0])
+    close(grad(a), [36.0])
+    assert b.retains_grad and not a.retains_grad
+
+
+def test_retained_gradients_accumulate_across_passes_and_in_autograd_grad():
+    x = T([1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    z = (y * y).sum()
+    (g,) = tg.autograd.grad(z, x, retain_graph=True)
+    close(val(g), 8 * val(x))
+    close(grad(y), 2 * val(y))
+    z.backward()
+    close(grad(y), 4 * val(y))
+
+
+def test_reading_grad_of_a_non_leaf_warns_unless_retained():
+    x = T([1.0])
+    y = x * 2
+    with pytest.warns(UserWarning, match="not a leaf Tensor.*retain_grad"):
+        assert y.grad is None
+    y.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is None
+        assert x.grad is None  # a leaf never warns
+
+
+def test_hooks_and_retain_grad_need_a_tensor_that_requires_grad():
+    t = tg.tensor([1.0])
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        t.register_hook(lambda g: g)
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad"):
+        t.retain_grad()
+    with pytest.raises(TypeError, match="callable"):
+        T([1.0]).register_hook(3)
+
+
+def test_a_hook_that_changes_the_shape_raises_naming_it():
+    x = T([1.0, 2.0])
+
+    def summed(g):
+        return g.sum()
+
+    y = x * 1
+    y.register_hook(summed)
+    with pytest.raises(RuntimeError, match="hook 'summed' has changed the size of value"):
+        y.sum().backward()
+
+
+def test_a_hook_sees_a_differentiable_gradient_under_create_graph():
+    x = T([0.5])
+    y = x * x
+    y.register_hook(lambda g: g * x)  # the replacement depends on x: second order sees it
+    (g,) = tg.autograd.grad(y.sum(), x, create_graph=True)
+    close(val(g), 2 * 0.5 * 0.5)  # d(x²)/dx · x
+    (h,) = tg.autograd.grad(g.sum(), x)
+    close(val(h), 4 * 0.5)  # d(2x²)/dx = 4x
+
+
+def test_a_tensor_with_hooks_drops_them_when_it_dies():
+    from tinygrad_edu.autograd import hooks
+
+    before = len(hooks.registry)
+    x = T([1.0])
+    x.register_hook(lambda g: g)
+    assert len(hooks.registry) == before + 1
+    del x
+    gc.collect()
+    assert len(hooks.registry) == before
+
+
+def test_backward_with_inputs_fills_only_those():
+    x, w = T([1.0, 2.0]), T([3.0, 4.0])
+    y = x * w
+    (y * y).sum().backward(inputs=[w], retain_graph=True)
+    assert x.grad is None
+    close(grad(w), 2 * val(y) * val(x))
+    (y * y).sum().backward(inputs=y)  # a non-leaf input gets a .grad, the walk stops there
+    close(y.grad.numpy(), 2 * val(y))
+    assert x.grad is None
+
+
+def test_backward_with_empty_inputs_or_one_not_requiring_grad_raises():
+    x = T([1.0])
+    with pytest.raises(RuntimeError, match="inputs.*cannot be empty"):
+        (x * 2).sum().backward(inputs=[])
+    with pytest.raises(RuntimeError, match="input 0 is not a Tensor that requires grad"):
+        (x * 2).sum().backward(inputs=[tg.tensor([1.0])])
+
+
+def test_autograd_backward_of_several_tensors_sums_their_gradients():
+    x = T([1.0, 2.0])
+    a, b = x * x, x.exp()
+    tg.autograd.backward([a, b], grad_tensors=[tg.ones(2, dtype=tg.float64),
+                                                tg.full((2,), 2.0, dtype=tg.float64)])
+    close(grad(x), 2 * val(x) + 2 * np.exp(val(x)))
+    with pytest.raises(RuntimeError, match="got 1 gradients for 2 outputs"):
+        tg.autograd.backward([x * 1, x * 2], grad_tensors=[None])
+
+
+def test_grad_batched_gives_one_vjp_per_row():
+    x = T([1.0, 2.0, 3.0])
+    y = x * x
+    (jac,) = tg.autograd.grad(y, x, tg.eye(3, dtype=tg.float64), is_grads_batched=True)
+    close(val(jac), np.diag(2 * val(x)))
+    with pytest.raises(RuntimeError, match="batched grad_output"):
+        tg.autograd.grad(x * 1, x, None, is_grads_batched=True)
+
+
+def test_materialize_grads_gives_zeros_for_an_unused_input():
+    x, unused = T([1.0]), T([5.0, 6.0])
+    g = tg.autograd.grad((x * 2).sum(), (x, unused), materialize_grads=True)
+    close(val(g[1]), [0.0, 0.0])
+
+
+def test_zero_on_a_grad_clears_it_in_place():
+    x = T([1.0, 2.0])
+    (x * 3).sum().backward()
+    g = x.grad
+    x.grad.zero_()
+    assert x.grad is g
+    close(grad(x), [0.0, 0.0])
+
+
+def test_inference_mode_is_no_grad_and_inference_mode_false_enables_it():
+    x = T([1.0])
+    with tg.inference_mode():
+        assert not (x * 2).requires_grad
+        assert tg.is_inference_mode_enabled() and not tg.is_grad_enabled()
+        with tg.inference_mode(False):
+            assert (x * 2).requires_grad and not tg.is_inference_mode_enabled()
+    assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
+
+    @tg.inference_mode
+    def bare():
+        return (x * 2).requires_grad
+
+    @tg.inference_mode(mode=False)
+    def called():
+        return (x * 2).requires_grad
+
+    assert not bare()
+    with tg.no_grad():
+        assert called()
+
+
+def test_backward_takes_its_gradient_as_a_tensor_a_list_of_numbers_or_a_one_tensor_list():
+    x = T([1.0, 2.0])
+    for gradient in ([1.0, 3.0], tg.tensor([1.0, 3.0]), [tg.tensor([1.0, 3.0])]):
+        x.grad = None
+        (x * 2).backward(gradient)
+        close(grad(x), [2.0, 6.0])

@@ -76,3 +76,132 @@ def test_gradgradcheck_shape_ops(x):
         return tg.cat([p.reshape(-1) for p in parts]) ** 2
 
     assert tg.autograd.gradgradcheck(f, (x,))
+
+
+# ------------------------------------------------- tg.autograd.functional, against closed forms
+
+F = tg.autograd.functional
+
+
+def f64(values):
+    return tg.tensor(np.asarray(values, dtype=np.float64))
+
+
+def quartic(x):
+    """f(x) = Σ x⁴ + x₀x₁;  ∇f = 4x³ + (x₁, x₀, 0…);  H = diag(12x²) + the x₀x₁ pair."""
+    return (x ** 4).sum() + x[0] * x[1]
+
+
+def quartic_hessian(x):
+    h = np.diag(12 * x ** 2)
+    h[0, 1] += 1
+    h[1, 0] += 1
+    return h
+
+
+X = np.array([0.3, -0.8, 1.2])
+
+
+def test_jacobian_of_an_elementwise_map_is_diagonal():
+    J = F.jacobian(lambda x: x.tanh(), f64(X))
+    np.testing.assert_allclose(J.numpy(), np.diag(1 - np.tanh(X) ** 2), rtol=1e-12)
+
+
+def test_jacobian_of_a_matrix_map_has_the_output_then_input_shape():
+    A = np.arange(6.0).reshape(2, 3)
+    J = F.jacobian(lambda x: f64(A) @ x, f64(X))
+    assert J.shape == (2, 3)
+    np.testing.assert_allclose(J.numpy(), A)
+    Jm = F.jacobian(lambda m: m.sum(dim=0), f64(A))  # (3,) from (2, 3)
+    assert Jm.shape == (3, 2, 3)
+    np.testing.assert_allclose(Jm.numpy()[1], [[0, 1, 0], [0, 1, 0]])
+
+
+def test_jacobian_nests_as_pytorch_for_tuples():
+    a, b = f64([1.0, 2.0]), f64([3.0])
+    ((Jaa, Jab), (Jba, Jbb)) = F.jacobian(lambda a, b: (a * b, a.sum() + b), (a, b))
+    np.testing.assert_allclose(Jaa.numpy(), 3 * np.eye(2))
+    np.testing.assert_allclose(Jab.numpy(), [[1.0], [2.0]])
+    np.testing.assert_allclose(Jba.numpy(), [[1.0, 1.0]])
+    np.testing.assert_allclose(Jbb.numpy(), [[1.0]])
+    only_a = F.jacobian(lambda a: (a * 2, a.sum()), a)
+    assert isinstance(only_a, tuple) and only_a[1].shape == (2,)
+
+
+def test_an_independent_output_gives_zeros_and_strict_refuses_it():
+    x = f64(X)
+    np.testing.assert_array_equal(F.jacobian(lambda x: x * 0 + 1, x).numpy(), np.zeros((3, 3)))
+    with pytest.raises(RuntimeError, match="independent of input 0.*strict mode"):
+        F.jacobian(lambda x: f64([1.0]), x, strict=True)
+
+
+def test_hessian_and_hvp_and_vhp_equal_the_closed_form():
+    x, v = f64(X), f64([1.0, -2.0, 0.5])
+    H = quartic_hessian(X)
+    np.testing.assert_allclose(F.hessian(quartic, x).numpy(), H, rtol=1e-12)
+    value, hv = F.hvp(quartic, x, v)
+    np.testing.assert_allclose(value.item(), (X ** 4).sum() + X[0] * X[1])
+    np.testing.assert_allclose(hv.numpy(), H @ v.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(F.vhp(quartic, x, v)[1].numpy(), v.numpy() @ H, rtol=1e-12)
+
+
+def test_hessian_of_tuple_inputs_is_a_tuple_of_tuples():
+    a, b = f64([1.0, 2.0]), f64([3.0])
+    ((Haa, Hab), (Hba, Hbb)) = F.hessian(lambda a, b: (a * a * b).sum(), (a, b))
+    np.testing.assert_allclose(Haa.numpy(), 6 * np.eye(2))  # 2b
+    np.testing.assert_allclose(Hab.numpy(), [[2.0], [4.0]])  # 2a
+    np.testing.assert_allclose(Hba.numpy(), [[2.0, 4.0]])
+    np.testing.assert_allclose(Hbb.numpy(), [[0.0]])
+
+
+def test_vjp_and_jvp_are_the_two_products_with_the_jacobian():
+    A = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 3.0]])
+
+    def f(x):
+        return (f64(A) @ x).tanh()
+
+    x = f64(X)
+    J = (1 - np.tanh(A @ X) ** 2)[:, None] * A
+    u, v = f64([1.0, -1.0]), f64([0.2, 0.1, -0.3])
+    out, uJ = F.vjp(f, x, u)
+    np.testing.assert_allclose(out.numpy(), np.tanh(A @ X))
+    np.testing.assert_allclose(uJ.numpy(), u.numpy() @ J, rtol=1e-12)
+    np.testing.assert_allclose(F.jvp(f, x, v)[1].numpy(), J @ v.numpy(), rtol=1e-12)
+
+
+def test_results_are_detached_unless_create_graph():
+    x = f64(X).requires_grad_()
+    H = F.hessian(quartic, x)
+    assert not H.requires_grad
+    H = F.hessian(quartic, x, create_graph=True)
+    (d,) = tg.autograd.grad(H.sum(), x)  # Σ H = Σ 12x² + 2: its gradient is 24x
+    np.testing.assert_allclose(d.numpy(), 24 * X, rtol=1e-12)
+
+
+def test_functional_refuses_bad_v_and_non_scalar_hessians():
+    x = f64(X)
+    with pytest.raises(RuntimeError, match="v can only be None"):
+        F.vjp(lambda x: x * 2, x)
+    with pytest.raises(RuntimeError, match="entry 0 in v has invalid size"):
+        F.hvp(quartic, x, f64([1.0]))
+    with pytest.raises(RuntimeError, match="should contain a single element"):
+        F.hessian(lambda x: x * 2, x)
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        F.jacobian(lambda x: x, [1.0, 2.0])
+
+
+def test_jacobian_through_a_custom_function():
+    class Square(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * g * x
+
+    x = f64(X)
+    np.testing.assert_allclose(F.hessian(lambda x: Square.apply(x).sum(), x).numpy(),
+                               2 * np.eye(3))

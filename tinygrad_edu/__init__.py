@@ -1,7 +1,14 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
 from . import autograd, io, linalg, nn, optim, return_types, testing, utils, viz
-from .autograd import enable_grad, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     empty,

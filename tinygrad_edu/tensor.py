@@ -8,11 +8,14 @@ logic, reduce, shape, numpy_protocol; `autograd/inplace.py`); primitives live in
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import arguments, dtypes, ops, recording
 from .arguments import describe, to_array
-from .autograd import engine, versions
+from .autograd import engine, hooks, versions
+from .autograd.hooks import Hooks
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
 from .methods.elementwise import Elementwise
@@ -24,10 +27,17 @@ from .methods.shape import ShapeOps
 from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead."
+)
+
 
 class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra, InPlace,
-             NumpyProtocol,
-             TensorBase):
+             NumpyProtocol, Hooks, TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
@@ -93,8 +103,13 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra
 
     @property
     def grad(self) -> Tensor | None:
-        """The gradient accumulated by `backward` (None until then): same shape and dtype."""
-        return self._grad
+        """The gradient accumulated by `backward` (None until then): same shape and dtype.
+        A non-leaf has one only if it retains it (`retain_grad`); reading it otherwise warns,
+        as in PyTorch, since the leaf was probably meant."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not hooks.retains(self):
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, g) -> None:
@@ -232,13 +247,13 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra
     # ------------------------------------------------------------ autograd
 
     def backward(self, gradient=None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
-        """Accumulate ∂self/∂leaf into every leaf's `.grad`.
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate ∂self/∂leaf into every leaf's `.grad` (only into `inputs`' when given).
 
         `gradient` (∂L/∂self) is required unless self has one element. The graph's saved
         buffers are freed afterwards unless `retain_graph` (default: `create_graph`).
         """
-        engine.backward(self, gradient, retain_graph, create_graph)
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------ dtype
 

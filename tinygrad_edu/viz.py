@@ -157,8 +157,8 @@ def _op_name(fn) -> str:
 def _tensor_parts(t: Tensor, name: str | None) -> list[str]:
     """[name:] shape dtype, and the gradient once there is one."""
     parts = [f"{name}: {t.shape} {t.dtype}" if name else f"{t.shape} {t.dtype}"]
-    if t.grad is not None:
-        parts.append("grad " + _values(t.grad._data))
+    if t._grad is not None:
+        parts.append("grad " + _values(t._grad._data))
     return parts
 
 

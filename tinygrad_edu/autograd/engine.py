@@ -16,7 +16,7 @@ import numpy as np
 
 from ..arguments import to_array
 from ..tensor_base import TensorBase
-from . import anomaly, versions
+from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
 
 FREED = (
@@ -40,16 +40,14 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after
-    all its consumers have delivered, in reverse order of creation (a max-heap on sequence
-    numbers). Leaves get theirs after the pass (`deliver`); with `capture` (autograd.grad)
-    only the paths to those tensors are followed (`paths_to`) and their gradients returned."""
+    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after all
+    its consumers have delivered, in reverse order of creation (a max-heap on sequence numbers);
+    leaves get theirs at the end (`finish`). `capture`: see `paths_to` and `visit`."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
-    last_write = versions.last_write
-    modes, check = modes_for_rules(create_graph)
+    last_write, visiting = versions.last_write, capture is not None or bool(hooks.registry)
     t = grad = None  # the tensor to run next and its gradient, when known without the heap
-    try:
+    with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
             if t is None:
                 t = heappop(heap)[1]
@@ -58,16 +56,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
             if inputs is None:
                 raise RuntimeError(FREED.format(name=fn.name))
-            if capture is not None:  # keep what is asked for; go on only towards the rest
-                if t in capture:
-                    captured[t] = grad
-                needs = paths[t]
+            if visiting:  # hooks, or autograd.grad's pruning
+                grad, needs = visit(t, grad, capture, paths, captured)
                 if needs is None:  # nothing asked for lies below t
                     t = None
                     continue
             if seq < last_write:  # something was changed in place after fn was recorded
-                versions.check(fn, t._data)
-                inputs = inputs_then(fn)
+                inputs = checked_inputs(fn, t)
             grads = (fn.backward(grad, t, *inputs) if create_graph
                      else fn.backward(grad, t._data, *fn.saved))
             if type(grads) is not tuple:
@@ -95,18 +90,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 else:
                     pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            # The chain shortcut (the plain walk would push t too): t runs next, without the
-            # heap, unless a tensor waiting there comes after it and so may add to its gradient.
+            # chain shortcut: t runs next, off the heap, unless one waiting there may add to it
             if t is not None and heap and -heap[0][0] > t.grad_fn.seq:
                 pending[t] = grad
                 heappush(heap, (-t.grad_fn.seq, t))
                 t = None
-    finally:
-        if modes is not None:
-            set_modes(*modes)
-    let_go(overwritten)
     grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
-    return deliver(pending, capture, captured, create_graph)  # is then owned by its leaf
+    return finish(pending, capture, captured, create_graph, overwritten)  # is owned by its leaf
 
 
 def start(roots, root_grads, capture) -> tuple:
@@ -122,17 +112,46 @@ def start(roots, root_grads, capture) -> tuple:
     return pending, heap, paths
 
 
-def modes_for_rules(create_graph: bool) -> tuple:
-    """Switch the grad modes for a pass's rules: (the modes to restore or None, whether to
-    check what each rule returns).
+class ModesForRules:
+    """The grad modes for a pass's rules, restored when the pass ends; `with` gives whether to
+    check what each rule returns.
 
     Rules fed Tensors (create_graph) record themselves; plain arrays record nothing whatever
     the mode, so a plain pass leaves the modes alone. Anomaly mode checks what each rule
     returns (the walk names the node), not the operations inside a rule, so a value a rule
     computes and then masks (Pow's 0·x^(−1) at x = 0) raises nothing.
     """
-    check = bool(switched) and state.anomaly
-    return (set_modes(create_graph, False) if create_graph or check else None), check
+
+    __slots__ = ("create_graph", "check", "previous")
+
+    def __init__(self, create_graph: bool):
+        self.create_graph = create_graph
+
+    def __enter__(self) -> bool:
+        self.check = check = bool(switched) and state.anomaly
+        self.previous = set_modes(self.create_graph, False) if self.create_graph or check else None
+        return check
+
+    def __exit__(self, *exc) -> bool:
+        if self.previous is not None:
+            set_modes(*self.previous)
+        return False
+
+
+class Unswitched:
+    """ModesForRules of a plain pass while every thread has the default modes (`switched` is
+    empty): nothing to switch or check. One shared instance, as it keeps no state."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> bool:
+        return False
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+UNSWITCHED = Unswitched()
 
 
 def paths_to(roots, targets) -> dict:
@@ -166,6 +185,27 @@ def paths_to(roots, targets) -> dict:
     return paths
 
 
+def visit(t, grad, capture, paths, captured) -> tuple:
+    """What happens at t once its total gradient is known, when the pass has hooks or
+    `capture`: t's hooks run (and a retained gradient is stored); t's gradient is kept if
+    it was asked for. Returns t's gradient and which of t's inputs to go on to (None: none
+    leads to an asked-for tensor, stop here)."""
+    if id(t) in hooks.registry:
+        grad = hooks.run_hooks(t, grad)
+    if capture is None:
+        return grad, t.grad_fn.needs_input_grad
+    if t in capture:
+        captured[t] = grad
+    return grad, paths[t]
+
+
+def checked_inputs(fn, t) -> list:
+    """fn's inputs as they were when it was recorded, after checking that no value its rule
+    reads was changed in place since (`versions.check`)."""
+    versions.check(fn, t._data)
+    return inputs_then(fn)
+
+
 def inputs_then(fn):
     """fn's inputs as they were when fn was recorded: a tensor changed in place since has a
     newer grad_fn, and `versions.before` finds the one fn used (the walk first checks, with
@@ -182,16 +222,23 @@ def let_go(overwritten) -> None:
         fn.replaced = None
 
 
-def deliver(pending, capture, captured, create_graph: bool) -> dict:
-    """The end of a pass: what is left in `pending` are the leaves' gradients. Without
+def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
+    """The end of a pass: the in-place nodes it freed let go (`let_go`), and what is left in
+    `pending` are the leaves' gradients, which go through the leaves' hooks; without
     `capture`, each leaf accumulates into `.grad`; with it, the captured ones are returned."""
+    let_go(overwritten)
+    hooked = hooks.registry
     for leaf in list(pending):
         grad = pending.pop(leaf)
+        if hooked and id(leaf) in hooked:
+            grad = hooks.run_hooks(leaf, grad)
         if capture is None:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
-            # it too); counted here, where `grad` is one local, like the measured baseline
+            # it too); counted here, where `grad` is one local, like the measured baseline;
+            # it must be an ndarray of the leaf's dtype owning its writable memory
             owned = (leaf._grad is None and sys.getrefcount(grad) <= _UNSHARED
-                     and _is_plain(grad, leaf.dtype))
+                     and type(grad) is np.ndarray and grad.base is None
+                     and grad.dtype == leaf._data.dtype and grad.flags.writeable)
             _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
             captured[leaf] = grad
@@ -206,11 +253,6 @@ def _unshared_refcount() -> int:
 
 
 _UNSHARED = _unshared_refcount()
-
-
-def _is_plain(a, dtype) -> bool:
-    """An ndarray of `dtype` that owns its writable memory."""
-    return type(a) is np.ndarray and a.base is None and a.dtype == dtype and a.flags.writeable
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:
@@ -240,6 +282,13 @@ def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None
 
 def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
     """The starting gradient ∂L/∂output: ones for a one-element output, else required."""
+    if not isinstance(output, TensorBase):
+        raise TypeError(f"{where}: expected a Tensor output, got {type(output).__name__}")
+    if not output._requires_grad:
+        raise RuntimeError(
+            f"{where}: the output does not require grad and has no grad_fn; "
+            "no input it depends on has requires_grad=True (or it was computed under no_grad)"
+        )
     if gradient is None:
         if output._data.size != 1:
             raise RuntimeError(
@@ -259,46 +308,78 @@ def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
     return output._wrap(g) if create_graph else g
 
 
-def _check_output(t, where: str) -> None:
-    if not isinstance(t, TensorBase):
-        raise TypeError(f"{where}: expected a Tensor output, got {type(t).__name__}")
-    if not t.requires_grad:
+def as_list(tensors) -> list:
+    """One tensor or a sequence of them, as a list."""
+    return [tensors] if isinstance(tensors, TensorBase) else list(tensors)
+
+
+def seeds_for(outputs: list, gradients, create_graph: bool, where: str) -> list:
+    """The starting gradient of each output (`_seed`): `gradients` has one per output, or is
+    one (or None) for every output."""
+    if not isinstance(gradients, (list, tuple)):
+        gradients = [gradients] * len(outputs)
+    elif len(gradients) != len(outputs):
         raise RuntimeError(
-            f"{where}: the output does not require grad and has no grad_fn; "
-            "no input it depends on has requires_grad=True (or it was computed under no_grad)"
-        )
+            f"{where}: got {len(gradients)} gradients for {len(outputs)} outputs")
+    seeds = []
+    for o, g in zip(outputs, gradients):  # a loop, not a comprehension: one call less a pass
+        seeds.append(_seed(o, g, create_graph, where))
+    return seeds
 
 
-def backward(output: TensorBase, gradient, retain_graph, create_graph: bool) -> None:
-    """`Tensor.backward`: accumulate ∂output/∂leaf into each leaf's `.grad`."""
-    _check_output(output, "backward")
-    seed = _seed(output, gradient, create_graph, "backward")
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
+             inputs=None) -> None:
+    """`tg.autograd.backward` and `Tensor.backward`: accumulate ∂(Σ tensors · grad_tensors)/∂t
+    into `.grad` of every leaf below, or only of `inputs` (leaves or not) when given."""
+    if isinstance(tensors, TensorBase):  # t.backward(gradient): a gradient given as a list
+        tensors = [tensors]               # of numbers is one gradient, not one per output
+        if not (type(grad_tensors) in (list, tuple) and len(grad_tensors) == 1
+                and (grad_tensors[0] is None or isinstance(grad_tensors[0], TensorBase))):
+            grad_tensors = [grad_tensors]
+    else:
+        tensors = list(tensors)
+    seeds = seeds_for(tensors, grad_tensors, create_graph, "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    run([output], [seed], retain_graph=retain, create_graph=create_graph)
+    if inputs is None:
+        run(tensors, seeds, retain_graph=retain, create_graph=create_graph)
+        return
+    inputs = checked_inputs_of("backward", as_list(inputs))
+    captured = run(tensors, seeds, retain_graph=retain, create_graph=create_graph,
+                   capture=set(inputs))
+    for t in dict.fromkeys(inputs):  # each once, in order
+        g = captured.get(t)
+        if g is not None and not (t.grad_fn is not None and hooks.retains(t)):  # kept already
+            _accumulate(t, g, create_graph, owned=False)
+
+
+def checked_inputs_of(where: str, inputs: list) -> list:
+    if not inputs:
+        raise RuntimeError(f"{where}: the `inputs` argument cannot be empty")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, TensorBase) or not t.requires_grad:
+            raise RuntimeError(f"{where}: input {i} is not a Tensor that requires grad")
+    return inputs
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """∂(Σ outputs · grad_outputs)/∂input for each input, as a tuple; `.grad` is untouched.
 
     With `create_graph=True` the results are differentiable again (grad of grad,
-    Hessian-vector products).
+    Hessian-vector products). With `is_grads_batched=True` the first dimension of each
+    grad_output indexes a batch of vectors, and each result gets that dimension in front
+    (one pass per vector). `materialize_grads` gives zeros instead of None for an unused
+    input. `only_inputs` is accepted and ignored, as PyTorch does.
     """
-    outputs = [outputs] if isinstance(outputs, TensorBase) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
-    if not isinstance(grad_outputs, (list, tuple)):
-        grad_outputs = [grad_outputs] * len(outputs)
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
-        )
-    for t in outputs:
-        _check_output(t, "grad")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, TensorBase) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} is not a Tensor that requires grad")
-    seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outputs, grad_outputs)]
+    outputs, inputs = as_list(outputs), checked_inputs_of("grad", as_list(inputs))
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("grad: materialize_grads=True needs allow_unused to be True or None")
+    if is_grads_batched:
+        return batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                            allow_unused, materialize_grads)
+    seeds = seeds_for(outputs, grad_outputs, create_graph, "grad")
     retain = create_graph if retain_graph is None else retain_graph
     captured = run(outputs, seeds, retain_graph=retain, create_graph=create_graph,
                    capture=set(inputs))
@@ -311,7 +392,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                     "pass allow_unused=True to get None for it"
                 )
-            results.append(None)
+            results.append(t._wrap(np.zeros(t.shape, t.dtype)) if materialize_grads else None)
             continue
         if not isinstance(g, TensorBase):
             g = t._wrap(np.array(g, dtype=t.dtype))
@@ -319,3 +400,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.to(t.dtype)
         results.append(g)
     return tuple(results)
+
+
+def batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                 materialize_grads) -> tuple:
+    """`grad(..., is_grads_batched=True)`: one pass per vector of the batch (PyTorch vmaps
+    instead), the results stacked along a new first dimension."""
+    batches = as_list(grad_outputs) if grad_outputs is not None else None
+    if batches is None or any(b is None for b in batches):
+        raise RuntimeError("grad: is_grads_batched=True needs a batched grad_output for "
+                           "every output")
+    sizes = {len(b) for b in batches}
+    if len(sizes) != 1:
+        raise RuntimeError(f"grad: the batched grad_outputs have different batch sizes {sizes}")
+    (n,) = sizes
+    rows = [grad(outputs, inputs, [b[k] for b in batches],
+                 retain_graph=True if k < n - 1 else retain_graph, create_graph=create_graph,
+                 allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for k in range(n)]
+    return tuple(None if column[0] is None else np.stack(column)  # Tensor's np.stack records
+                 for column in zip(*rows))
