@@ -31,6 +31,15 @@ def builtin_error(e: Exception) -> type:
     return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
 
 
+class RuntimeValueError(ValueError, RuntimeError):
+    """A bad value that PyTorch reports as a RuntimeError: both, so either `except` catches it."""
+
+
+class RuntimeTypeError(TypeError, RuntimeError):
+    """A dtype an operation cannot take, which PyTorch reports as a RuntimeError (or its
+    subclass NotImplementedError): both."""
+
+
 # ---------------------------------------------------------------- data
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arguments, dtypes, ops, recording
-from .arguments import describe, to_array
+import numbers
+
+from . import arguments, dtypes, ops, printing, recording
+from . import device as devices
+from .arguments import describe, sizes, to_array
 from .autograd import engine, versions
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
+from .methods.attributes import Attributes
+from .methods.conversion import Conversion
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
 from .methods.shape import ShapeOps
@@ -22,7 +27,25 @@ from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
 
-class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBase):
+def legacy_array(args: tuple, dtype) -> np.ndarray:
+    """The array of `Tensor(*args)`, PyTorch's legacy constructor: ints are sizes
+    (`Tensor(2, 3)`: zeros of that shape, where PyTorch leaves memory uninitialised), no
+    argument an empty tensor; else data, where Python numbers, lists and int or bool
+    arrays become the default float dtype, and a float ndarray or a tensor keeps its dtype
+    (for a float ndarray a deliberate difference: numpy users keep float64)."""
+    if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+        d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Tensor")
+        return np.zeros(sizes("Tensor", args) if args else (0,), d)
+    (data,) = args
+    if isinstance(data, TensorBase):
+        data = data._data  # copied by to_array
+    elif dtype is None and not (isinstance(data, np.ndarray) and data.dtype.kind == "f"):
+        dtype = dtypes.get_default_dtype()
+    return to_array(data, dtype, "Tensor")
+
+
+class Tensor(Arithmetic, Reductions, ShapeOps, Conversion, Attributes, InPlace, NumpyProtocol,
+             TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
@@ -34,10 +57,16 @@ class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBas
     __slots__ = ()  # TensorBase's
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        if isinstance(data, Tensor):
-            data = data._data  # copied by to_array, as PyTorch's torch.tensor(t) copies
-        self._data = to_array(data, dtype)
+    def __init__(self, *data, requires_grad: bool = False, dtype=None, device=None):
+        """`Tensor(data)` or `Tensor(*sizes)` (see `legacy_array`); `tg.tensor` infers the
+        dtype from the data instead. `Tensor(data, requires_grad, dtype)` by position too."""
+        if len(data) > 1 and not isinstance(data[0], numbers.Integral):
+            data, rest = data[:1], data[1:]  # Tensor(data, requires_grad, dtype)
+            if len(rest) > 2:
+                raise TypeError(f"Tensor: too many arguments ({len(data) + len(rest)})")
+            requires_grad, dtype = (rest + (dtype,))[:2]
+        devices.check("Tensor", device)
+        self._data = legacy_array(data, dtype)
         self._grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -209,15 +238,7 @@ class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBas
     __hash__ = object.__hash__  # identity: Tensors are graph nodes; == is elementwise
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        return printing.tensor_repr(self._data, self.grad_fn, self._requires_grad)
 
     def __format__(self, spec: str) -> str:
         if self.ndim == 0 and spec:
@@ -234,25 +255,6 @@ class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBas
         buffers are freed afterwards unless `retain_graph` (default: `create_graph`).
         """
         engine.backward(self, gradient, retain_graph, create_graph)
-
-    # ------------------------------------------------------------ dtype
-
-    def to(self, dtype) -> Tensor:
-        """A copy in another dtype; float-to-float casts keep the graph."""
-        d = dtypes.as_dtype(dtype, "to")
-        if d == self.dtype:
-            return self
-        if dtypes.is_float(d) and dtypes.is_float(self.dtype):
-            return apply(ops.Cast(d), self)
-        return wrap(self._data.astype(d))
-
-    astype = to
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
 
 
 recording.use_tensor_class(Tensor)
