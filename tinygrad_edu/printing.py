@@ -58,20 +58,19 @@ class Formatter:
             return
         flat = values.ravel().astype(np.float64)
         nonzero = flat[np.isfinite(flat) & (flat != 0)]
-        if nonzero.size:
-            big, small = np.abs(nonzero).max(), np.abs(nonzero).min()
-            self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
-            self.sci_mode = big / small > 1000.0 or big > 1.0e8 or (
-                not self.int_mode and small < 1.0e-4)
-            if self.sci_mode:
-                texts = [f"{v:.{precision}e}" for v in nonzero.tolist()]
-            elif self.int_mode:
-                texts = [f"{v:.0f}." for v in nonzero.tolist()]
-            else:
-                texts = [f"{v:.{precision}f}" for v in nonzero.tolist()]
-            self.width = max(len(t) for t in texts)
-        if options["sci_mode"] is not None:
-            self.sci_mode = options["sci_mode"]
+        if not nonzero.size:
+            return
+        big, small = np.abs(nonzero).max(), np.abs(nonzero).min()
+        self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
+        self.sci_mode = (big / small > 1000.0 or big > 1.0e8 or small < 1.0e-4) \
+            if options["sci_mode"] is None else options["sci_mode"]
+        if self.sci_mode:
+            texts = [f"{v:.{precision}e}" for v in nonzero.tolist()]
+        elif self.int_mode:
+            texts = [f"{v:.0f}." for v in nonzero.tolist()]
+        else:
+            texts = [f"{v:.{precision}f}" for v in nonzero.tolist()]
+        self.width = max(len(t) for t in texts)
 
     def format(self, v) -> str:
         if not self.floating:
