@@ -3,7 +3,7 @@ the one device; asking for a GPU fails at once, with the error a CPU-only PyTorc
 
 from __future__ import annotations
 
-_KNOWN = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "mtia", "hpu")
+KNOWN = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "mtia", "hpu")
 
 
 class DeviceUnavailable(RuntimeError, AssertionError):
@@ -24,9 +24,9 @@ class device:
         if not isinstance(type, str):
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         name, _, number = type.partition(":")
-        if name not in _KNOWN:
+        if name not in KNOWN:
             raise RuntimeError(f"device: unknown device type {type!r}; "
-                               f"expected one of {', '.join(_KNOWN)}")
+                               f"expected one of {', '.join(KNOWN)}")
         if number:
             if index is not None or not number.isdigit():
                 raise RuntimeError(f"device: invalid device string {type!r}")

@@ -41,6 +41,8 @@ def parse_to(args: tuple, kwargs: dict, dtype_now: np.dtype) -> tuple:
             dtype = a.dtype
         elif isinstance(a, bool):
             flags.append(a)  # non_blocking, copy given by position
+        elif isinstance(a, str) and a.partition(":")[0] not in devices.KNOWN:
+            dtype = a  # a dtype's name, as numpy spells it ("float32")
         elif isinstance(a, (str, devices.device, int)):
             device = a
         elif _is_dtype_like(a):
