@@ -445,7 +445,7 @@ def test_sizes_and_memory_attributes():
     assert t.mT.shape == (2, 4, 3) and t.mH.tolist() == a.swapaxes(1, 2).tolist()
     assert t[0].T.shape == (4, 3)
     with pytest.raises(RuntimeError, match="mT"):
-        tg.ones(3).mT
+        _ = tg.ones(3).mT
 
 
 def test_python_protocols():

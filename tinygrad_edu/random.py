@@ -238,12 +238,15 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if not isinstance(input, Tensor):
         raise TypeError(f"multinomial: expected a tensor, got {describe(input)}")
     if input.dtype.kind != "f":
-        raise RuntimeTypeError(f"multinomial: needs floating point weights, got dtype {input.dtype}")
+        raise RuntimeTypeError(f"multinomial: needs floating point weights, got dtype "
+                               f"{input.dtype}")
     if input.ndim not in (1, 2):
-        raise RuntimeValueError(f"multinomial: weights must be 1-D or 2-D, got shape {input.shape}")
+        raise RuntimeValueError(f"multinomial: weights must be 1-D or 2-D, got shape "
+                                f"{input.shape}")
     if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) \
             or num_samples <= 0:
-        raise RuntimeValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
+        raise RuntimeValueError(f"multinomial: num_samples must be a positive int, got "
+                                f"{num_samples!r}")
     w = np.atleast_2d(input.numpy()).astype(np.float64)
     if not np.all(np.isfinite(w) & (w >= 0)):
         raise RuntimeValueError("multinomial: weights must be finite and non-negative")

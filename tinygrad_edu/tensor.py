@@ -8,9 +8,9 @@ them.
 
 from __future__ import annotations
 
-import numpy as np
-
 import numbers
+
+import numpy as np
 
 from . import arguments, dtypes, ops, printing, recording
 from . import device as devices

@@ -65,7 +65,11 @@ class Conversion:
         `t.to(tg.float64)`, `t.to("cpu")`, `t.to("cpu", tg.float64)`, `t.to(other)` (other's
         dtype), `t.to(dtype=..., copy=True)`. Returns self when nothing changes unless
         `copy`; a float-to-float cast keeps the graph."""
-        d, copy = parse_to(args, kwargs, self._data.dtype)
+        if len(args) == 1 and not kwargs and args[0].__class__ is np.dtype \
+                and args[0] in dtypes.SUPPORTED_SET:  # t.to(tg.float64): the common case
+            d, copy = args[0], False
+        else:
+            d, copy = parse_to(args, kwargs, self._data.dtype)
         if d == self._data.dtype:
             return self.clone() if copy else self
         if d.kind == "f" and self._data.dtype.kind == "f":
@@ -86,7 +90,8 @@ class Conversion:
                 raise ValueError(f"type: invalid type {dtype!r}; expected one of "
                                  f"{', '.join(_BY_TYPE_NAME)}")
             dtype = _BY_TYPE_NAME[name]
-        return self.to(getattr(dtype, "dtype", dtype))  # a typed constructor has .dtype
+        typed = getattr(dtype, "dtype", None)  # a typed constructor (tg.LongTensor) has one
+        return self.to(typed if isinstance(typed, np.dtype) else dtype)
 
     def type_as(self, other):
         """This tensor in `other`'s dtype."""
