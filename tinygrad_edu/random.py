@@ -111,7 +111,9 @@ def generator() -> np.random.Generator:
     return default_generator.rng
 
 
-def _rng(op: str, gen) -> np.random.Generator:
+def numpy_generator(op: str, gen) -> np.random.Generator:
+    """The numpy generator behind `generator=` (None: the global one), for every random
+    function and in-place sampler."""
     if gen is None:
         return default_generator.rng
     if not isinstance(gen, Generator):
@@ -132,15 +134,16 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     """Uniform samples in [0, 1)."""
     d = float_dtype("rand", dtype)
     shape = sizes("rand", size)
-    return made("rand", _rng("rand", generator).random(shape).astype(d), requires_grad, device)
+    values = numpy_generator("rand", generator).random(shape)
+    return made("rand", values.astype(d), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples, N(0, 1)."""
     d = float_dtype("randn", dtype)
     shape = sizes("randn", size)
-    return made("randn", _rng("randn", generator).standard_normal(shape).astype(d),
-                requires_grad, device)
+    values = numpy_generator("randn", generator).standard_normal(shape)
+    return made("randn", values.astype(d), requires_grad, device)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -165,7 +168,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
             raise ValueError(f"randint: the range [{low}, {high}) does not fit dtype {d} "
                              f"(values {lo} to {hi})")
     shape = sizes("randint", size if isinstance(size, (tuple, list)) else (size,))
-    values = _rng("randint", generator).integers(low, high, shape)
+    values = numpy_generator("randint", generator).integers(low, high, shape)
     return made("randint", values.astype(d), requires_grad, device)
 
 
@@ -177,7 +180,7 @@ def randperm(n: int, *, generator=None, dtype=None, device=None,
     if n < 0:
         raise RuntimeValueError(f"randperm: n must be non-negative, got {n}")
     d = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype, "randperm")
-    values = _rng("randperm", generator).permutation(int(n))
+    values = numpy_generator("randperm", generator).permutation(int(n))
     return made("randperm", values.astype(d), requires_grad, device)
 
 
@@ -211,7 +214,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
             raise TypeError("normal: with a number mean and std, give size=, as in "
                             "normal(0.0, 1.0, size=(2, 3))")
         d, shape = float_dtype("normal", dtype), sizes("normal", size)
-    values = m + s * _rng("normal", generator).standard_normal(shape)
+    values = m + s * numpy_generator("normal", generator).standard_normal(shape)
     return made("normal", values.astype(d), requires_grad, device)
 
 
@@ -224,7 +227,7 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     prob = input.numpy() if p is None else real("bernoulli", "p", p)
     if not np.all((np.asarray(prob) >= 0) & (np.asarray(prob) <= 1)):
         raise RuntimeValueError("bernoulli: probabilities must lie in [0, 1]")
-    draw = _rng("bernoulli", generator).random(input.shape)
+    draw = numpy_generator("bernoulli", generator).random(input.shape)
     return Tensor._wrap((draw < prob).astype(input.dtype))
 
 
@@ -255,7 +258,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if not replacement and num_samples > w.shape[1]:
         raise RuntimeValueError(f"multinomial: cannot draw {num_samples} samples without "
                          f"replacement from {w.shape[1]} categories")
-    rng = _rng("multinomial", generator)
+    rng = numpy_generator("multinomial", generator)
     if replacement:
         cdf = np.cumsum(w, axis=1)
         u = rng.random((w.shape[0], num_samples)) * cdf[:, -1:]
