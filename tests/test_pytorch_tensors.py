@@ -422,10 +422,16 @@ def test_random_refusals_match_torch():
         with pytest.raises((RuntimeError, TypeError)):
             call(tg)
     torch = pytest.importorskip("torch")
-    for call in calls[:-1]:  # each is a RuntimeError there and here
+    for call in calls:  # each is a RuntimeError there and here
         with pytest.raises(RuntimeError):
             call(torch)
         with pytest.raises(RuntimeError):
+            call(tg)
+    for call in (calls[2], calls[-1]):  # a dtype refused: NotImplementedError there
+        with pytest.raises(NotImplementedError) if call is calls[-1] else pytest.raises(
+                RuntimeError):
+            call(torch)
+        with pytest.raises(NotImplementedError):
             call(tg)
 
 

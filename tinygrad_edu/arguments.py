@@ -35,9 +35,9 @@ class RuntimeValueError(ValueError, RuntimeError):
     """A bad value that PyTorch reports as a RuntimeError: both, so either `except` catches it."""
 
 
-class RuntimeTypeError(TypeError, RuntimeError):
-    """A dtype an operation cannot take, which PyTorch reports as a RuntimeError (or its
-    subclass NotImplementedError): both."""
+class RuntimeTypeError(TypeError, NotImplementedError):
+    """A dtype an operation cannot take, which PyTorch reports as a NotImplementedError ("not
+    implemented for 'Long'") or a RuntimeError, NotImplementedError's base: both."""
 
 
 # ---------------------------------------------------------------- data

@@ -126,7 +126,8 @@ def float_dtype(op: str, dtype) -> np.dtype:
     floats need."""
     d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, op)
     if d.kind != "f":
-        raise TypeError(f"{op}: dtype {d} is not supported, as in PyTorch: use a float dtype")
+        raise RuntimeTypeError(f"{op}: dtype {d} is not supported, as in PyTorch: use a float "
+                               "dtype")
     return d
 
 
@@ -149,8 +150,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     """Integers in [low, high) (or [0, low) when high is omitted), as torch.randint."""
-    if size is None and isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch
-        low, high, size = 0, low, high
+    if high is None or isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch
+        low, high, size = 0, low, (size if high is None else high)
     if size is None:
         raise TypeError("randint: missing the size argument (a tuple), as in "
                         "randint(low, high, (2, 3))")
