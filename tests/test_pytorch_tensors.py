@@ -46,6 +46,13 @@ def test_dtype_names_match_torch():
         assert getattr(torch, name) == torch_dtype_of(torch, d), name
 
 
+def test_bfloat16_is_refused_with_the_reason():
+    with pytest.raises(AttributeError, match="bfloat16.*numpy"):
+        _ = tg.bfloat16
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        _ = tg.nonexistent
+
+
 def test_star_import_keeps_the_builtins():
     scope = {}
     exec("from tinygrad_edu import *", scope)

@@ -80,6 +80,16 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
+_REFUSED = {"bfloat16": "numpy has no bfloat16 dtype; use float16 or float32"}
+
+
+def __getattr__(name: str):
+    """A PyTorch name the package refuses says why (others: the usual AttributeError)."""
+    if name in _REFUSED:
+        raise AttributeError(f"tinygrad_edu.{name} is not supported: {_REFUSED[name]}")
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+
+
 # PyTorch's other names of the dtypes. `float`, `int` and `bool` would hide the builtins
 # after `from tinygrad_edu import *`, so `__all__` leaves those three out.
 half, float, double = float16, float32, float64  # noqa: A001
