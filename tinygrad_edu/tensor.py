@@ -1,9 +1,10 @@
 """Tensor: an ndarray that records the operations applied to it, for reverse-mode autodiff.
 
-This file is the class core: construction, attributes, repr, dtype casts and `backward`.
-Its methods come in families, one mixin per module (`methods/`: arithmetic, reduce, shape,
-numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and `recording.py` applies
-them.
+This file is the class core: construction (PyTorch's legacy `Tensor(...)`; `tg.tensor` is in
+creation.py), the graph attributes, Python's protocols and `backward`. Its methods come in
+families, one mixin per module (`methods/`: arithmetic, reduce, shape, conversion (casts,
+devices), attributes (memory, sizes), numpy_protocol; `autograd/inplace.py`); `printing.py`
+formats it, primitives live in `ops/`, and `recording.py` applies them.
 """
 
 from __future__ import annotations
