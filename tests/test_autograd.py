@@ -217,7 +217,7 @@ def test_repr_like_pytorch():
     assert repr(tg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(tg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
     t = tg.tensor([1.0], dtype=tg.float64, requires_grad=True) * 2
-    assert repr(t) == "tensor([2.], dtype=float64, grad_fn=<MulBackward>)"
+    assert repr(t) == "tensor([2.], dtype=tinygrad_edu.float64, grad_fn=<MulBackward>)"
     assert repr(tg.tensor([1, 2])) == "tensor([1, 2])"
 
 

@@ -272,7 +272,7 @@ class TestElementwise:
         cn = np.array([[True, False, True], [False, False, True]])
         an, bn = rng.normal(size=(2, 3)), rng.normal(size=(3,))
         a, b = T(an), T(bn)
-        cond = tg.Tensor(cn)
+        cond = tg.tensor(cn)
         out = tg.where(cond, a, b)
         close(val(out), np.where(cn, an, bn))
         w = rng.normal(size=(2, 3))
@@ -283,7 +283,7 @@ class TestElementwise:
     def test_where_as_method_pytorch_order(self):
         # PyTorch: x.where(cond, y) == torch.where(cond, x, y)
         x, y = T([1.0, 2.0, 3.0]), T([10.0, 20.0, 30.0])
-        cond = tg.Tensor(np.array([True, False, True]))
+        cond = tg.tensor(np.array([True, False, True]))
         out = x.where(cond, y)
         close(val(out), [1, 20, 3])
         out.sum().backward()

@@ -148,7 +148,7 @@ class TestErrors:
 
     def test_where_mismatch_value_error(self):
         with pytest.raises(ValueError):
-            tg.where(tg.Tensor(np.array([True, False])), T(np.ones(3)), T(np.ones(3)))
+            tg.where(tg.tensor(np.array([True, False])), T(np.ones(3)), T(np.ones(3)))
 
     def test_backward_twice_runtime_error_mentions_retain_graph(self):
         x = T([1.0, 2.0])

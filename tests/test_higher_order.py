@@ -56,7 +56,7 @@ SMOOTH = [op for op in OPS if op.smooth and not op.reduction]
 @given(data=st.data())
 def test_gradgradcheck_every_smooth_op(op, data):
     xs, fn, _ = draw_call(op, data)
-    assert tg.autograd.gradgradcheck(fn, xs)
+    assert tg.autograd.gradgradcheck(fn, xs, **op.step)
 
 
 @pytest.mark.parametrize("op", [op for op in OPS if (op.reduction and op.differentiable)

@@ -283,7 +283,7 @@ def test_a_million_node_chain_differentiates_prints_deletes_and_collects():
     graph with a heap, and CPython's deallocator unwinds deep chains (its "trashcan")."""
     out = run_isolated("deep_chain")
     assert out["repr"].startswith("tensor(2.718")
-    assert out["repr"].endswith("dtype=float64, grad_fn=<MulBackward>)")
+    assert out["repr"].endswith("dtype=tinygrad_edu.float64, grad_fn=<MulBackward>)")
     assert out["grad"] == pytest.approx(out["expected"], rel=1e-8)
     assert out["upper_freed"] and out["lower_kept"]
     assert out["lower_kept_by_cycle"] and out["lower_freed"]

@@ -23,8 +23,8 @@ def test_elementwise_forward_and_gradient(op, data):
     xs, fn, ref = draw_call(op, data)
     out = fn(*xs)
     check_forward(out, ref(*(x.numpy() for x in xs)))
-    assert out.dtype == np.float64
-    assert_gradients_close(fn, *xs)
+    assert out.dtype == op.dtype
+    assert_gradients_close(fn, *xs, **op.step)
 
 
 @pytest.mark.parametrize("op", [op for op in OPS if op.reduction and not op.correction],

@@ -49,7 +49,7 @@ def check_binary(op, left, right, want_dtype):
     if not out.requires_grad:
         return
     w = np.linspace(-1.0, 1.5, out.numel()).reshape(out.shape)
-    out.backward(tg.Tensor(w.astype(out.dtype)))
+    out.backward(tg.tensor(w.astype(out.dtype)))
     da, db = partials(op, a, b)
     for operand, d in ((left, da), (right, db)):
         if isinstance(operand, tg.Tensor) and operand.requires_grad:
@@ -200,7 +200,7 @@ def _tg_and_torch(torch, spec, seed):
     if kind == "array":
         return arr, torch.tensor(arr)
     rg = d.kind == "f"
-    return tg.Tensor(arr, requires_grad=rg), torch.tensor(arr, requires_grad=rg)
+    return tg.tensor(arr, requires_grad=rg), torch.tensor(arr, requires_grad=rg)
 
 
 def compare_with_torch(torch, op, left, right):

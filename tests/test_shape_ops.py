@@ -170,7 +170,7 @@ class TestShapeOps:
 
     def test_getitem_int_tensor_index(self):
         x = T([10.0, 20.0, 30.0])
-        out = x[tg.Tensor([1, 1, 2])]
+        out = x[tg.tensor([1, 1, 2])]
         close(val(out), [20, 20, 30])
         out.sum().backward()
         close(grad(x), [0, 2, 1])

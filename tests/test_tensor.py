@@ -48,18 +48,19 @@ class TestConstructorDtypes:
         t2 = tg.Tensor(a, requires_grad=True)
         assert t2.dtype == dt and t2.requires_grad
 
-    def test_int_list_and_scalar_keep_integer_dtype(self):
+    def test_legacy_tensor_makes_ints_and_bools_the_default_float(self):
+        # as torch.Tensor (API.md): only tg.tensor keeps integer and bool data
         t = tg.Tensor([1, 2, 3])
-        assert is_int_dtype(t.dtype)
-        assert val(t).tolist() == [1, 2, 3]
-        s = tg.Tensor(3)
-        assert is_int_dtype(s.dtype) and s.shape == ()
-        n = tg.Tensor(np.array([4, 5], dtype=np.int32))
-        assert is_int_dtype(n.dtype)
+        assert t.dtype == np.float32 and val(t).tolist() == [1, 2, 3]
+        assert tg.Tensor(np.array([4, 5], dtype=np.int32)).dtype == np.float32
+        assert tg.Tensor([True, False]).dtype == np.float32
+        assert tg.Tensor(3).shape == (3,)  # an int is a size, as PyTorch's legacy form
 
-    def test_bool_data_keeps_bool_dtype(self):
-        assert tg.Tensor([True, False]).dtype == np.bool_
-        assert tg.Tensor(np.array([True])).dtype == np.bool_
+    def test_tensor_keeps_int_and_bool_data(self):
+        assert tg.tensor([1, 2, 3]).dtype == np.int64 and tg.tensor(3).shape == ()
+        assert tg.tensor(np.array([4, 5], dtype=np.int32)).dtype == np.int32
+        assert tg.tensor([True, False]).dtype == np.bool_
+        assert tg.tensor(np.array([True])).dtype == np.bool_
 
     @pytest.mark.parametrize(
         "data",
@@ -68,8 +69,8 @@ class TestConstructorDtypes:
     )
     def test_int_and_bool_cannot_require_grad(self, data):
         with pytest.raises((RuntimeError, TypeError, ValueError)):
-            tg.Tensor(data, requires_grad=True)
-        t = tg.Tensor(data)
+            tg.tensor(data, requires_grad=True)
+        t = tg.tensor(data)
         with pytest.raises((RuntimeError, TypeError, ValueError)):
             t.requires_grad_()
 
@@ -128,7 +129,7 @@ class TestDefaultDtype:
         assert tg.eye(2).dtype == np.float64
         # explicit ndarray float dtypes and integer data are unaffected
         assert tg.Tensor(np.zeros(2, dtype=np.float32)).dtype == np.float32
-        assert is_int_dtype(tg.Tensor([1, 2]).dtype)
+        assert is_int_dtype(tg.tensor([1, 2]).dtype)
         tg.set_default_dtype(tg.float32)
         assert tg.Tensor([1.0]).dtype == np.float32
 
@@ -159,7 +160,7 @@ class TestAttributes:
     def test_item(self):
         v = tg.Tensor(np.array([[2.5]]))
         assert isinstance(v.item(), float) and v.item() == 2.5
-        i = tg.Tensor([7])
+        i = tg.tensor([7])
         assert isinstance(i.item(), int) and i.item() == 7
         assert isinstance(tg.Tensor(1.25).item(), float)
 

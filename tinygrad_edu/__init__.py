@@ -1,6 +1,6 @@
 """tinygrad_edu: a small, readable autograd tensor framework on numpy."""
 
-from . import autograd, io, linalg, nn, optim, return_types, testing, utils, viz
+from . import autograd, backends, cuda, io, linalg, nn, optim, return_types, testing, utils, viz
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -10,27 +10,41 @@ from .autograd import (
     set_grad_enabled,
 )
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
+    as_tensor,
     empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
-    generator,
+    full_like,
+    is_tensor,
     linspace,
-    manual_seed,
+    logspace,
     ones,
     ones_like,
-    rand,
-    randint,
-    randn,
+    tensor,
     zeros,
     zeros_like,
 )
+from .device import device
 from .dtypes import (
     bool_,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
@@ -44,9 +58,54 @@ from .methods.linalg import *  # noqa: F403  (its __all__: tg.mm, tg.einsum, tg.
 from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
 from .methods.reduce import *  # noqa: F403  (its __all__: tg.sum, tg.max, tg.sort, ...)
 from .methods.shape import cat, stack
+from .printing import set_printoptions
+from .random import (
+    Generator,
+    bernoulli,
+    default_generator,
+    generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from .serialization import load, save
 from .tensor import Tensor
 
-tensor = Tensor
-
 __version__ = "0.1.0"
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """Whether `input`'s dtype is a floating point one."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point: expected a tensor, got {type(input).__name__}")
+    return input.is_floating_point()
+
+
+_REFUSED = {"bfloat16": "numpy has no bfloat16 dtype; use float16 or float32"}
+
+
+def __getattr__(name: str):
+    """A PyTorch name the package refuses says why (others: the usual AttributeError)."""
+    if name in _REFUSED:
+        raise AttributeError(f"tinygrad_edu.{name} is not supported: {_REFUSED[name]}")
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+
+
+# PyTorch's other names of the dtypes. `float`, `int` and `bool` would hide the builtins
+# after `from tinygrad_edu import *`, so `__all__` leaves those three out.
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+bool = bool_  # noqa: A001
+__all__ = sorted(name for name in globals()
+                 if not name.startswith("_") and name not in ("float", "int", "bool"))

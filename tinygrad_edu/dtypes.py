@@ -39,17 +39,54 @@ def is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 
+class finfo:
+    """The limits of a float dtype, as `torch.finfo` (default: the default dtype): `bits`,
+    `eps` (the gap from 1 to the next value), `max`, `min`, `tiny` = `smallest_normal`,
+    `resolution` (10^−digits) and `dtype` (its name), as Python numbers."""
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else as_dtype(type, "finfo")
+        if not is_float(d):
+            raise TypeError(f"finfo: needs a floating point dtype, got {d}; use tg.iinfo")
+        info = np.finfo(d)
+        self.bits, self.dtype = info.bits, str(d)
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as `torch.iinfo`: `bits`, `max`, `min`, `dtype`."""
+
+    def __init__(self, type):
+        d = as_dtype(type, "iinfo")
+        if d.kind not in "iu":
+            hint = "" if d.kind == "b" else "; use tg.finfo"
+            raise TypeError(f"iinfo: needs an integer dtype, got {d}{hint}")
+        info = np.iinfo(d)
+        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), str(d)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
 def get_default_dtype() -> np.dtype:
     """The dtype that Python floats and float lists become (float32 unless changed)."""
     return _default
 
 
 def set_default_dtype(dtype) -> None:
-    """Set the default floating dtype; like PyTorch, only float32 and float64 are allowed."""
+    """Set the default floating dtype (float32, float64 or float16, as PyTorch allows)."""
     global _default
     d = as_dtype(dtype, "set_default_dtype")
-    if d not in (float32, float64):
-        raise TypeError(f"set_default_dtype: only float32 or float64 can be the default, got {d}")
+    if not is_float(d):
+        raise TypeError(f"set_default_dtype: only a floating point dtype can be the default, "
+                        f"got {d}")
     _default = d
 
 

@@ -1,23 +1,29 @@
 """Tensor: an ndarray that records the operations applied to it, for reverse-mode autodiff.
 
-This file is the class core: construction, attributes, repr, dtype casts and `backward`.
-Its methods come in families, one mixin per module (`methods/`: arithmetic, elementwise,
-logic, reduce, shape, numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and
-`recording.py` applies them.
+This file is the class core: construction (PyTorch's legacy `Tensor(...)`; `tg.tensor` is in
+creation.py), the graph attributes, Python's protocols and `backward`. Its methods come in
+families, one mixin per module (`methods/`: arithmetic, elementwise, logic, reduce, shape,
+linalg, conversion (casts, devices), attributes (memory, sizes), numpy_protocol;
+`autograd/inplace.py`, `autograd/hooks.py`); `printing.py` formats it, primitives live in
+`ops/`, and `recording.py` applies them.
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
 
-from . import arguments, dtypes, ops, recording
-from .arguments import describe, to_array
+from . import arguments, dtypes, ops, printing, recording
+from . import device as devices
+from .arguments import describe, sizes, to_array
 from .autograd import engine, hooks, versions
 from .autograd.hooks import Hooks
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
+from .methods.attributes import Attributes
+from .methods.conversion import Conversion
 from .methods.elementwise import Elementwise
 from .methods.linalg import LinearAlgebra
 from .methods.logic import Logic
@@ -35,9 +41,25 @@ NON_LEAF_GRAD = (
     "instead."
 )
 
+def legacy_array(args: tuple, dtype) -> np.ndarray:
+    """The array of `Tensor(*args)`, PyTorch's legacy constructor: ints are sizes
+    (`Tensor(2, 3)`: zeros of that shape, where PyTorch leaves memory uninitialised), no
+    argument an empty tensor; else data, where Python numbers, lists and int or bool
+    arrays become the default float dtype, and a float ndarray or a tensor keeps its dtype
+    (for a float ndarray a deliberate difference: numpy users keep float64)."""
+    if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+        d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Tensor")
+        return np.zeros(sizes("Tensor", args) if args else (0,), d)
+    (data,) = args
+    if isinstance(data, TensorBase):
+        data = data._data  # copied by to_array
+    elif dtype is None and not (isinstance(data, np.ndarray) and data.dtype.kind == "f"):
+        dtype = dtypes.get_default_dtype()
+    return to_array(data, dtype, "Tensor")
 
-class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra, InPlace,
-             NumpyProtocol, Hooks, TensorBase):
+
+class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra, Conversion,
+             Attributes, InPlace, NumpyProtocol, Hooks, TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
@@ -49,10 +71,16 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra
     __slots__ = ()  # TensorBase's
     __array_priority__ = 1000  # numpy defers mixed operators to Tensor
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        if isinstance(data, Tensor):
-            data = data._data  # copied by to_array, as PyTorch's torch.tensor(t) copies
-        self._data = to_array(data, dtype)
+    def __init__(self, *data, requires_grad: bool = False, dtype=None, device=None):
+        """`Tensor(data)` or `Tensor(*sizes)` (see `legacy_array`); `tg.tensor` infers the
+        dtype from the data instead. `Tensor(data, requires_grad, dtype)` by position too."""
+        if len(data) > 1 and not isinstance(data[0], numbers.Integral):
+            data, rest = data[:1], data[1:]  # Tensor(data, requires_grad, dtype)
+            if len(rest) > 2:
+                raise TypeError(f"Tensor: too many arguments ({len(data) + len(rest)})")
+            requires_grad, dtype = (rest + (dtype,))[:2]
+        devices.check("Tensor", device)
+        self._data = legacy_array(data, dtype)
         self._grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -229,15 +257,7 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra
     __hash__ = object.__hash__  # identity: Tensors are graph nodes; == is elementwise
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        return printing.tensor_repr(self._data, self.grad_fn, self._requires_grad)
 
     def __format__(self, spec: str) -> str:
         if self.ndim == 0 and spec:
@@ -254,25 +274,6 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra
         buffers are freed afterwards unless `retain_graph` (default: `create_graph`).
         """
         engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
-    # ------------------------------------------------------------ dtype
-
-    def to(self, dtype) -> Tensor:
-        """A copy in another dtype; float-to-float casts keep the graph."""
-        d = dtypes.as_dtype(dtype, "to")
-        if d == self.dtype:
-            return self
-        if dtypes.is_float(d) and dtypes.is_float(self.dtype):
-            return apply(ops.Cast(d), self)
-        return wrap(self._data.astype(d))
-
-    astype = to
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
 
 
 recording.use_tensor_class(Tensor)

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd.gradcheck import worst_mismatch
+from .creation import tensor
 from .tensor import Tensor
 
 
@@ -47,7 +48,7 @@ def tensors(shape=None, dtype=dtypes.float64, elements=None, min_side=0, max_sid
         else:
             elements = st.integers(-10, 10) if d.kind == "i" else st.integers(0, 10)
     arrays = hnp.arrays(d, shape, elements=elements, unique=unique)
-    return arrays.map(lambda a: Tensor(a, requires_grad=requires_grad and d.kind == "f"))
+    return arrays.map(lambda a: tensor(a, requires_grad=requires_grad and d.kind == "f"))
 
 
 def broadcastable_shapes(n=2, min_dims=0, max_dims=4, min_side=0, max_side=5):

@@ -55,6 +55,7 @@ class Op:
     hostile_ref  the reference for hostile input where `ref` refuses what the op accepts
     vjp       along one dim: gᵀ ∂f/∂x as `vjp(a, g, dim)`, stable at the extreme rows
               test_extremes.py feeds it (the softmax family)
+    dtype     the result's dtype for float64 inputs (a cast's target; else float64)
     loss      `fn(input, target, reduction)`: `ref(a, t, "none")` is each point's loss and
               `d1(a, t)` its derivative, both stable at extreme inputs (test_extremes.py)
     args      a call with non-tensor arguments (shape, dims, index): `args(*inputs)` is the
@@ -88,9 +89,16 @@ class Op:
     numpy: tuple = ()
     vjp: Callable | None = None
     loss: bool = False
+    dtype: np.dtype = np.dtype(np.float64)
 
     def __repr__(self):
         return self.name
+
+    @property
+    def step(self) -> dict:
+        """gradcheck's step for this row: the default for a float64 result; for a result in
+        a lower precision a quarter, which grid inputs and their neighbours keep exact."""
+        return {} if self.dtype == np.float64 else {"eps": 0.25}
 
 
 def draw_call(op, data):

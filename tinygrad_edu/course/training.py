@@ -18,9 +18,9 @@ from .. import data as datasets
 from .. import nn, optim
 from ..arguments import is_positive_int, positive_int
 from ..autograd.grad_mode import no_grad
-from ..creation import manual_seed
 from ..dtypes import as_dtype
 from ..nn import functional as F
+from ..random import manual_seed
 from ..tensor import Tensor
 
 MODELS = ("logistic", "mlp")

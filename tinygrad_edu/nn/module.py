@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import DTypeLike
 
+from ..arguments import to_array
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .utils import zero_grad
@@ -40,11 +41,12 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True,
                  dtype: DTypeLike = None) -> None:
-        super().__init__(data, dtype=dtype)
-        if self._data.dtype.kind != "f":
-            raise TypeError(
-                f"Parameter: data must have a floating dtype, got {self._data.dtype}"
-            )
+        if isinstance(data, Tensor):
+            data = data.numpy()
+        array = to_array(data, dtype, "Parameter")
+        if array.dtype.kind != "f":
+            raise TypeError(f"Parameter: data must have a floating dtype, got {array.dtype}")
+        super().__init__(array)  # a float array keeps its dtype
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:
