@@ -32,7 +32,8 @@ from .dtypes import (
     uint8,
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
-from .methods.shape import cat, stack
+from .methods.indexing import *  # noqa: F403  (tg.gather, tg.split, ...)
+from .methods.shape import *  # noqa: F403  (tg.cat, tg.flatten, ...)
 from .tensor import Tensor
 
 tensor = Tensor

@@ -25,10 +25,17 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
+class ShapeError(ValueError, RuntimeError):
+    """A ValueError for sizes, shapes or index values that do not fit, that is also a
+    RuntimeError, which is what PyTorch raises for them (reshape to a wrong size, gather
+    out of bounds), so code written for PyTorch catches it."""
+
+
 def builtin_error(e: Exception) -> type:
-    """The built-in class of a numpy error, to re-raise it with a message naming the op
-    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments)."""
-    return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
+    """The class to re-raise a numpy error as, with a message naming the op: a built-in one
+    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments), and
+    `ShapeError` for a ValueError (shapes that do not fit: a RuntimeError in PyTorch)."""
+    return next((c for c in (IndexError, TypeError) if isinstance(e, c)), ShapeError)
 
 
 # ---------------------------------------------------------------- data

@@ -2,8 +2,8 @@
 
 This file is the class core: construction, attributes, repr, dtype casts and `backward`.
 Its methods come in families, one mixin per module (`methods/`: arithmetic, reduce, shape,
-numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and `recording.py` applies
-them.
+indexing, numpy_protocol; `autograd/inplace.py`); primitives live in `ops/`, and
+`recording.py` applies them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .arguments import describe, to_array
 from .autograd import engine, versions
 from .autograd.inplace import InPlace
 from .methods.arithmetic import Arithmetic
+from .methods.indexing import Indexing
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
 from .methods.shape import ShapeOps
@@ -22,7 +23,7 @@ from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
 
 
-class Tensor(Arithmetic, Reductions, ShapeOps, InPlace, NumpyProtocol, TensorBase):
+class Tensor(Arithmetic, Reductions, ShapeOps, Indexing, InPlace, NumpyProtocol, TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
