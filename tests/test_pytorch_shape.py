@@ -1,0 +1,262 @@
+"""PyTorch conformance of the shape and indexing family: each call is checked against numpy
+(values, shape, dtype), against central differences (gradcheck, and gradgradcheck of its
+square for the second order), and, when torch is importable, against torch on the CPU
+(values, dtypes, first and second order gradients, and the type of error of a bad call)."""
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.autograd import gradcheck, gradgradcheck
+
+RNG = np.random.default_rng(0)
+DATA = {shape: RNG.standard_normal(shape) for shape in [(), (3,), (5,), (2, 3), (3, 4), (2, 3, 4)]}
+
+
+def torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def joined(out, m):
+    """A multi-output call (split, chunk, unbind) as one flat tensor."""
+    if isinstance(out, tuple):
+        return m.cat([p.reshape(-1) for p in out]) if out else m.zeros(0, dtype=m.float64)
+    return out
+
+
+def np_joined(out):
+    if isinstance(out, tuple):
+        return np.concatenate([np.ravel(p) for p in out]) if out else np.zeros(0)
+    return out
+
+
+def idx(m, data):
+    return m.tensor(np.array(data, dtype=np.int64))
+
+
+def mask(m, data):
+    return m.tensor(np.array(data, dtype=bool))
+
+
+A23 = (2, 3)
+# (label, input shape, call on (module, x) where the module is tinygrad_edu or torch, numpy's)
+CASES = [
+    ("view varargs", A23, lambda m, x: x.view(3, 2), lambda a: a.reshape(3, 2)),
+    ("view tuple", A23, lambda m, x: x.view((3, 2)), lambda a: a.reshape(3, 2)),
+    ("view -1", A23, lambda m, x: x.view(-1, 2), lambda a: a.reshape(-1, 2)),
+    ("reshape list", A23, lambda m, x: x.reshape([6]), lambda a: a.reshape(6)),
+    ("tg.reshape", A23, lambda m, x: m.reshape(x, (1, 6)), lambda a: a.reshape(1, 6)),
+    ("view_as", A23, lambda m, x: x.view_as(m.zeros(3, 2)), lambda a: a.reshape(3, 2)),
+    ("reshape_as", A23, lambda m, x: x.reshape_as(m.zeros(6)), lambda a: a.reshape(6)),
+    ("flatten", (2, 3, 4), lambda m, x: x.flatten(1), lambda a: a.reshape(2, 12)),
+    ("flatten 0-d", (), lambda m, x: x.flatten(), lambda a: a.reshape(1)),
+    ("tg.flatten", (2, 3, 4), lambda m, x: m.flatten(x, 0, 1), lambda a: a.reshape(6, 4)),
+    ("unflatten", (2, 3, 4), lambda m, x: x.unflatten(2, (2, -1)),
+     lambda a: a.reshape(2, 3, 2, 2)),
+    ("tg.unflatten", (3, 4), lambda m, x: m.unflatten(x, -1, (1, 4, 1)),
+     lambda a: a.reshape(3, 1, 4, 1)),
+    ("squeeze tuple", (2, 3, 4), lambda m, x: x.reshape(2, 1, 3, 1, 4).squeeze((1, -2)),
+     lambda a: a),
+    ("squeeze int", (2, 3), lambda m, x: x.reshape(1, 2, 3).squeeze(0), lambda a: a),
+    ("squeeze non-1", (2, 3), lambda m, x: x.squeeze(1), lambda a: a),
+    ("tg.squeeze", (2, 3), lambda m, x: m.squeeze(x.reshape(2, 1, 3)), lambda a: a),
+    ("unsqueeze -1", (2, 3), lambda m, x: x.unsqueeze(-1), lambda a: a[..., None]),
+    ("tg.unsqueeze", (2, 3), lambda m, x: m.unsqueeze(x, 1), lambda a: a[:, None]),
+    ("transpose", (2, 3, 4), lambda m, x: x.transpose(0, -1), lambda a: a.swapaxes(0, 2)),
+    ("tg.transpose", (2, 3), lambda m, x: m.transpose(x, 1, 0), lambda a: a.T),
+    ("swapaxes", (2, 3, 4), lambda m, x: x.swapaxes(1, 2), lambda a: a.swapaxes(1, 2)),
+    ("swapdims", (2, 3, 4), lambda m, x: m.swapdims(x, 0, 1), lambda a: a.swapaxes(0, 1)),
+    ("permute varargs", (2, 3, 4), lambda m, x: x.permute(2, 0, 1),
+     lambda a: a.transpose(2, 0, 1)),
+    ("permute negative", (2, 3, 4), lambda m, x: x.permute((-1, 0, 1)),
+     lambda a: a.transpose(2, 0, 1)),
+    ("tg.permute", (2, 3), lambda m, x: m.permute(x, (1, 0)), lambda a: a.T),
+    ("movedim", (2, 3, 4), lambda m, x: x.movedim(0, -1), lambda a: np.moveaxis(a, 0, -1)),
+    ("movedim tuple", (2, 3, 4), lambda m, x: m.movedim(x, (0, 1), (-1, 0)),
+     lambda a: np.moveaxis(a, (0, 1), (-1, 0))),
+    ("t", (2, 3), lambda m, x: x.t(), lambda a: a.T),
+    ("t 1-D", (5,), lambda m, x: m.t(x), lambda a: a),
+    ("expand", (2, 3), lambda m, x: x.reshape(2, 1, 3).expand(4, 2, -1, 3),
+     lambda a: np.broadcast_to(a.reshape(2, 1, 3), (4, 2, 1, 3))),
+    ("expand tuple", (5,), lambda m, x: x.expand((2, 5)), lambda a: np.broadcast_to(a, (2, 5))),
+    ("expand_as", (5,), lambda m, x: x.expand_as(m.zeros(3, 5)),
+     lambda a: np.broadcast_to(a, (3, 5))),
+    ("repeat", (2, 3), lambda m, x: x.repeat(2, 1, 3), lambda a: np.tile(a, (2, 1, 3))),
+    ("repeat tuple", (5,), lambda m, x: x.repeat((3, 2)), lambda a: np.tile(a, (3, 2))),
+    ("repeat zero", (2, 3), lambda m, x: x.repeat(0, 2), lambda a: np.tile(a, (0, 2))),
+    ("tile short", (2, 3), lambda m, x: x.tile(2), lambda a: np.tile(a, 2)),
+    ("tg.tile", (2, 3), lambda m, x: m.tile(x, (2, 1, 2)), lambda a: np.tile(a, (2, 1, 2))),
+    ("repeat_interleave", (2, 3), lambda m, x: x.repeat_interleave(2),
+     lambda a: np.repeat(a, 2)),
+    ("repeat_interleave dim", (2, 3), lambda m, x: m.repeat_interleave(x, 3, dim=-1),
+     lambda a: np.repeat(a, 3, -1)),
+    ("repeat_interleave tensor", (2, 3),
+     lambda m, x: x.repeat_interleave(idx(m, [2, 0, 1]), dim=1),
+     lambda a: np.repeat(a, [2, 0, 1], 1)),
+    ("repeat_interleave one count", (2, 3),
+     lambda m, x: x.repeat_interleave(idx(m, [2]), dim=0), lambda a: np.repeat(a, 2, 0)),
+    ("flip", (2, 3, 4), lambda m, x: x.flip(0, 2), lambda a: a[::-1, :, ::-1]),
+    ("flip tuple", (2, 3), lambda m, x: m.flip(x, (-1,)), lambda a: a[:, ::-1]),
+    ("fliplr", (2, 3), lambda m, x: x.fliplr(), lambda a: np.fliplr(a)),
+    ("flipud", (2, 3), lambda m, x: m.flipud(x), lambda a: np.flipud(a)),
+    ("roll flat", (2, 3), lambda m, x: x.roll(1), lambda a: np.roll(a, 1)),
+    ("roll dims", (2, 3, 4), lambda m, x: x.roll((1, -2), (0, 2)),
+     lambda a: np.roll(a, (1, -2), (0, 2))),
+    ("roll same dim twice", (2, 3), lambda m, x: m.roll(x, [1, 1], [1, 1]),
+     lambda a: np.roll(a, 2, 1)),
+    ("narrow", (3, 4), lambda m, x: x.narrow(1, 1, 2), lambda a: a[:, 1:3]),
+    ("narrow negative start", (3, 4), lambda m, x: m.narrow(x, -1, -3, 2), lambda a: a[:, 1:3]),
+    ("narrow tensor start", (3, 4), lambda m, x: x.narrow(0, idx(m, 1), 2), lambda a: a[1:3]),
+    ("split int", (3, 4), lambda m, x: x.split(3, 1), lambda a: (a[:, :3], a[:, 3:])),
+    ("split sizes", (3, 4), lambda m, x: m.split(x, [1, 0, 2], dim=0),
+     lambda a: (a[:1], a[1:1], a[1:])),
+    ("chunk", (5,), lambda m, x: x.chunk(3), lambda a: (a[:2], a[2:4], a[4:])),
+    ("chunk fewer", (2, 3, 4), lambda m, x: m.chunk(x, 3, -1), lambda a: (a[..., :2], a[..., 2:])),
+    ("unbind", (2, 3), lambda m, x: x.unbind(1), lambda a: tuple(a[:, i] for i in range(3))),
+    ("tg.unbind", (2, 3), lambda m, x: m.unbind(x), lambda a: (a[0], a[1])),
+    ("cat", (2, 3), lambda m, x: m.cat([x, x * 2], -1), lambda a: np.concatenate([a, 2 * a], 1)),
+    ("concat", (2, 3), lambda m, x: m.concat((x, x), dim=0), lambda a: np.concatenate([a, a])),
+    ("concatenate axis", (2, 3), lambda m, x: m.concatenate([x, x], axis=1),
+     lambda a: np.concatenate([a, a], 1)),
+    ("stack", (2, 3), lambda m, x: m.stack([x, -x], 2), lambda a: np.stack([a, -a], 2)),
+    ("hstack", (2, 3), lambda m, x: m.hstack([x, x[:, :1]]), lambda a: np.hstack([a, a[:, :1]])),
+    ("hstack 1-D", (5,), lambda m, x: m.hstack([x, x]), lambda a: np.hstack([a, a])),
+    ("hstack 0-d", (), lambda m, x: m.hstack([x, x]), lambda a: np.hstack([a, a])),
+    ("vstack", (5,), lambda m, x: m.vstack([x, x]), lambda a: np.vstack([a, a])),
+    ("vstack 2-D", (2, 3), lambda m, x: m.vstack((x, x[:1])), lambda a: np.vstack([a, a[:1]])),
+    ("gather", (2, 3), lambda m, x: x.gather(1, idx(m, [[0, 0, 2, 1], [1, 1, 0, 2]])),
+     lambda a: np.take_along_axis(a, np.array([[0, 0, 2, 1], [1, 1, 0, 2]]), 1)),
+    ("gather smaller index", (3, 4), lambda m, x: m.gather(x, 0, idx(m, [[2, 0], [2, 2]])),
+     lambda a: np.take_along_axis(a[:, :2], np.array([[2, 0], [2, 2]]), 0)),
+    ("gather 0-d", (), lambda m, x: x.gather(0, idx(m, 0)), lambda a: a),
+    ("scatter", (3, 4), lambda m, x: x.scatter(0, idx(m, [[2, 0], [1, 2]]), x[:2, :2] * 10),
+     lambda a: _scatter(a, [[2, 0], [1, 2]], a[:2, :2] * 10)),
+    ("scatter larger src", (3, 4),
+     lambda m, x: m.scatter(x, 1, idx(m, [[3], [0]]), x.flip(0) * 10),
+     lambda a: _scatter(a.T, [[3, 0]], (a[::-1] * 10)[:2, :1].T).T),
+    ("scatter value", (3, 4), lambda m, x: x.scatter(1, idx(m, [[3, 1]]), 5.0),
+     lambda a: _scatter(a.T, [[3], [1]], np.full((2, 1), 5.0)).T),
+    ("scatter_add", (3, 4), lambda m, x: x.scatter_add(0, idx(m, [[2, 2, 0], [2, 1, 0]]),
+                                                       x[1:, :3] * 10),
+     lambda a: _scatter_add(a, [[2, 2, 0], [2, 1, 0]], a[1:, :3] * 10)),
+    ("tg.scatter_add", (5,), lambda m, x: m.scatter_add(x, 0, idx(m, [4, 4, 4]), x),
+     lambda a: a + np.eye(5)[4] * a[:3].sum()),
+    ("index_select", (3, 4), lambda m, x: x.index_select(1, idx(m, [3, 0, 3])),
+     lambda a: a[:, [3, 0, 3]]),
+    ("index_select 0-d index", (3, 4), lambda m, x: m.index_select(x, 0, idx(m, 2)),
+     lambda a: a[[2]]),
+    ("index_select empty", (3, 4), lambda m, x: x.index_select(0, idx(m, [])), lambda a: a[:0]),
+    ("masked_select", (2, 3), lambda m, x: x.masked_select(mask(m, [True, False, True])),
+     lambda a: a[:, [0, 2]].ravel()),
+    ("masked_select broadcasts x", (3,),
+     lambda m, x: m.masked_select(x, mask(m, [[True, False, True], [False, True, True]])),
+     lambda a: np.broadcast_to(a, (2, 3))[[[True, False, True], [False, True, True]]]),
+    ("masked_fill", (2, 3), lambda m, x: x.masked_fill(mask(m, [[True], [False]]), -1.5),
+     lambda a: np.where([[True], [False]], -1.5, a)),
+    ("masked_fill broadcasts x", (3,),
+     lambda m, x: m.masked_fill(x, mask(m, [[True, False, True], [False, True, True]]), 0),
+     lambda a: np.where([[True, False, True], [False, True, True]], 0.0, a)),
+    ("take_along_dim", (3, 4), lambda m, x: x.take_along_dim(idx(m, [[0], [3], [-1]]), 1),
+     lambda a: np.take_along_axis(a, np.array([[0], [3], [3]]), 1)),
+    ("take_along_dim broadcast", (3, 4),
+     lambda m, x: m.take_along_dim(x, idx(m, [[2, 0, 1, 1, 2]]).T, 0),
+     lambda a: a[[2, 0, 1, 1, 2]]),
+    ("take_along_dim flat", (3, 4), lambda m, x: x.take_along_dim(idx(m, [[11, 0]])),
+     lambda a: a.ravel()[[11, 0]]),
+    ("where method", (2, 3), lambda m, x: x.where(mask(m, [True, False, True]), x * 3),
+     lambda a: np.where([True, False, True], a, 3 * a)),
+    ("tg.where", (2, 3), lambda m, x: m.where(mask(m, [[False], [True]]), x, 2.0),
+     lambda a: np.where([[False], [True]], a, 2.0)),
+    ("getitem mixed", (2, 3, 4), lambda m, x: x[1, :, [0, 2, 2]], lambda a: a[1][:, [0, 2, 2]]),
+    ("getitem separated", (2, 3, 4), lambda m, x: x[[0, 1], :, [1, 3]],
+     lambda a: a[[0, 1], :, [1, 3]]),
+    ("getitem adjacent", (2, 3, 4), lambda m, x: x[:, [0, 2], [1, 3]],
+     lambda a: a[:, [0, 2], [1, 3]]),
+    ("getitem tensors", (2, 3, 4), lambda m, x: x[idx(m, [[1], [0]]), 1:, idx(m, [2, 3])],
+     lambda a: a[[[1], [0]], 1:, [2, 3]]),
+    ("getitem None ellipsis", (2, 3, 4), lambda m, x: x[None, ..., 1, None],
+     lambda a: a[None, ..., 1, None]),
+    ("getitem bool tensor", (2, 3), lambda m, x: x[x > 0], lambda a: a[a > 0]),
+    ("getitem bool list", (2, 3), lambda m, x: x[:, [True, False, True]],
+     lambda a: a[:, [True, False, True]]),
+    ("getitem step", (3, 4), lambda m, x: x[::2, 1::2], lambda a: a[::2, 1::2]),
+    ("getitem negative", (3, 4), lambda m, x: x[-1, -3:], lambda a: a[-1, -3:]),
+]
+
+
+def _scatter(a, index, src):
+    """out[index[i][j]][j] = src[i][j] (scatter along dim 0)."""
+    out, index = a.copy(), np.array(index)
+    for i, j in np.ndindex(index.shape):
+        out[index[i, j], j] = src[i, j]
+    return out
+
+
+def _scatter_add(a, index, src):
+    out, index = a.copy(), np.array(index)
+    for i, j in np.ndindex(index.shape):
+        out[index[i, j], j] += src[i, j]
+    return out
+
+
+IDS = [c[0] for c in CASES]
+# Where torch itself cannot differentiate: an empty repeat gives a result outside its graph,
+# and the gradient of a src larger than the index fails its shape check; the values agree.
+TORCH_VALUES_ONLY = {"repeat zero", "scatter larger src", "tg.scatter_add"}
+# A sum in another order than torch's (x + Σ src, torch adds one src at a time): equal to
+# rounding.
+ROUNDED = {"scatter_add", "tg.scatter_add"}
+
+
+def assert_values(actual, expected, label):
+    if label in ROUNDED:
+        np.testing.assert_allclose(actual, expected, rtol=1e-14, atol=1e-14)
+    else:
+        np.testing.assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize("label, shape, call, ref", CASES, ids=IDS)
+def test_values_match_numpy(label, shape, call, ref):
+    a = DATA[shape]
+    out, expected = call(tg, tg.tensor(a)), ref(a)
+    if isinstance(expected, tuple):
+        assert isinstance(out, tuple) and len(out) == len(expected)
+        for o, e in zip(out, expected):
+            assert o.shape == np.shape(e) and o.dtype == np.float64
+            assert_values(o.numpy(), e, label)
+    else:
+        assert out.shape == np.shape(expected) and out.dtype == np.float64
+        assert_values(out.numpy(), expected, label)
+
+
+@pytest.mark.parametrize("label, shape, call, ref", CASES, ids=IDS)
+def test_gradients_match_central_differences(label, shape, call, ref):
+    x = tg.tensor(DATA[shape], requires_grad=True)
+    assert gradcheck(lambda t: joined(call(tg, t), tg), (x,))
+    assert gradgradcheck(lambda t: joined(call(tg, t), tg) ** 2, (x,))
+
+
+@pytest.mark.parametrize("label, shape, call, ref", CASES, ids=IDS)
+def test_matches_torch_with_gradients_of_two_orders(label, shape, call, ref):
+    torch = torch_or_none()
+    if torch is None:
+        pytest.skip("torch is not installed (the numpy checks above still run)")
+    a = DATA[shape]
+    x, xt = tg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    out, out_t = joined(call(tg, x), tg), joined(call(torch, xt), torch)
+    assert out.shape == tuple(out_t.shape)
+    assert_values(out.numpy(), out_t.detach().numpy(), label)
+    if label in TORCH_VALUES_ONLY:
+        return
+    w = RNG.standard_normal(out.shape)
+    (g,) = tg.autograd.grad((out ** 2 * tg.tensor(w)).sum(), x, create_graph=True)
+    (gt,) = torch.autograd.grad((out_t ** 2 * torch.tensor(w)).sum(), xt, create_graph=True)
+    np.testing.assert_allclose(g.numpy(), gt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    v = RNG.standard_normal(x.shape)
+    (h,) = tg.autograd.grad((g * tg.tensor(v)).sum(), x)
+    (ht,) = torch.autograd.grad((gt * torch.tensor(v)).sum(), xt)
+    np.testing.assert_allclose(h.numpy(), ht.numpy(), rtol=1e-12, atol=1e-12)
