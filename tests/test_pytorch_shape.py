@@ -260,3 +260,97 @@ def test_matches_torch_with_gradients_of_two_orders(label, shape, call, ref):
     (h,) = tg.autograd.grad((g * tg.tensor(v)).sum(), x)
     (ht,) = torch.autograd.grad((gt * torch.tensor(v)).sum(), xt)
     np.testing.assert_allclose(h.numpy(), ht.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def ones(m, *shape):
+    return m.ones(shape, dtype=m.float64)
+
+
+# (label, a bad call on the module m, the type PyTorch raises: ours is also an instance of it,
+# and a ValueError or TypeError too (API.md), and its message names the operation)
+ERRORS = [
+    ("reshape size", lambda m: ones(m, 2, 3).reshape(4, 2), RuntimeError, "reshape"),
+    ("view two -1", lambda m: ones(m, 2, 3).view(-1, -1), RuntimeError, "reshape"),
+    ("expand mismatch", lambda m: ones(m, 2, 3).expand(3, 4), RuntimeError, "expand"),
+    ("expand -1 lead", lambda m: ones(m, 3).expand(-1, 3), RuntimeError, "expand"),
+    ("permute count", lambda m: ones(m, 2, 3).permute(0), RuntimeError, "permute"),
+    ("permute repeat", lambda m: ones(m, 2, 3).permute(0, 0), RuntimeError, "permute"),
+    ("transpose dim", lambda m: ones(m, 2, 3).transpose(0, 2), IndexError, "transpose"),
+    ("unsqueeze dim", lambda m: ones(m, 2, 3).unsqueeze(4), IndexError, "unsqueeze"),
+    ("squeeze dim", lambda m: ones(m, 2, 3).squeeze((0, 5)), IndexError, "squeeze"),
+    ("flatten order", lambda m: ones(m, 2, 3, 4).flatten(2, 1), RuntimeError, "flatten"),
+    ("unflatten sizes", lambda m: ones(m, 2, 3).unflatten(1, (2, 2)), RuntimeError,
+     "unflatten"),
+    ("unflatten 0-d", lambda m: ones(m).unflatten(0, (1,)), RuntimeError, "unflatten"),
+    ("movedim repeat", lambda m: ones(m, 2, 3).movedim((0, 0), (1, 0)), RuntimeError,
+     "movedim"),
+    ("movedim lengths", lambda m: ones(m, 2, 3).movedim((0, 1), (0,)), RuntimeError,
+     "movedim"),
+    ("t 3-D", lambda m: ones(m, 2, 3, 4).t(), RuntimeError, "t:"),
+    ("repeat short", lambda m: ones(m, 2, 3).repeat(2), RuntimeError, "repeat"),
+    ("repeat negative", lambda m: ones(m, 2).repeat(-1), RuntimeError, "repeat"),
+    ("repeat none", lambda m: ones(m, 2).repeat(), TypeError, ""),
+    ("repeat_interleave negative", lambda m: ones(m, 2).repeat_interleave(-1), RuntimeError,
+     "repeat_interleave"),
+    ("repeat_interleave counts", lambda m: ones(m, 2, 3).repeat_interleave(
+        idx(m, [1, 2]), dim=1), RuntimeError, "repeat_interleave"),
+    ("repeat_interleave 2-D counts", lambda m: ones(m, 2, 3).repeat_interleave(
+        idx(m, [[1]]), dim=1), RuntimeError, "repeat_interleave"),
+    ("flip repeat", lambda m: ones(m, 2, 3).flip(0, 0), RuntimeError, "flip"),
+    ("flip none", lambda m: ones(m, 2, 3).flip(), TypeError, ""),
+    ("fliplr 1-D", lambda m: ones(m, 3).fliplr(), RuntimeError, "fliplr"),
+    ("roll lengths", lambda m: ones(m, 2, 3).roll(1, (0, 1)), RuntimeError, "roll"),
+    ("roll no dims", lambda m: ones(m, 2, 3).roll((1, 2)), RuntimeError, "roll"),
+    ("narrow past end", lambda m: ones(m, 2, 3).narrow(1, 2, 2), RuntimeError, "narrow"),
+    ("narrow start", lambda m: ones(m, 2, 3).narrow(1, -4, 1), IndexError, "narrow"),
+    ("narrow length", lambda m: ones(m, 2, 3).narrow(0, 0, -1), RuntimeError, "narrow"),
+    ("narrow 0-d", lambda m: ones(m).narrow(0, 0, 1), RuntimeError, "narrow"),
+    ("split sum", lambda m: ones(m, 2, 3).split([1, 1], 1), RuntimeError, "split"),
+    ("split zero", lambda m: ones(m, 2, 3).split(0, 1), RuntimeError, "split"),
+    ("split negative", lambda m: ones(m, 3).split(-1), RuntimeError, "split"),
+    ("chunk zero", lambda m: ones(m, 3).chunk(0), RuntimeError, "chunk"),
+    ("unbind 0-d", lambda m: ones(m).unbind(), IndexError, "unbind"),
+    ("cat shapes", lambda m: m.cat([ones(m, 2, 3), ones(m, 3, 3)], 1), RuntimeError, "cat"),
+    ("stack shapes", lambda m: m.stack([ones(m, 2), ones(m, 3)]), RuntimeError, "stack"),
+    ("hstack dims", lambda m: m.hstack([ones(m, 2), ones(m, 2, 1)]), RuntimeError, "cat"),
+    ("gather bounds", lambda m: ones(m, 2, 3).gather(1, idx(m, [[0], [5]])), RuntimeError,
+     "gather"),
+    ("gather negative", lambda m: ones(m, 2, 3).gather(1, idx(m, [[-1], [0]])), RuntimeError,
+     "gather"),
+    ("gather dims", lambda m: ones(m, 2, 3).gather(1, idx(m, [0, 1])), RuntimeError, "gather"),
+    ("gather larger", lambda m: ones(m, 2, 3).gather(1, idx(m, [[0], [1], [0]])), RuntimeError,
+     "gather"),
+    ("scatter larger than src", lambda m: ones(m, 2, 3).scatter(
+        1, idx(m, [[0], [1]]), ones(m, 1, 1)), RuntimeError, "scatter"),
+    ("scatter bounds", lambda m: ones(m, 2, 3).scatter(1, idx(m, [[3]]), 1.0), RuntimeError,
+     "scatter"),
+    ("scatter_add bounds", lambda m: ones(m, 2, 3).scatter_add(
+        1, idx(m, [[3]]), ones(m, 1, 1)), RuntimeError, "scatter_add"),
+    ("index_select matrix", lambda m: ones(m, 2, 3).index_select(1, idx(m, [[1]])),
+     IndexError, "index_select"),
+    ("index_select bounds", lambda m: ones(m, 2, 3).index_select(1, idx(m, [1, 5])),
+     RuntimeError, "index_select"),
+    ("masked_select shapes", lambda m: ones(m, 2, 3).masked_select(mask(m, [True, False])),
+     RuntimeError, "masked_select"),
+    ("masked_fill value", lambda m: ones(m, 3).masked_fill(
+        mask(m, [True, False, True]), ones(m, 3)), RuntimeError, "masked_fill"),
+    ("masked_fill shapes", lambda m: ones(m, 2, 3).masked_fill(mask(m, [True, False]), 1.0),
+     RuntimeError, "masked_fill"),
+    ("take_along_dim dims", lambda m: ones(m, 2, 3).take_along_dim(idx(m, [0]), 1),
+     RuntimeError, "take_along_dim"),
+    ("getitem bounds", lambda m: ones(m, 2, 3)[:, 3], IndexError, "getitem"),
+    ("getitem list bounds", lambda m: ones(m, 2, 3)[[0, 2]], IndexError, "getitem"),
+    ("getitem too many", lambda m: ones(m, 2, 3)[0, 0, 0], IndexError, "getitem"),
+]
+
+
+@pytest.mark.parametrize("label, call, torch_type, name", ERRORS, ids=[e[0] for e in ERRORS])
+def test_bad_calls_raise_pytorchs_error_type(label, call, torch_type, name):
+    with pytest.raises(torch_type) as ei:
+        call(tg)
+    assert isinstance(ei.value, (ValueError, TypeError, IndexError)), type(ei.value)
+    assert name in str(ei.value)
+    torch = torch_or_none()
+    if torch is not None:  # the type PyTorch raises for the same call
+        with pytest.raises(torch_type):
+            call(torch)

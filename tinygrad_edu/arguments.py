@@ -130,7 +130,7 @@ def dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -
             )
         axes.append(int(d) % size if size else 0)
     if unique and len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dim {dim} repeats a dimension")
+        raise ShapeError(f"{op}: dim {dim} repeats a dimension")
     return tuple(axes)
 
 

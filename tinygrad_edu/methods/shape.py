@@ -45,13 +45,15 @@ class ShapeOps:
         if self.ndim == 0:
             return self.reshape(1)
         if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
         merged = math.prod(shape[start:end + 1])
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def unflatten(self, dim: int, sizes):
         """Split dimension `dim` into `sizes` (one of them may be -1)."""
+        if self.ndim == 0:
+            raise ShapeError("unflatten: a 0-d tensor has no dim to unflatten")
         d = one_axis("unflatten", dim, self.ndim)
         sizes = shape_arg("unflatten", (sizes,))
         n = self.shape[d]
@@ -141,6 +143,8 @@ class ShapeOps:
     def repeat(self, *sizes):
         """x tiled `sizes[i]` times along each dim i (len(sizes) ≥ ndim; x gains leading
         dims for the extra sizes); the gradient sums the blocks. A copy."""
+        if not sizes:
+            raise TypeError("repeat: missing the repeat sizes")
         sizes = shape_arg("repeat", sizes)
         if len(sizes) < self.ndim:
             raise ShapeError(f"repeat: needs at least {self.ndim} sizes for a tensor of shape "
@@ -171,6 +175,8 @@ class ShapeOps:
 
     def flip(self, *dims):
         """The order of the elements reversed along `dims` (a view here, a copy in PyTorch)."""
+        if not dims:
+            raise TypeError("flip: missing the dims to flip")
         dims = shape_arg("flip", dims)
         axes = arguments.dims("flip", dims, self.ndim)
         if not axes or not self.ndim:
