@@ -354,3 +354,160 @@ def test_bad_calls_raise_pytorchs_error_type(label, call, torch_type, name):
     if torch is not None:  # the type PyTorch raises for the same call
         with pytest.raises(torch_type):
             call(torch)
+
+
+INT_CALLS = [
+    ("repeat", lambda m, x: x.repeat(2, 1), lambda a: np.tile(a, (2, 1))),
+    ("repeat_interleave", lambda m, x: x.repeat_interleave(2, 0), lambda a: np.repeat(a, 2, 0)),
+    ("roll", lambda m, x: x.roll(1, 1), lambda a: np.roll(a, 1, 1)),
+    ("flip", lambda m, x: x.flip(0), lambda a: a[::-1]),
+    ("gather", lambda m, x: x.gather(1, idx(m, [[2], [0]])), lambda a: a[[0, 1], [2, 0]][:, None]),
+    ("scatter value", lambda m, x: x.scatter(1, idx(m, [[2], [0]]), 7.9),
+     lambda a: _scatter(a.T, [[2, 0]], np.full((1, 2), 7)).T),
+    ("masked_fill float", lambda m, x: x.masked_fill(mask(m, [True, False, False]), 2.7),
+     lambda a: np.where([True, False, False], 2, a)),
+    ("masked_fill tensor", lambda m, x: x.masked_fill(mask(m, [False, True, False]),
+                                                      m.tensor(-1.5)),
+     lambda a: np.where([False, True, False], -1, a)),
+    ("index_select", lambda m, x: x.index_select(0, idx(m, [1, 1])), lambda a: a[[1, 1]]),
+    ("cat with float", lambda m, x: m.cat([x, m.ones(2, 3)], 0),
+     lambda a: np.concatenate([a, np.ones((2, 3))]).astype(np.float32)),
+    ("hstack", lambda m, x: m.hstack([x, x]), lambda a: np.hstack([a, a])),
+]
+
+
+@pytest.mark.parametrize("label, call, ref", INT_CALLS, ids=[c[0] for c in INT_CALLS])
+def test_int_tensors_keep_their_dtype(label, call, ref):
+    a = np.arange(6, dtype=np.int64).reshape(2, 3) - 2
+    out, expected = call(tg, tg.tensor(a)), ref(a)
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.numpy(), expected)
+    torch = torch_or_none()
+    if torch is not None:
+        out_t = call(torch, torch.tensor(a))
+        assert str(out_t.dtype) == f"torch.{out.dtype}"
+        np.testing.assert_array_equal(out.numpy(), out_t.numpy())
+
+
+def test_repeat_interleave_of_counts_alone_repeats_positions():
+    counts = np.array([2, 0, 3])
+    expected = np.array([0, 0, 2, 2, 2])
+    out = tg.repeat_interleave(tg.tensor(counts))
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out.numpy(), expected)
+    torch = torch_or_none()
+    if torch is not None:
+        np.testing.assert_array_equal(torch.repeat_interleave(torch.tensor(counts)).numpy(),
+                                      expected)
+
+
+def test_functions_take_pytorchs_keywords():
+    a = DATA[(2, 3)]
+    for m in filter(None, (tg, torch_or_none())):
+        x = m.tensor(a)
+        np.testing.assert_array_equal(m.flatten(input=x, start_dim=0).numpy(), a.ravel())
+        np.testing.assert_array_equal(m.gather(x, dim=1, index=idx(m, [[1], [0]])).numpy(),
+                                      [[a[0, 1]], [a[1, 0]]])
+        np.testing.assert_array_equal(m.split(x, split_size_or_sections=2, dim=1)[1].numpy(),
+                                      a[:, 2:])
+        np.testing.assert_array_equal(x.split(split_size=1)[1].numpy(), a[1:])
+        np.testing.assert_array_equal(m.roll(x, shifts=1, dims=0).numpy(), a[::-1])
+        np.testing.assert_array_equal(x.chunk(chunks=2, dim=1)[0].numpy(), a[:, :2])
+        np.testing.assert_array_equal(m.narrow(x, dim=1, start=1, length=1).numpy(), a[:, 1:2])
+
+
+def test_split_chunk_unbind_narrow_flip_give_views_that_write_through():
+    a = np.arange(12.0).reshape(3, 4)
+    for m in filter(None, (tg, torch_or_none())):
+        x = m.tensor(a)
+        x.split(2, 1)[1][0, 0] = -1.0
+        x.chunk(3)[2][0, 3] = -2.0
+        x.unbind(1)[0][1] = -3.0
+        x.narrow(0, 1, 1)[0, 2] = -4.0
+        x.movedim(0, 1)[2, 2] = -5.0
+        x.view(-1)[1] = -6.0
+        expected = a.copy()
+        expected[0, 2], expected[2, 3], expected[1, 0], expected[1, 2] = -1, -2, -3, -4
+        expected[0, 1], expected[2, 2] = -6.0, -5.0
+        np.testing.assert_array_equal(x.numpy(), expected)
+
+
+def test_gradient_through_in_place_change_of_a_split_piece():
+    """PyTorch refuses to record an in-place change of one of several views made at once
+    (split, chunk, unbind); here each piece is a view like any other, and the change is
+    recorded (a deliberate difference: a program PyTorch runs runs the same here)."""
+    a = DATA[(3, 4)]
+    x = tg.tensor(a, requires_grad=True)
+    y = x * 1.0
+    first, second = y.split([1, 3], 1)
+    second.mul_(3.0)
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * a * np.array([1.0, 9.0, 9.0, 9.0]),
+                               rtol=1e-14)
+    torch = torch_or_none()
+    if torch is not None:
+        yt = torch.tensor(a, requires_grad=True) * 1.0
+        with pytest.raises(RuntimeError, match="multiple views"):
+            yt.split([1, 3], 1)[1].mul_(3.0)
+
+
+def test_gather_refuses_an_index_changed_in_place_before_backward():
+    a = DATA[(2, 3)]
+    for m in filter(None, (tg, torch_or_none())):
+        x = m.tensor(a, requires_grad=True)
+        index = idx(m, [[0, 1], [2, 2]])
+        y = x.gather(1, index)
+        index[0, 0] = 2
+        with pytest.raises(RuntimeError, match="modified|changed"):
+            y.sum().backward()
+
+
+def f64(m, data):
+    return m.tensor(np.array(data, dtype=np.float64))
+
+
+SETITEM = [
+    ("tensor index, broadcast row", lambda m: (idx(m, [0, 2, 0]),),
+     lambda m: f64(m, [1.0, 2.0, 3.0, 4.0])),
+    ("bool mask, number", lambda m: (mask(m, [True, False, True]),), lambda m: 7.0),
+    ("int and list", lambda m: (1, [3, 0]), lambda m: f64(m, [5.0, 6.0])),
+    ("slice and tensor, column", lambda m: (slice(None), idx(m, [1, 2])),
+     lambda m: f64(m, [[1.0], [2.0], [3.0]])),
+    ("two lists", lambda m: ([0, 2], [3, 0]), lambda m: f64(m, 9.0)),
+    ("ellipsis and None", lambda m: (Ellipsis, None, 1), lambda m: f64(m, [[8.0], [9.0], [10.0]])),
+]
+
+
+@pytest.mark.parametrize("label, index, value", SETITEM, ids=[c[0] for c in SETITEM])
+def test_setitem_with_tensor_indices_and_broadcasting(label, index, value):
+    a = np.arange(12.0).reshape(3, 4)
+    expected = a.copy()
+    np_index = tuple(i.numpy() if isinstance(i, tg.Tensor) else i for i in index(tg))
+    v = value(tg)
+    expected[np_index] = v.numpy() if isinstance(v, tg.Tensor) else v
+    x = tg.tensor(a)
+    x[index(tg)] = v
+    np.testing.assert_array_equal(x.numpy(), expected)
+    w = tg.tensor(a, requires_grad=True)
+    v = value(tg)
+    v = v.clone().requires_grad_() if isinstance(v, tg.Tensor) else v
+    y = w * 1.0
+    y[index(tg)] = v
+    (y * tg.tensor(a + 1)).sum().backward()
+    kept = np.ones_like(a)
+    kept[np_index] = 0
+    np.testing.assert_array_equal(w.grad.numpy(), (a + 1) * kept)
+    torch = torch_or_none()
+    if torch is not None:
+        xt = torch.tensor(a)
+        xt[index(torch)] = value(torch)
+        np.testing.assert_array_equal(x.numpy(), xt.numpy())
+        wt = torch.tensor(a, requires_grad=True)
+        vt = value(torch)
+        vt = vt.clone().requires_grad_() if isinstance(vt, torch.Tensor) else vt
+        yt = wt * 1.0
+        yt[index(torch)] = vt
+        (yt * torch.tensor(a + 1)).sum().backward()
+        np.testing.assert_array_equal(w.grad.numpy(), wt.grad.numpy())
+        if isinstance(v, tg.Tensor):
+            np.testing.assert_array_equal(v.grad.numpy(), vt.grad.numpy())
