@@ -432,6 +432,29 @@ def test_split_chunk_unbind_narrow_flip_give_views_that_write_through():
         np.testing.assert_array_equal(x.numpy(), expected)
 
 
+COPIES = [("flip", lambda x: x.flip(0)), ("fliplr", lambda x: x.fliplr()),
+          ("roll", lambda x: x.roll(1)), ("repeat", lambda x: x.repeat(1, 1)),
+          ("tile", lambda x: x.tile(1)), ("repeat_interleave", lambda x: x.repeat_interleave(1)),
+          ("gather", lambda x: x.gather(0, idx_like(x))),
+          ("index_select", lambda x: x.index_select(1, idx_like(x)[0])),
+          ("masked_select", lambda x: x.masked_select(x > -100)),
+          ("masked_fill", lambda x: x.masked_fill(x > 100, 0.0))]
+
+
+def idx_like(x):
+    return (tg if isinstance(x, tg.Tensor) else torch_or_none()).tensor([[0, 1, 2, 0]])
+
+
+@pytest.mark.parametrize("label, call", COPIES, ids=[c[0] for c in COPIES])
+def test_results_that_are_copies_in_pytorch_do_not_write_through(label, call):
+    a = np.arange(12.0).reshape(3, 4)
+    for m in filter(None, (tg, torch_or_none())):
+        x = m.tensor(a)
+        y = call(x)
+        y.view(-1)[0] = -1.0
+        np.testing.assert_array_equal(x.numpy(), a)
+
+
 def test_gradient_through_in_place_change_of_a_split_piece():
     """PyTorch refuses to record an in-place change of one of several views made at once
     (split, chunk, unbind); here each piece is a view like any other, and the change is

@@ -174,17 +174,13 @@ class ShapeOps:
         return out
 
     def flip(self, *dims):
-        """The order of the elements reversed along `dims` (a view here, a copy in PyTorch)."""
+        """The order of the elements reversed along `dims` (`flip(0, 1)` or `flip((0, 1))`);
+        a copy, as in PyTorch."""
         if not dims:
             raise TypeError("flip: missing the dims to flip")
         dims = shape_arg("flip", dims)
         axes = arguments.dims("flip", dims, self.ndim)
-        if not axes or not self.ndim:
-            return self
-        index = [slice(None)] * self.ndim
-        for d in axes:
-            index[d] = slice(None, None, -1)
-        return self[tuple(index)]
+        return apply(ops.Flip(axes if self.ndim else ()), self)
 
     def fliplr(self):
         """flip(1), for at least 2 dims."""

@@ -49,6 +49,7 @@ from .movement import (
     Cat,
     CopySlices,
     Expand,
+    Flip,
     GetItem,
     Permute,
     RepeatInterleave,

@@ -1,8 +1,7 @@
 """Shape and indexing primitives: reshape, permute, expand, x[index], x[index] = v, the
-write through a view (CopySlices), the scatter that is indexing's adjoint, cat, roll, tile
-and repeat_interleave. Each
-rule sends the gradient back to where its values came from: the shape or order undone, or
-scattered to the indexed places, where repeats add up."""
+write through a view (CopySlices), the scatter that is indexing's adjoint, cat, flip, roll,
+tile and repeat_interleave. Each rule sends the gradient back to where its values came from:
+the shape or order undone, or scattered to the indexed places, where repeats add up."""
 
 from __future__ import annotations
 
@@ -267,6 +266,23 @@ class Roll(Function):
     def backward(self, grad, out, x):
         back = -self.shifts if self.dims is None else tuple(-s for s in self.shifts)
         return run(Roll(back, self.dims), grad)
+
+
+class Flip(Function):
+    """y = x with the order of its elements reversed along `dims` (a copy, as PyTorch's);
+    the gradient is flipped back"""
+
+    __slots__ = ("dims",)
+    saves = ()
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return np.flip(x, self.dims).copy()
+
+    def backward(self, grad, out, x):
+        return run(Flip(self.dims), grad)
 
 
 class Tile(Function):
