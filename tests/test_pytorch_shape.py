@@ -338,6 +338,16 @@ ERRORS = [
      RuntimeError, "masked_fill"),
     ("take_along_dim dims", lambda m: ones(m, 2, 3).take_along_dim(idx(m, [0]), 1),
      RuntimeError, "take_along_dim"),
+    ("gather float index", lambda m: ones(m, 2, 3).gather(1, ones(m, 2, 1)), RuntimeError,
+     "gather"),
+    ("index_select float index", lambda m: ones(m, 3).index_select(0, ones(m, 1)),
+     RuntimeError, "index_select"),
+    ("scatter dtypes", lambda m: ones(m, 2, 3).scatter(1, idx(m, [[0]]), m.ones(1, 1)),
+     RuntimeError, "scatter"),
+    ("masked_fill int mask", lambda m: ones(m, 2).masked_fill(idx(m, [1, 0]), 1.0),
+     RuntimeError, "masked_fill"),
+    ("masked_select int mask", lambda m: ones(m, 2).masked_select(idx(m, [1, 0])),
+     RuntimeError, "masked_select"),
     ("getitem bounds", lambda m: ones(m, 2, 3)[:, 3], IndexError, "getitem"),
     ("getitem list bounds", lambda m: ones(m, 2, 3)[[0, 2]], IndexError, "getitem"),
     ("getitem too many", lambda m: ones(m, 2, 3)[0, 0, 0], IndexError, "getitem"),
@@ -534,3 +544,9 @@ def test_setitem_with_tensor_indices_and_broadcasting(label, index, value):
         np.testing.assert_array_equal(w.grad.numpy(), wt.grad.numpy())
         if isinstance(v, tg.Tensor):
             np.testing.assert_array_equal(v.grad.numpy(), vt.grad.numpy())
+
+
+def test_scatter_with_reduce_is_refused_with_a_pointer_to_scatter_add():
+    x = tg.ones(2, 3)
+    with pytest.raises(ValueError, match="scatter_add"):
+        x.scatter(1, tg.tensor([[0]]), tg.ones(1, 1), reduce="add")

@@ -31,6 +31,11 @@ class ShapeError(ValueError, RuntimeError):
     out of bounds), so code written for PyTorch catches it."""
 
 
+class DtypeError(TypeError, RuntimeError):
+    """A TypeError for a tensor of the wrong dtype (a float index, an int mask), that is also
+    the RuntimeError PyTorch raises for it."""
+
+
 def builtin_error(e: Exception) -> type:
     """The class to re-raise a numpy error as, with a message naming the op: a built-in one
     (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments), and

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import ops
-from ..arguments import ShapeError, describe
+from ..arguments import DtypeError, ShapeError, describe
 from ..recording import apply, as_tensor, cast
 from ..tensor_base import TensorBase
 from .shape import method_function, one_axis
@@ -166,7 +166,7 @@ def index_array(op: str, index) -> np.ndarray:
     """The ints of an index tensor (or array)."""
     idx = index.numpy() if isinstance(index, TensorBase) else index
     if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be a tensor of ints, got {describe(index)}")
+        raise DtypeError(f"{op}: index must be a tensor of ints, got {describe(index)}")
     return idx
 
 
@@ -219,7 +219,7 @@ def _scattered(op: str, x, dim, index, src) -> tuple:
     d = one_axis(op, dim, x.ndim)
     if isinstance(src, TensorBase):
         if src.dtype != x.dtype:
-            raise TypeError(f"{op}: src of dtype {src.dtype} must have the dtype {x.dtype} of "
+            raise DtypeError(f"{op}: src of dtype {src.dtype} must have the dtype {x.dtype} of "
                             "the tensor")
         if src.ndim != idx.ndim or any(k > n for k, n in zip(idx.shape, src.shape)):
             raise ShapeError(f"{op}: index of shape {idx.shape} must have src's number of "
@@ -240,7 +240,7 @@ def _fitted(op: str, x, index, src):
 def _mask(op: str, mask) -> np.ndarray:
     m = mask.numpy() if isinstance(mask, TensorBase) else mask
     if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
-        raise TypeError(f"{op}: mask must be a bool tensor, got {describe(mask)}")
+        raise DtypeError(f"{op}: mask must be a bool tensor, got {describe(mask)}")
     return m
 
 
