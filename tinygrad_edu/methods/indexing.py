@@ -135,8 +135,11 @@ class Indexing:
                 raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got "
                                  f"{describe(value)}")
             value = cast(value, self.dtype)
-        else:
+        elif isinstance(value, (int, float, np.number)):  # bool is an int
             value = np.asarray(value).astype(self.dtype)
+        else:
+            raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
+                            f"{describe(value)}")
         return apply(ops.Where(), m, value, self)
 
     def take_along_dim(self, indices, dim=None):
@@ -173,8 +176,8 @@ def index_array(op: str, index) -> np.ndarray:
 def _count(op: str, name: str, n) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"{op}: {name} must be an int, got {describe(n)}")
-    if n < 0:
-        raise ShapeError(f"{op}: {name} must be non-negative, got {n}")
+    if not 0 <= n <= np.iinfo(np.intp).max:
+        raise ShapeError(f"{op}: {name} must be a non-negative size, got {n}")
     return int(n)
 
 

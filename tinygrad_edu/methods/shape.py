@@ -231,7 +231,10 @@ def repeat_counts(repeats, n: int):
             if (counts < 0).any():
                 raise ShapeError("repeat_interleave: repeats must be non-negative")
             return counts
-    (count,) = shape_arg("repeat_interleave", (repeats,))
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)):
+        raise TypeError(f"repeat_interleave: repeats must be an int or a tensor of ints, got "
+                        f"{describe(repeats)}")
+    count = int(repeats)
     if count < 0:
         raise ShapeError(f"repeat_interleave: repeats must be non-negative, got {count}")
     return count
