@@ -5,6 +5,8 @@ square for the second order), and, when torch is importable, against torch on th
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
@@ -550,3 +552,26 @@ def test_scatter_with_reduce_is_refused_with_a_pointer_to_scatter_add():
     x = tg.ones(2, 3)
     with pytest.raises(ValueError, match="scatter_add"):
         x.scatter(1, tg.tensor([[0]]), tg.ones(1, 1), reduce="add")
+
+
+HOSTILE = [None, "a", 1.5, True, -1, 0, 1, 2, 7, -9, (), (0,), (0, 0), [1, 2], (1, -1), [[0]],
+           {}, np.int64(1), float("nan"), 10**30, np.array([0, 1])]
+HOSTILE_TENSORS = [lambda: tg.tensor(1), lambda: tg.tensor([0, 1]), lambda: tg.tensor([[0], [1]]),
+                   lambda: tg.tensor([True, False, True]), lambda: tg.tensor([1.0])]
+NEW_METHODS = ["unflatten", "movedim", "t", "repeat", "repeat_interleave", "flip", "fliplr",
+               "flipud", "roll", "narrow", "split", "chunk", "unbind", "gather", "scatter",
+               "scatter_add", "index_select", "masked_select", "masked_fill", "take_along_dim"]
+
+
+@given(name=st.sampled_from(NEW_METHODS),
+       x=st.sampled_from([(2, 3), (), (0, 3), (4,)]),
+       args=st.lists(st.one_of(st.sampled_from(HOSTILE),
+                               st.sampled_from(HOSTILE_TENSORS).map(lambda f: f())),
+                     max_size=3))
+def test_hostile_arguments_give_errors_that_name_the_operation(name, x, args):
+    try:
+        getattr(tg.ones(x), name)(*args)
+    except (ValueError, TypeError, IndexError) as e:
+        said = str(e)
+        assert name in said or name.replace("_", "") in said or "tile" in said or \
+            "argument" in said, said
