@@ -575,3 +575,34 @@ def test_hostile_arguments_give_errors_that_name_the_operation(name, x, args):
         said = str(e)
         assert name in said or name.replace("_", "") in said or "tile" in said or \
             "argument" in said, said
+
+
+def test_masked_fill_value_tensor_gets_the_sum_of_the_masked_gradient():
+    a, where = DATA[(2, 3)], np.array([[True, False, True], [False, False, True]])
+    w = np.arange(1.0, 7.0).reshape(2, 3)
+    grads = []
+    for m in filter(None, (tg, torch_or_none())):
+        x, v = m.tensor(a, requires_grad=True), m.tensor(0.5, dtype=m.float64, requires_grad=True)
+        (x.masked_fill(m.tensor(where), v) * m.tensor(w)).sum().backward()
+        grads.append((x.grad.numpy(), v.grad.numpy()))
+    for gx, gv in grads:
+        np.testing.assert_array_equal(gx, np.where(where, 0.0, w))
+        assert gv == w[where].sum()
+
+
+def test_scatter_and_gather_gradients_to_src_and_index_positions():
+    a, src = DATA[(3, 4)], DATA[(2, 3)]
+    index = np.array([[2, 0, 1], [0, 0, 2]])
+    for m in filter(None, (tg, torch_or_none())):
+        x, s = m.tensor(a, requires_grad=True), m.tensor(src, requires_grad=True)
+        w = np.arange(12.0).reshape(3, 4)
+        (x.scatter(0, m.tensor(index), s) * m.tensor(w)).sum().backward()
+        written = np.zeros((3, 4), bool)
+        written[index, np.arange(3)] = True
+        np.testing.assert_array_equal(x.grad.numpy(), np.where(written, 0.0, w))
+        np.testing.assert_array_equal(s.grad.numpy(), w[index, np.arange(3)])
+        x.grad = None
+        (x.gather(0, m.tensor(index)) * m.tensor(src)).sum().backward()
+        expected = np.zeros((3, 4))
+        np.add.at(expected, (index, np.arange(3)), src)
+        np.testing.assert_array_equal(x.grad.numpy(), expected)
