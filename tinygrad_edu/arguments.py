@@ -25,22 +25,32 @@ def describe(x) -> str:
     return f"{type(x).__name__} {x!r}"[:120]
 
 
-class ShapeError(ValueError, RuntimeError):
-    """A ValueError for sizes, shapes or index values that do not fit, that is also a
-    RuntimeError, which is what PyTorch raises for them (reshape to a wrong size, gather
-    out of bounds), so code written for PyTorch catches it."""
+class RuntimeValueError(ValueError, RuntimeError):
+    """A bad value that PyTorch reports as a RuntimeError (an integer division by zero, an
+    integer to a negative power, an unknown rounding mode): either `except` catches it."""
 
 
-class DtypeError(TypeError, RuntimeError):
-    """A TypeError for a tensor of the wrong dtype (a float index, an int mask), that is also
-    the RuntimeError PyTorch raises for it."""
+class RuntimeTypeError(TypeError, RuntimeError):
+    """A wrong dtype that PyTorch reports as a RuntimeError (lerp's end in another dtype, a
+    float alpha for integers): either `except` catches it."""
+
+
+class UnsupportedDtypeError(TypeError, NotImplementedError):
+    """An operation PyTorch does not define for a dtype (floor of a bool, frac of an int),
+    which it reports as NotImplementedError: either `except` catches it."""
+
+
+_OWN_ERRORS = (RuntimeValueError, RuntimeTypeError, UnsupportedDtypeError)
 
 
 def builtin_error(e: Exception) -> type:
-    """The class to re-raise a numpy error as, with a message naming the op: a built-in one
-    (numpy's own subclasses, such as UFuncTypeError, take other constructor arguments), and
-    `ShapeError` for a ValueError (shapes that do not fit: a RuntimeError in PyTorch)."""
-    return next((c for c in (IndexError, TypeError) if isinstance(e, c)), ShapeError)
+    """The class to re-raise an error with a message naming the op: ours as it is, a numpy
+    error as its built-in class (numpy's own subclasses, such as UFuncTypeError, take other
+    constructor arguments), but a ValueError (shapes that do not fit: reshape, broadcasting)
+    as RuntimeValueError, since PyTorch raises RuntimeError for those."""
+    if type(e) in _OWN_ERRORS:
+        return type(e)
+    return next((c for c in (IndexError, TypeError) if isinstance(e, c)), RuntimeValueError)
 
 
 # ---------------------------------------------------------------- data
@@ -135,7 +145,7 @@ def dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -
             )
         axes.append(int(d) % size if size else 0)
     if unique and len(set(axes)) != len(axes):
-        raise ShapeError(f"{op}: dim {dim} repeats a dimension")
+        raise RuntimeValueError(f"{op}: dim {dim} repeats a dimension")
     return tuple(axes)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import ops
 from ..arguments import broadcasts_to, builtin_error, describe
 from ..methods.arithmetic import check_clamp
-from ..methods.indexing import as_index
+from ..methods.shape import as_index
 from ..recording import apply, operand, raw, wrap
 from ..tensor_base import TensorBase
 from . import engine, versions

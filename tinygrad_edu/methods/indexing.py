@@ -11,10 +11,10 @@ import math
 import numpy as np
 
 from .. import ops
-from ..arguments import DtypeError, ShapeError, describe
+from ..arguments import RuntimeTypeError, RuntimeValueError, describe
 from ..recording import apply, as_tensor, cast
 from ..tensor_base import TensorBase
-from .shape import method_function, one_axis
+from .shape import as_index, method_function, one_axis
 
 
 class Indexing:
@@ -28,7 +28,7 @@ class Indexing:
     def narrow(self, dim: int, start, length: int):
         """The `length` elements from `start` along `dim` (a view)."""
         if self.ndim == 0:
-            raise ShapeError("narrow: cannot narrow a 0-d tensor")
+            raise RuntimeValueError("narrow: cannot narrow a 0-d tensor")
         d = one_axis("narrow", dim, self.ndim)
         n = self.shape[d]
         start = int(start) if isinstance(start, TensorBase) and start.ndim == 0 else start
@@ -39,8 +39,8 @@ class Indexing:
             raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n}")
         start %= max(n, 1)
         if length < 0 or start + length > n:
-            raise ShapeError(f"narrow: start {start} + length {length} does not fit in dim "
-                             f"{dim} of size {n}")
+            raise RuntimeValueError(f"narrow: start {start} + length {length} does not fit in dim "
+                                    f"{dim} of size {n}")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def split(self, split_size, dim: int = 0):
@@ -51,13 +51,13 @@ class Indexing:
         if isinstance(split_size, (list, tuple)):
             sizes = [_count("split", "split sizes", s) for s in split_size]
             if sum(sizes) != n:
-                raise ShapeError(f"split: sizes {list(split_size)} must add up to {n}, the "
-                                 f"size of dim {dim}")
+                raise RuntimeValueError(f"split: sizes {list(split_size)} must add up to {n}, the "
+                                        f"size of dim {dim}")
         else:
             size = _count("split", "split_size", split_size)
             if size == 0 and n:
-                raise ShapeError(f"split: split_size can be 0 only for an empty dim, got "
-                                 f"size {n}")
+                raise RuntimeValueError(f"split: split_size can be 0 only for an empty dim, got "
+                                        f"size {n}")
             sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
         starts = np.cumsum([0, *sizes])
         return tuple(self[(slice(None),) * d + (slice(a, b),)]
@@ -67,7 +67,7 @@ class Indexing:
         """At most `chunks` pieces along `dim`, each ⌈n / chunks⌉ long but the last."""
         chunks = _count("chunk", "chunks", chunks)
         if chunks == 0:
-            raise ShapeError("chunk: chunks must be positive, got 0")
+            raise RuntimeValueError("chunk: chunks must be positive, got 0")
         d = one_axis("chunk", dim, self.ndim)
         n = self.shape[d]
         return self.split(math.ceil(n / chunks) if n else [0] * chunks, dim)
@@ -132,8 +132,8 @@ class Indexing:
         _broadcast("masked_fill", self.shape, m.shape)
         if isinstance(value, TensorBase):
             if value.ndim:
-                raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got "
-                                 f"{describe(value)}")
+                raise RuntimeValueError(f"masked_fill: value must be a number or a 0-d tensor, got "
+                                        f"{describe(value)}")
             value = cast(value, self.dtype)
         elif isinstance(value, (int, float, np.number)):  # bool is an int
             value = np.asarray(value).astype(self.dtype)
@@ -151,8 +151,8 @@ class Indexing:
             idx = idx.reshape(-1)
         else:
             if idx.ndim != self.ndim:
-                raise ShapeError(f"take_along_dim: indices of shape {idx.shape} and a tensor "
-                                 f"of shape {self.shape} must have as many dims")
+                raise RuntimeValueError(f"take_along_dim: indices of shape {idx.shape} and a "
+                                        f"tensor of shape {self.shape} must have as many dims")
             x, d = self, one_axis("take_along_dim", dim, self.ndim)
             others = [1 if i == d else n for i, n in enumerate(self.shape)]
             shape = _broadcast("take_along_dim", tuple(others),
@@ -161,7 +161,8 @@ class Indexing:
             idx = np.broadcast_to(idx, shape[:d] + (idx.shape[d],) + shape[d + 1:])
         n = x.shape[d]
         if idx.size and (idx.min() < -n or idx.max() >= n):
-            raise ShapeError(f"take_along_dim: an index is out of range for dim {d} of size {n}")
+            raise RuntimeValueError(f"take_along_dim: an index is out of range for dim {d} of "
+                                    f"size {n}")
         return apply(ops.GetItem(_places("take_along_dim", x.shape, d, idx % max(n, 1))), x)
 
 
@@ -169,7 +170,7 @@ def index_array(op: str, index) -> np.ndarray:
     """The ints of an index tensor (or array)."""
     idx = index.numpy() if isinstance(index, TensorBase) else index
     if not isinstance(idx, np.ndarray) or idx.dtype.kind not in "iu":
-        raise DtypeError(f"{op}: index must be a tensor of ints, got {describe(index)}")
+        raise RuntimeTypeError(f"{op}: index must be a tensor of ints, got {describe(index)}")
     return idx
 
 
@@ -177,7 +178,7 @@ def _count(op: str, name: str, n) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"{op}: {name} must be an int, got {describe(n)}")
     if not 0 <= n <= np.iinfo(np.intp).max:
-        raise ShapeError(f"{op}: {name} must be a non-negative size, got {n}")
+        raise RuntimeValueError(f"{op}: {name} must be a non-negative size, got {n}")
     return int(n)
 
 
@@ -187,7 +188,7 @@ def _flat_0d(x, index, dim, op: str) -> tuple:
     if x.ndim == 0:
         one_axis(op, dim, 1)  # dims 0 and -1
         if idx.size != 1:
-            raise ShapeError(f"{op}: a 0-d tensor takes one index, got shape {idx.shape}")
+            raise RuntimeValueError(f"{op}: a 0-d tensor takes one index, got shape {idx.shape}")
         return x.reshape(1), idx.reshape(1), 0
     return x, idx, one_axis(op, dim, x.ndim)
 
@@ -195,18 +196,18 @@ def _flat_0d(x, index, dim, op: str) -> tuple:
 def _in_bounds(op: str, idx: np.ndarray, n: int, d: int) -> None:
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx[(idx < 0) | (idx >= n)].flat[0]
-        raise ShapeError(f"{op}: index {bad} is out of bounds for dim {d} with size {n}")
+        raise RuntimeValueError(f"{op}: index {bad} is out of bounds for dim {d} with size {n}")
 
 
 def _places(op: str, shape: tuple, d: int, idx: np.ndarray) -> tuple:
     """The index tuple of the places idx names along axis d: idx there, and along every other
     axis i the position itself (an arange shaped to broadcast), checked against `shape`."""
     if idx.ndim != len(shape):
-        raise ShapeError(f"{op}: index of shape {idx.shape} must have as many dims as the "
-                         f"tensor of shape {shape}")
+        raise RuntimeValueError(f"{op}: index of shape {idx.shape} must have as many dims as the "
+                                f"tensor of shape {shape}")
     if any(k > n for i, (k, n) in enumerate(zip(idx.shape, shape)) if i != d):
-        raise ShapeError(f"{op}: index of shape {idx.shape} is larger than the tensor of "
-                         f"shape {shape} apart from dim {d}")
+        raise RuntimeValueError(f"{op}: index of shape {idx.shape} is larger than the tensor of "
+                                f"shape {shape} apart from dim {d}")
     _in_bounds(op, idx, shape[d], d)
     ndim = len(shape)
     return tuple(idx if i == d else np.arange(k).reshape([k if j == i else 1
@@ -217,16 +218,16 @@ def _places(op: str, shape: tuple, d: int, idx: np.ndarray) -> tuple:
 def _scattered(op: str, x, dim, index, src) -> tuple:
     """The places scatter writes, once index is checked against x and src."""
     if x.ndim == 0:
-        raise ShapeError(f"{op}: cannot scatter into a 0-d tensor")
+        raise RuntimeValueError(f"{op}: cannot scatter into a 0-d tensor")
     idx = index_array(op, index)
     d = one_axis(op, dim, x.ndim)
     if isinstance(src, TensorBase):
         if src.dtype != x.dtype:
-            raise DtypeError(f"{op}: src of dtype {src.dtype} must have the dtype {x.dtype} of "
-                            "the tensor")
+            raise RuntimeTypeError(f"{op}: src of dtype {src.dtype} must have the dtype "
+                                   f"{x.dtype} of the tensor")
         if src.ndim != idx.ndim or any(k > n for k, n in zip(idx.shape, src.shape)):
-            raise ShapeError(f"{op}: index of shape {idx.shape} must have src's number of "
-                             f"dims and be no larger than src, of shape {src.shape}")
+            raise RuntimeValueError(f"{op}: index of shape {idx.shape} must have src's number of "
+                                    f"dims and be no larger than src, of shape {src.shape}")
     return _places(op, x.shape, d, idx)
 
 
@@ -243,7 +244,7 @@ def _fitted(op: str, x, index, src):
 def _mask(op: str, mask) -> np.ndarray:
     m = mask.numpy() if isinstance(mask, TensorBase) else mask
     if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
-        raise DtypeError(f"{op}: mask must be a bool tensor, got {describe(mask)}")
+        raise RuntimeTypeError(f"{op}: mask must be a bool tensor, got {describe(mask)}")
     return m
 
 
@@ -251,63 +252,7 @@ def _broadcast(op: str, a: tuple, b: tuple) -> tuple:
     try:
         return np.broadcast_shapes(a, b)
     except ValueError:
-        raise ShapeError(f"{op}: shapes {a} and {b} do not broadcast") from None
-
-
-def as_index(index):
-    """An index with its Tensors, arrays and lists turned into ndarrays holding ints or bools.
-
-    As in PyTorch, an array or a list is copied, so later changes to it cannot move a
-    gradient, while a tensor's array is kept, and the backward pass refuses it if it was
-    changed in place since (`ops.Function.kept`). A 0-d int tensor is an int. Ints mixed with
-    advanced indices (arrays, bools) make an `ops.Split`: PyTorch's order of dimensions.
-    """
-    if not isinstance(index, tuple):
-        return index if type(index) is ops.Split else _index_item(index)
-    items = tuple(_index_item(i) for i in index)
-    if not (any(map(_is_int, items)) and any(map(_is_advanced, items))):
-        return items
-    ints, rest = [], []
-    for i in items:
-        if _is_int(i):
-            ints.append(i)
-        elif i is None or _is_advanced(i) and np.ndim(i) == 0:  # bool scalars add a dim
-            rest.append(i)
-        else:  # a slice, an int array, a mask (over its ndim dims) or the ellipsis
-            taken = np.ndim(i) if _is_advanced(i) and i.dtype == np.bool_ else 1
-            ints.extend([i] if i is Ellipsis else [slice(None)] * taken)
-            rest.append(i)
-    if Ellipsis not in ints:
-        ints.append(Ellipsis)  # so the first step is a view even when it takes every dim
-    return ops.Split(tuple(ints), tuple(rest))
-
-
-def _is_int(i) -> bool:
-    return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
-
-
-def _is_advanced(i) -> bool:
-    return isinstance(i, (np.ndarray, bool, np.bool_))
-
-
-def _index_item(i):
-    if isinstance(i, TensorBase):
-        i = i._data
-    elif isinstance(i, np.ndarray):
-        i = i.copy()
-    elif isinstance(i, list):
-        try:
-            i = np.asarray(i)
-        except ValueError as e:
-            raise IndexError(f"getitem: a list index must be rectangular ({e})") from None
-        if i.size == 0:  # [] selects nothing, as in numpy and PyTorch
-            i = i.astype(np.intp)
-    if isinstance(i, np.ndarray):
-        if i.dtype.kind not in "iub":
-            raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
-        if i.ndim == 0 and i.dtype.kind != "b":
-            return int(i)
-    return i
+        raise RuntimeValueError(f"{op}: shapes {a} and {b} do not broadcast") from None
 
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:

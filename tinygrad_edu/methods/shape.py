@@ -1,6 +1,7 @@
 """Shape of tensors (the `ShapeOps` mixin of `Tensor`): reshape, flatten, permute, transpose,
 squeeze, expand, repeat, flip, roll, ...; the functions `tg.cat`, `tg.stack`, `tg.hstack`,
-... and `tg.<name>(x, ...)` for the methods PyTorch also has as functions (`FUNCTIONS`)."""
+... and `tg.<name>(x, ...)` for the methods PyTorch also has as functions (`FUNCTIONS`);
+`as_index`, an index as PyTorch reads it (for t[index] and t[index] = v)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .. import arguments, dtypes, ops
-from ..arguments import ShapeError, describe, shape_arg
+from ..arguments import RuntimeValueError, describe, shape_arg
 from ..recording import apply, as_tensor, cast
 from ..tensor_base import TensorBase
 
@@ -45,7 +46,7 @@ class ShapeOps:
         if self.ndim == 0:
             return self.reshape(1)
         if start > end:
-            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise RuntimeValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
         merged = math.prod(shape[start:end + 1])
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
@@ -53,16 +54,16 @@ class ShapeOps:
     def unflatten(self, dim: int, sizes):
         """Split dimension `dim` into `sizes` (one of them may be -1)."""
         if self.ndim == 0:
-            raise ShapeError("unflatten: a 0-d tensor has no dim to unflatten")
+            raise RuntimeValueError("unflatten: a 0-d tensor has no dim to unflatten")
         d = one_axis("unflatten", dim, self.ndim)
         sizes = shape_arg("unflatten", (sizes,))
         n = self.shape[d]
         if sizes.count(-1) > 1:
-            raise ShapeError(f"unflatten: only one size can be -1, got {sizes}")
+            raise RuntimeValueError(f"unflatten: only one size can be -1, got {sizes}")
         known = math.prod(s for s in sizes if s != -1)
         if (n != known) if -1 not in sizes else (known == 0 or n % known):
-            raise ShapeError(f"unflatten: sizes {sizes} do not multiply up to the size {n} of "
-                             f"dim {dim} of a tensor of shape {self.shape}")
+            raise RuntimeValueError(f"unflatten: sizes {sizes} do not multiply up to the size "
+                                    f"{n} of dim {dim} of a tensor of shape {self.shape}")
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
     def permute(self, *dims):
@@ -70,7 +71,7 @@ class ShapeOps:
         dims = shape_arg("permute", dims)
         axes = arguments.dims("permute", dims, self.ndim)
         if len(axes) != self.ndim:
-            raise ShapeError(
+            raise RuntimeValueError(
                 f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, "
                 f"got {dims}"
             )
@@ -92,8 +93,8 @@ class ShapeOps:
         src = arguments.dims("movedim", source, self.ndim)
         dst = arguments.dims("movedim", destination, self.ndim)
         if len(src) != len(dst):
-            raise ShapeError(f"movedim: source {source} and destination {destination} must "
-                             "name as many dims")
+            raise RuntimeValueError(f"movedim: source {source} and destination {destination} must "
+                                    "name as many dims")
         if not self.ndim:
             return self
         rest = iter(d for d in range(self.ndim) if d not in src)
@@ -104,8 +105,8 @@ class ShapeOps:
     def t(self):
         """The transpose of a 2-D tensor; a 0-d or 1-D tensor as it is."""
         if self.ndim > 2:
-            raise ShapeError(f"t: expects a tensor with at most 2 dims, got shape {self.shape}; "
-                             "use transpose(dim0, dim1) or mT")
+            raise RuntimeValueError(f"t: expects a tensor with at most 2 dims, got shape "
+                                    f"{self.shape}; use transpose(dim0, dim1) or mT")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
@@ -129,7 +130,7 @@ class ShapeOps:
         shape = shape_arg("expand", shape)
         lead = len(shape) - self.ndim
         if lead < 0 or -1 in shape[:lead]:
-            raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape}")
+            raise RuntimeValueError(f"expand: cannot expand shape {self.shape} to {shape}")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
                       for i, n in enumerate(shape))
         if shape == self.shape:
@@ -147,10 +148,10 @@ class ShapeOps:
             raise TypeError("repeat: missing the repeat sizes")
         sizes = shape_arg("repeat", sizes)
         if len(sizes) < self.ndim:
-            raise ShapeError(f"repeat: needs at least {self.ndim} sizes for a tensor of shape "
-                             f"{self.shape}, got {sizes}")
+            raise RuntimeValueError(f"repeat: needs at least {self.ndim} sizes for a tensor of "
+                                    f"shape {self.shape}, got {sizes}")
         if any(n < 0 for n in sizes):
-            raise ShapeError(f"repeat: sizes must be non-negative, got {sizes}")
+            raise RuntimeValueError(f"repeat: sizes must be non-negative, got {sizes}")
         return apply(ops.Tile(sizes), self)
 
     def tile(self, *dims):
@@ -169,8 +170,8 @@ class ShapeOps:
         else:  # each position taken as often as its count: the gradient adds them up
             out = x[(slice(None),) * d + (np.repeat(np.arange(x.shape[d]), counts),)]
         if output_size is not None and out.shape[d] != output_size:
-            raise ShapeError(f"repeat_interleave: output_size {output_size} given, but the "
-                             f"result has {out.shape[d]} along dim {d}")
+            raise RuntimeValueError(f"repeat_interleave: output_size {output_size} given, but the "
+                                    f"result has {out.shape[d]} along dim {d}")
         return out
 
     def flip(self, *dims):
@@ -185,13 +186,13 @@ class ShapeOps:
     def fliplr(self):
         """flip(1), for at least 2 dims."""
         if self.ndim < 2:
-            raise ShapeError(f"fliplr: needs at least 2 dims, got shape {self.shape}")
+            raise RuntimeValueError(f"fliplr: needs at least 2 dims, got shape {self.shape}")
         return self.flip(1)
 
     def flipud(self):
         """flip(0), for at least 1 dim."""
         if self.ndim < 1:
-            raise ShapeError("flipud: needs at least 1 dim, got a 0-d tensor")
+            raise RuntimeValueError("flipud: needs at least 1 dim, got a 0-d tensor")
         return self.flip(0)
 
     def roll(self, shifts, dims=None):
@@ -201,11 +202,12 @@ class ShapeOps:
         steps = shape_arg("roll", tuple(shifts) if many else (shifts,))
         if dims is None:
             if len(steps) != 1:
-                raise ShapeError(f"roll: shifts {shifts} needs as many dims, got none")
+                raise RuntimeValueError(f"roll: shifts {shifts} needs as many dims, got none")
             return apply(ops.Roll(steps[0], None), self)
         axes = arguments.dims("roll", dims, self.ndim, unique=False)
         if len(axes) != len(steps):
-            raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+            raise RuntimeValueError(f"roll: shifts {shifts} and dims {dims} must have the same "
+                                    "length")
         if not self.ndim:
             return self
         return apply(ops.Roll(steps, axes), self)
@@ -219,24 +221,24 @@ def repeat_counts(repeats, n: int):
         if counts.dtype.kind not in "iu":
             raise TypeError(f"repeat_interleave: repeats must hold ints, got {describe(repeats)}")
         if counts.ndim > 1:
-            raise ShapeError(f"repeat_interleave: repeats must be 0-d or 1-D, got shape "
-                             f"{counts.shape}")
+            raise RuntimeValueError(f"repeat_interleave: repeats must be 0-d or 1-D, got shape "
+                                    f"{counts.shape}")
         counts = counts.reshape(-1)
         if counts.size == 1 and n != 1:
             repeats = int(counts.reshape(()))
         else:
             if counts.shape != (n,):
-                raise ShapeError(f"repeat_interleave: repeats has {counts.size} counts for a "
-                                 f"dim of size {n}")
+                raise RuntimeValueError(f"repeat_interleave: repeats has {counts.size} counts "
+                                        f"for a dim of size {n}")
             if (counts < 0).any():
-                raise ShapeError("repeat_interleave: repeats must be non-negative")
+                raise RuntimeValueError("repeat_interleave: repeats must be non-negative")
             return counts
     if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)):
         raise TypeError(f"repeat_interleave: repeats must be an int or a tensor of ints, got "
                         f"{describe(repeats)}")
     count = int(repeats)
     if count < 0:
-        raise ShapeError(f"repeat_interleave: repeats must be non-negative, got {count}")
+        raise RuntimeValueError(f"repeat_interleave: repeats must be non-negative, got {count}")
     return count
 
 
@@ -285,7 +287,8 @@ def stack(tensors, dim: int = 0, *, axis=None) -> TensorBase:
     dim = dim if axis is None else axis
     shapes = {t.shape for t in ts}
     if len(shapes) > 1:
-        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise RuntimeValueError(f"stack: all tensors must have the same shape, got "
+                                f"{sorted(shapes)}")
     (axis,) = arguments.dim("stack", dim, ts[0].ndim, new_axis=True)
     return apply(ops.Cat(axis), *(t.unsqueeze(axis) for t in ts))
 
@@ -312,6 +315,62 @@ def _tensor_list(op: str, tensors) -> list:
         d = np.result_type(*floats)
         ts = [t if dtypes.is_float(t.dtype) else cast(t, d) for t in ts]
     return ts
+
+
+def as_index(index):
+    """An index with its Tensors, arrays and lists turned into ndarrays holding ints or bools.
+
+    As in PyTorch, an array or a list is copied, so later changes to it cannot move a
+    gradient, while a tensor's array is kept, and the backward pass refuses it if it was
+    changed in place since (`ops.Function.kept`). A 0-d int tensor is an int. Ints mixed with
+    advanced indices (arrays, bools) make an `ops.Split`: PyTorch's order of dimensions.
+    """
+    if not isinstance(index, tuple):
+        return index if type(index) is ops.Split else _index_item(index)
+    items = tuple(_index_item(i) for i in index)
+    if not (any(map(_is_int, items)) and any(map(_is_advanced, items))):
+        return items
+    ints, rest = [], []
+    for i in items:
+        if _is_int(i):
+            ints.append(i)
+        elif i is None or _is_advanced(i) and np.ndim(i) == 0:  # bool scalars add a dim
+            rest.append(i)
+        else:  # a slice, an int array, a mask (over its ndim dims) or the ellipsis
+            taken = np.ndim(i) if _is_advanced(i) and i.dtype == np.bool_ else 1
+            ints.extend([i] if i is Ellipsis else [slice(None)] * taken)
+            rest.append(i)
+    if Ellipsis not in ints:
+        ints.append(Ellipsis)  # so the first step is a view even when it takes every dim
+    return ops.Split(tuple(ints), tuple(rest))
+
+
+def _is_int(i) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (np.ndarray, bool, np.bool_))
+
+
+def _index_item(i):
+    if isinstance(i, TensorBase):
+        i = i._data
+    elif isinstance(i, np.ndarray):
+        i = i.copy()
+    elif isinstance(i, list):
+        try:
+            i = np.asarray(i)
+        except ValueError as e:
+            raise IndexError(f"getitem: a list index must be rectangular ({e})") from None
+        if i.size == 0:  # [] selects nothing, as in numpy and PyTorch
+            i = i.astype(np.intp)
+    if isinstance(i, np.ndarray):
+        if i.dtype.kind not in "iub":
+            raise IndexError(f"getitem: index arrays must hold ints or bools, got {i.dtype}")
+        if i.ndim == 0 and i.dtype.kind != "b":
+            return int(i)
+    return i
 
 
 def method_function(name: str) -> Callable:

@@ -265,7 +265,7 @@ def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index:
         c = np.where(keep, c, 0)  # an ignored target picks class 0, weighted by 0 below
     rows, c = rows.reshape(-1, n_classes), c.reshape(-1)
     # a target tensor is kept as the index and checked for in-place changes before backward;
-    # an array is copied (methods.indexing.as_index); a target changed above (ignored classes)
+    # an array is copied (methods.shape.as_index); a target changed above (ignored classes)
     # is a copy
     index = target.reshape(-1) if plain and isinstance(target, Tensor) else c
     picked = rows[np.arange(rows.shape[0]), index]
