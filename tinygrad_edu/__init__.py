@@ -54,10 +54,11 @@ from .dtypes import (
 )
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
+from .methods.indexing import *  # noqa: F403  (tg.gather, tg.split, ...)
 from .methods.linalg import *  # noqa: F403  (its __all__: tg.mm, tg.einsum, tg.tril, ...)
 from .methods.logic import *  # noqa: F403  (its __all__: tg.eq, tg.isclose, tg.all, ...)
 from .methods.reduce import *  # noqa: F403  (its __all__: tg.sum, tg.max, tg.sort, ...)
-from .methods.shape import cat, stack
+from .methods.shape import *  # noqa: F403  (tg.cat, tg.flatten, ...)
 from .printing import set_printoptions
 from .random import (
     Generator,

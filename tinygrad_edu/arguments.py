@@ -46,10 +46,11 @@ _OWN_ERRORS = (RuntimeValueError, RuntimeTypeError, UnsupportedDtypeError)
 def builtin_error(e: Exception) -> type:
     """The class to re-raise an error with a message naming the op: ours as it is, a numpy
     error as its built-in class (numpy's own subclasses, such as UFuncTypeError, take other
-    constructor arguments)."""
+    constructor arguments), but a ValueError (shapes that do not fit: reshape, broadcasting)
+    as RuntimeValueError, since PyTorch raises RuntimeError for those."""
     if type(e) in _OWN_ERRORS:
         return type(e)
-    return next(c for c in (IndexError, TypeError, ValueError) if isinstance(e, c))
+    return next((c for c in (IndexError, TypeError) if isinstance(e, c)), RuntimeValueError)
 
 
 # ---------------------------------------------------------------- data
@@ -144,7 +145,7 @@ def dims(op: str, dim, ndim: int, unique: bool = True, new_axis: bool = False) -
             )
         axes.append(int(d) % size if size else 0)
     if unique and len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dim {dim} repeats a dimension")
+        raise RuntimeValueError(f"{op}: dim {dim} repeats a dimension")
     return tuple(axes)
 
 

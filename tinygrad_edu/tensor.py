@@ -3,7 +3,7 @@
 This file is the class core: construction (PyTorch's legacy `Tensor(...)`; `tg.tensor` is in
 creation.py), the graph attributes, Python's protocols and `backward`. Its methods come in
 families, one mixin per module (`methods/`: arithmetic, elementwise, logic, reduce, shape,
-linalg, conversion (casts, devices), attributes (memory, sizes), numpy_protocol;
+indexing, linalg, conversion (casts, devices), attributes (memory, sizes), numpy_protocol;
 `autograd/inplace.py`, `autograd/hooks.py`); `printing.py` formats it, primitives live in
 `ops/`, and `recording.py` applies them.
 """
@@ -25,6 +25,7 @@ from .methods.arithmetic import Arithmetic
 from .methods.attributes import Attributes
 from .methods.conversion import Conversion
 from .methods.elementwise import Elementwise
+from .methods.indexing import Indexing
 from .methods.linalg import LinearAlgebra
 from .methods.logic import Logic
 from .methods.numpy_protocol import NumpyProtocol
@@ -58,8 +59,8 @@ def legacy_array(args: tuple, dtype) -> np.ndarray:
     return to_array(data, dtype, "Tensor")
 
 
-class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, LinearAlgebra, Conversion,
-             Attributes, InPlace, NumpyProtocol, Hooks, TensorBase):
+class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, LinearAlgebra,
+             Conversion, Attributes, InPlace, NumpyProtocol, Hooks, TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)

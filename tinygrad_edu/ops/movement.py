@@ -1,7 +1,7 @@
 """Shape and indexing primitives: reshape, permute, expand, x[index], x[index] = v, the
-write through a view (CopySlices), the scatter that is indexing's adjoint, and cat. Each
-rule sends the gradient back to where its values came from: the shape or order undone, or
-scattered to the indexed places, where repeats add up."""
+write through a view (CopySlices), the scatter that is indexing's adjoint, cat, flip, roll,
+tile and repeat_interleave. Each rule sends the gradient back to where its values came from:
+the shape or order undone, or scattered to the indexed places, where repeats add up."""
 
 from __future__ import annotations
 
@@ -215,8 +215,12 @@ class ScatterAdd(_Indexed, Function):
 
 def scatter_add(grad, index, shape):
     """zeros(shape) with `grad` added at `index`, recorded when `grad` is a Tensor."""
-    op = ScatterAdd(index, shape)
-    return op.forward(grad) if isinstance(grad, (np.ndarray, np.generic)) else grad.apply_op(op)
+    return run(ScatterAdd(index, shape), grad)
+
+
+def run(op: Function, a):
+    """`op` applied to `a` inside a rule: its forward on an ndarray, recorded on a Tensor."""
+    return op.forward(a) if isinstance(a, (np.ndarray, np.generic)) else a.apply_op(op)
 
 
 def _has_integer_array(index) -> bool:
@@ -244,3 +248,77 @@ class Cat(Function):
             grads.append(grad[lead + (slice(start, stop),)])
             start = stop
         return tuple(grads)
+
+
+class Roll(Function):
+    """y = x with its elements moved `shifts` places along `dims` (the flattened x when dims
+    is None), wrapping around;  the gradient is rolled back by −shifts"""
+
+    __slots__ = ("shifts", "dims")
+    saves = ()
+
+    def __init__(self, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+
+    def forward(self, x):
+        return np.roll(x, self.shifts, self.dims)
+
+    def backward(self, grad, out, x):
+        back = -self.shifts if self.dims is None else tuple(-s for s in self.shifts)
+        return run(Roll(back, self.dims), grad)
+
+
+class Flip(Function):
+    """y = x with the order of its elements reversed along `dims` (a copy, as PyTorch's);
+    the gradient is flipped back"""
+
+    __slots__ = ("dims",)
+    saves = ()
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return np.flip(x, self.dims).copy()
+
+    def backward(self, grad, out, x):
+        return run(Flip(self.dims), grad)
+
+
+class Tile(Function):
+    """y = x repeated `reps[i]` times along each dim i (x's shape first padded with leading
+    1s to len(reps) dims): y[..., bᵢnᵢ + jᵢ, ...] = x[..., jᵢ, ...];  ∂L/∂x is the sum of
+    the gradient's blocks"""
+
+    __slots__ = ("reps",)
+    saves = ()
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        return np.tile(x, self.reps)
+
+    def backward(self, grad, out, x):
+        shape = (1,) * (len(self.reps) - len(x.shape)) + tuple(x.shape)
+        blocks = tuple(n for rn in zip(self.reps, shape) for n in rn)  # (r₀, n₀, r₁, n₁, …)
+        return grad.reshape(blocks).sum(tuple(range(0, len(blocks), 2))).reshape(x.shape)
+
+
+class RepeatInterleave(Function):
+    """y = x with each element along `dim` repeated `repeats` times in place:
+    y[..., r·j + k, ...] = x[..., j, ...];  ∂L/∂x sums the gradient over each run of copies"""
+
+    __slots__ = ("repeats", "dim")
+    saves = ()
+
+    def __init__(self, repeats, dim):
+        self.repeats, self.dim = repeats, dim
+
+    def forward(self, x):
+        return np.repeat(x, self.repeats, self.dim)
+
+    def backward(self, grad, out, x):
+        d = self.dim
+        runs = tuple(x.shape[:d]) + (x.shape[d], self.repeats) + tuple(x.shape[d + 1:])
+        return grad.reshape(runs).sum(d + 1)
