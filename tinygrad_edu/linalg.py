@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from . import arguments, dtypes, ops
 from .arguments import RuntimeValueError, floating_dtype
-from .methods.arithmetic import matmul, where
+from .methods.arithmetic import matmul
 from .methods.linalg import det, inverse, solve
 from .methods.linalg import diagonal as methods_diagonal
-from .ops.linalg import LinAlgError, PNorm, SingularValues
+from .methods.reduce import p_norm
+from .ops.linalg import LinAlgError, SingularValues
 from .recording import apply, as_tensor
 from .tensor_base import TensorBase
 
@@ -45,19 +44,7 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
         raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     axes, keepdim = arguments.reduction_args("linalg.vector_norm", x.ndim, dim, keepdim,
                                              None, None)
-    if ord == 2:
-        return apply(ops.Norm(axes, keepdim), x)
-    if ord == 1:
-        return x.abs().sum(axes, keepdim)
-    if math.isinf(ord):
-        if 0 in (x.shape if axes is None else [x.shape[a] for a in axes]):
-            raise RuntimeValueError(f"linalg.vector_norm: no {ord} norm over an empty dimension "
-                                    f"of shape {x.shape} (it has no identity)")
-        return x.abs().amax(axes, keepdim) if ord > 0 else x.abs().amin(axes, keepdim)
-    if ord == 0:  # a count: in the graph, as PyTorch's, with the gradient 0 everywhere
-        nowhere = np.zeros(x.shape, dtype=bool)
-        return where(nowhere, x, 0.0).sum(axes, keepdim) + (x != 0).sum(axes, keepdim)
-    return apply(PNorm(axes, keepdim, float(ord)), x)
+    return p_norm("linalg.vector_norm", x, float(ord), axes, keepdim)
 
 
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import arguments, dtypes, ops, return_types
 from ..arguments import (
+    RuntimeValueError,
     check_nonempty,
     floating_only,
     reduced_shape,
@@ -105,17 +106,10 @@ class Reductions(Selections):
         if isinstance(p, str):
             if p != "fro":
                 raise ValueError(f"norm: p must be a real number or 'fro', got {p!r}"
-                                 + (" (the nuclear norm is not supported)" if p == "nuc"
-                                    else ""))
+                                 + (" (for the nuclear norm of matrices use "
+                                    "tg.linalg.matrix_norm(x, 'nuc'))" if p == "nuc" else ""))
             p = 2
-        p = arguments.real("norm", "p", p)
-        if p == 2:
-            return apply(ops.Norm(dim, keepdim), x)
-        if p == 1:
-            return x.abs().sum(dim, keepdim)
-        if p in (np.inf, -np.inf):
-            return (x.abs().amax if p > 0 else x.abs().amin)(dim, keepdim)
-        return apply(ops.PNorm(dim, keepdim, p), x)
+        return p_norm("norm", x, arguments.real("norm", "p", p), dim, keepdim)
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value over `dim`; ties share the gradient evenly."""
@@ -225,3 +219,19 @@ for _name in FUNCTIONS:
 del _name
 
 __all__ = list(FUNCTIONS)
+
+
+def p_norm(op: str, x, p: float, axes, keepdim: bool) -> TensorBase:
+    """(Σ_axes |x|ᵖ)^(1/p), the norm behind `x.norm` and `tg.linalg.vector_norm`: 2 is the
+    `Norm` primitive, 1 and ±∞ are sums and extrema of |x|, 0 counts the non-zero x (in the
+    graph, with the gradient 0 everywhere, as PyTorch), any other p is `PNorm`."""
+    if p == 2:
+        return apply(ops.Norm(axes, keepdim), x)
+    if p == 1:
+        return x.abs().sum(axes, keepdim)
+    if p in (np.inf, -np.inf):
+        if 0 in (x.shape if axes is None else [x.shape[a] for a in axes]):
+            raise RuntimeValueError(f"{op}: no {p} norm over an empty dimension of shape "
+                                    f"{x.shape} (it has no identity)")
+        return x.abs().amax(axes, keepdim) if p > 0 else x.abs().amin(axes, keepdim)
+    return apply(ops.PNorm(axes, keepdim, p), x)

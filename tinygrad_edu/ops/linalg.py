@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from .function import Function
-from .reduce import Reduction
 
 
 class MatMul(Function):
@@ -284,28 +283,6 @@ class PlaceDiagonal(Function):
 
     def backward(self, grad, out, x):
         return record(Diagonal(self.offset, self.dim1, self.dim2), grad)
-
-
-class PNorm(Reduction):
-    """y = (Σ_axis |x|ᵖ)^(1/p), for p other than 0, 1, 2 and ±∞ (those are sums, maxima or
-    `Norm`);  ∂y/∂x = sign(x) |x|ᵖ⁻¹ / yᵖ⁻¹, and 0 where y = 0, as PyTorch"""
-
-    __slots__ = ("p",)
-    saves = ("x", "out")
-
-    def __init__(self, axis, keepdim, p):
-        super().__init__(axis, keepdim)
-        self.p = p
-
-    def forward(self, x):
-        s = (np.abs(x) ** self.p).sum(axis=self.axis, keepdims=self.keepdim)
-        return (s ** (1 / self.p)).astype(x.dtype, copy=False)
-
-    def backward(self, grad, out, x):
-        grad, out = self.broadcastable(x, grad, out)
-        # y = 0 becomes ∞ before the division, so the slope is 0 there in every pass
-        y = np.where(out == 0, np.inf, out)
-        return np.sign(x) * np.abs(x) ** (self.p - 1) * (grad / y ** (self.p - 1))
 
 
 class SingularValues(Function):
