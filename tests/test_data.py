@@ -496,7 +496,7 @@ def test_a_loader_epoch_covers_each_example_once_in_full_batches(n, batch_size, 
     X = tg.tensor(np.arange(n, dtype=np.float64).reshape(n, 1) * 10)
     y = tg.tensor(np.arange(n))
     loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle,
-                        drop_last=drop_last, generator=np.random.default_rng(seed))
+                        drop_last=drop_last, generator=tg.Generator().manual_seed(seed))
     batches = list(loader)
     full, rest = divmod(n, batch_size)
     sizes = [batch_size] * full + ([rest] if rest and not drop_last else [])

@@ -616,8 +616,8 @@ def test_shuffle_draws_a_new_permutation_each_epoch_from_the_generator():
         return [np.concatenate([yb.numpy() * 0 + xb.numpy()[:, 0] // 2 for xb, yb in loader])
                 for _ in range(3)]
 
-    first = epoch_orders(np.random.default_rng(7))
-    again = epoch_orders(np.random.default_rng(7))
+    first = epoch_orders(tg.Generator().manual_seed(7))
+    again = epoch_orders(tg.Generator().manual_seed(7))
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert all(sorted(order) == list(range(20)) for order in first)
@@ -666,7 +666,7 @@ def test_collate_errors_as_pytorch():
 
 
 def test_random_split_with_counts_and_fractions():
-    parts = random_split(range(10), [3, 7], generator=np.random.default_rng(0))
+    parts = random_split(range(10), [3, 7], generator=tg.Generator().manual_seed(0))
     assert [len(p) for p in parts] == [3, 7]
     assert sorted(list(parts[0]) + list(parts[1])) == list(range(10))
     assert isinstance(parts[0], Subset) and parts[0][1] == parts[0].indices[1]
@@ -676,8 +676,8 @@ def test_random_split_with_counts_and_fractions():
         random_split(range(10), [4, 5])
     with pytest.warns(UserWarning, match="split 1 is empty"):
         random_split(range(2), [1.0, 0.0])
-    a = random_split(range(10), [5, 5], generator=np.random.default_rng(1))
-    b = random_split(range(10), [5, 5], generator=np.random.default_rng(1))
+    a = random_split(range(10), [5, 5], generator=tg.Generator().manual_seed(1))
+    b = random_split(range(10), [5, 5], generator=tg.Generator().manual_seed(1))
     assert a[0].indices == b[0].indices
 
 

@@ -39,6 +39,7 @@ from .creation import (
 from .device import device
 from .dtypes import (
     bool_,
+    dtype,
     finfo,
     float16,
     float32,
@@ -52,6 +53,17 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
+from .functions import *  # noqa: F403  (tg.clone, tg.exp_, ...: methods as functions)
+from .generators import (
+    Generator,
+    default_generator,
+    generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
 from .methods.indexing import *  # noqa: F403  (tg.gather, tg.split, ...)
@@ -61,13 +73,7 @@ from .methods.reduce import *  # noqa: F403  (its __all__: tg.sum, tg.max, tg.so
 from .methods.shape import *  # noqa: F403  (tg.cat, tg.flatten, ...)
 from .printing import set_printoptions
 from .random import (
-    Generator,
     bernoulli,
-    default_generator,
-    generator,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
     multinomial,
     normal,
     rand,
@@ -77,20 +83,11 @@ from .random import (
     randn,
     randn_like,
     randperm,
-    seed,
-    set_rng_state,
 )
 from .serialization import load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"
-
-
-def is_floating_point(input: Tensor) -> bool:
-    """Whether `input`'s dtype is a floating point one."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"is_floating_point: expected a tensor, got {type(input).__name__}")
-    return input.is_floating_point()
 
 
 _REFUSED = {"bfloat16": "numpy has no bfloat16 dtype; use float16 or float32"}

@@ -13,6 +13,7 @@ int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
+dtype = np.dtype  # as torch.dtype: the class of the dtypes (isinstance(tg.float32, tg.dtype))
 
 FLOAT_DTYPES = (float16, float32, float64)
 SUPPORTED_DTYPES = FLOAT_DTYPES + (int8, int16, int32, int64, uint8, bool_)

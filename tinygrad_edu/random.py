@@ -1,9 +1,6 @@
-"""Random numbers: `Generator` objects, the global one behind `manual_seed`, and the random
-factories (rand, randn, randint, randperm, normal, bernoulli, multinomial and the `*_like`).
-
-Each generator wraps a `numpy.random.Generator`: seeded alike, two generators give the same
-numbers, but not the numbers PyTorch's Mersenne Twister gives for that seed. Distributions,
-shapes and dtypes are PyTorch's.
+"""The random factories: rand, randn, randint, randperm, normal, bernoulli, multinomial and
+the `*_like`, each drawing from `generator=` or the global generator (`generators.py`).
+Distributions, shapes and dtypes are PyTorch's; the numbers are numpy's.
 """
 
 from __future__ import annotations
@@ -12,113 +9,11 @@ import numbers
 
 import numpy as np
 
-from . import device as devices
 from . import dtypes
 from .arguments import RuntimeValueError, UnsupportedDtypeError, describe, real, sizes
 from .creation import made
+from .generators import numpy_generator
 from .tensor import Tensor
-
-_SEEDS = 2**64  # PyTorch's seeds are unsigned 64-bit: a negative one wraps around
-
-
-def _seed(op: str, seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{op}: seed must be an int, got {seed!r}")
-    if not -2**63 <= seed < _SEEDS:
-        raise ValueError(f"{op}: seed {seed} is out of the range of a 64-bit seed")
-    return int(seed) % _SEEDS
-
-
-class Generator:
-    """A source of random numbers with its own state, as `torch.Generator`: pass it as
-    `generator=` to a random function to draw from it instead of the global one.
-
-    >>> g = Generator().manual_seed(0)
-    >>> a = rand(2, generator=g)
-    """
-
-    def __init__(self, device="cpu"):
-        devices.check("Generator", device)
-        self.seed()
-
-    def manual_seed(self, seed: int) -> Generator:
-        """Restart from `seed`; returns the generator itself."""
-        self._initial = _seed("manual_seed", seed)
-        self.rng = np.random.default_rng(self._initial)
-        return self
-
-    def seed(self) -> int:
-        """Restart from a fresh seed taken from the operating system; returns it."""
-        fresh = int(np.random.SeedSequence().entropy) % _SEEDS
-        self.manual_seed(fresh)
-        return fresh
-
-    def initial_seed(self) -> int:
-        """The seed this generator last started from."""
-        return self._initial
-
-    def get_state(self) -> dict:
-        """A copy of the state (PyTorch gives a ByteTensor; here numpy's state dict), for
-        `set_state`."""
-        return {"seed": self._initial, "numpy": self.rng.bit_generator.state}
-
-    def set_state(self, state: dict) -> Generator:
-        """Return to a state from `get_state`."""
-        if not isinstance(state, dict) or set(state) != {"seed", "numpy"}:
-            raise TypeError(f"set_state: expected a state from get_state(), got "
-                            f"{describe(state)}")
-        self._initial = state["seed"]
-        self.rng = np.random.default_rng()
-        self.rng.bit_generator.state = state["numpy"]
-        return self
-
-    @property
-    def device(self) -> devices.device:
-        return devices.CPU
-
-    def __repr__(self) -> str:
-        return f"<tinygrad_edu.Generator initial_seed={self._initial}>"
-
-
-default_generator = Generator()
-
-
-def manual_seed(seed: int) -> Generator:
-    """Reseed the global generator behind the random functions (and nn's initialisers)."""
-    return default_generator.manual_seed(seed)
-
-
-def seed() -> int:
-    """Reseed the global generator from the operating system; returns the seed."""
-    return default_generator.seed()
-
-
-def initial_seed() -> int:
-    """The seed the global generator last started from."""
-    return default_generator.initial_seed()
-
-
-def get_rng_state() -> dict:
-    return default_generator.get_state()
-
-
-def set_rng_state(state: dict) -> None:
-    default_generator.set_state(state)
-
-
-def generator() -> np.random.Generator:
-    """The global generator's `numpy.random.Generator` (what manual_seed resets)."""
-    return default_generator.rng
-
-
-def numpy_generator(op: str, gen) -> np.random.Generator:
-    """The numpy generator behind `generator=` (None: the global one), for every random
-    function and in-place sampler."""
-    if gen is None:
-        return default_generator.rng
-    if not isinstance(gen, Generator):
-        raise TypeError(f"{op}: generator must be a tg.Generator, got {describe(gen)}")
-    return gen.rng
 
 
 def float_dtype(op: str, dtype) -> np.dtype:
@@ -220,58 +115,19 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
-    """0/1 samples in input's dtype: 1 with probability input (or `p`, a number)."""
+    """`input.bernoulli(p, generator=)`: 0/1 samples, 1 with probability input (or p)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli: expected a tensor, got {describe(input)}")
-    if input.dtype.kind != "f":
-        raise UnsupportedDtypeError(f"bernoulli: needs a floating point tensor, got dtype "
-                                    f"{input.dtype}")
-    prob = input.numpy() if p is None else real("bernoulli", "p", p)
-    if not np.all((np.asarray(prob) >= 0) & (np.asarray(prob) <= 1)):
-        raise RuntimeValueError("bernoulli: probabilities must lie in [0, 1]")
-    draw = numpy_generator("bernoulli", generator).random(input.shape)
-    return Tensor._wrap((draw < prob).astype(input.dtype))
+    return input.bernoulli(p, generator=generator)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator=None) -> Tensor:
-    """Indices of categories drawn with probability ∝ the weights in input's last dim (1-D
-    or 2-D, non-negative, not all zero): int64, of shape (…, num_samples).
-
-    Without replacement the draws are distinct: the `num_samples` largest of
-    log wᵢ + Gumbel noise, which are exactly successive draws from the renormalised rest."""
+    """`input.multinomial(num_samples, replacement, generator=)`: category indices drawn
+    with probability ∝ the weights in input's last dim."""
     if not isinstance(input, Tensor):
         raise TypeError(f"multinomial: expected a tensor, got {describe(input)}")
-    if input.dtype.kind != "f":
-        raise UnsupportedDtypeError(f"multinomial: needs floating point weights, got dtype "
-                                    f"{input.dtype}")
-    if input.ndim not in (1, 2):
-        raise RuntimeValueError(f"multinomial: weights must be 1-D or 2-D, got shape "
-                                f"{input.shape}")
-    if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) \
-            or num_samples <= 0:
-        raise RuntimeValueError(f"multinomial: num_samples must be a positive int, got "
-                                f"{num_samples!r}")
-    w = np.atleast_2d(input.numpy()).astype(np.float64)
-    if not np.all(np.isfinite(w) & (w >= 0)):
-        raise RuntimeValueError("multinomial: weights must be finite and non-negative")
-    if np.any(w.sum(axis=1) <= 0):
-        raise RuntimeValueError("multinomial: each row of weights must have a positive sum")
-    if not replacement and num_samples > w.shape[1]:
-        raise RuntimeValueError(f"multinomial: cannot draw {num_samples} samples without "
-                         f"replacement from {w.shape[1]} categories")
-    rng = numpy_generator("multinomial", generator)
-    if replacement:
-        cdf = np.cumsum(w, axis=1)
-        u = rng.random((w.shape[0], num_samples)) * cdf[:, -1:]
-        out = np.stack([np.searchsorted(c, row, side="right") for c, row in zip(cdf, u)])
-        out = np.minimum(out, w.shape[1] - 1)  # u can round up to the total
-    else:
-        with np.errstate(divide="ignore"):
-            keys = np.log(w) + rng.gumbel(size=w.shape)
-        out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    out = out.astype(np.int64)
-    return Tensor._wrap(out if input.ndim == 2 else out[0])
+    return input.multinomial(num_samples, replacement, generator=generator)
 
 
 def _like(op: str, t) -> Tensor:

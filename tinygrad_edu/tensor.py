@@ -30,6 +30,7 @@ from .methods.linalg import LinearAlgebra
 from .methods.logic import Logic
 from .methods.numpy_protocol import NumpyProtocol
 from .methods.reduce import Reductions
+from .methods.sampling import Sampling
 from .methods.shape import ShapeOps
 from .recording import apply, apply1, wrap
 from .tensor_base import TensorBase
@@ -60,7 +61,7 @@ def legacy_array(args: tuple, dtype) -> np.ndarray:
 
 
 class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, LinearAlgebra,
-             Conversion, Attributes, InPlace, NumpyProtocol, Hooks, TensorBase):
+             Conversion, Attributes, Sampling, InPlace, NumpyProtocol, Hooks, TensorBase):
     """A numpy array with an autograd history.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)

@@ -21,6 +21,7 @@ from ..arguments import (
     real,
 )
 from ..arguments import dim as arguments_dim
+from ..generators import numpy_generator
 from ..methods.arithmetic import ONE_VALUE, check_clamp
 from ..methods.shape import as_index
 from ..recording import apply, operand, raw, wrap
@@ -202,7 +203,8 @@ class InPlace:
         _random_dtype("normal_", self)
         if real("normal_", "std", std) < 0:
             raise RuntimeValueError(f"normal_: std must be non-negative, got {std}")
-        sample = random_source(generator).normal(real("normal_", "mean", mean), std, self.shape)
+        mean = real("normal_", "mean", mean)
+        sample = numpy_generator("normal_", generator).normal(mean, std, self.shape)
         return self._inplace("normal_", ops.SetItem(...), sample.astype(self.dtype),
                              write=_fill)
 
@@ -211,7 +213,7 @@ class InPlace:
         _random_dtype("uniform_", self)
         if real("uniform_", "from", a) > real("uniform_", "to", b):
             raise RuntimeValueError(f"uniform_: needs from <= to, got from={a} > to={b}")
-        sample = random_source(generator).uniform(a, b, self.shape)
+        sample = numpy_generator("uniform_", generator).uniform(a, b, self.shape)
         return self._inplace("uniform_", ops.SetItem(...), sample.astype(self.dtype),
                              write=_fill)
 
@@ -223,7 +225,7 @@ class InPlace:
         if not broadcasts_to(np.shape(prob), self.shape):
             raise ValueError(f"bernoulli_: p of shape {np.shape(prob)} does not broadcast to "
                              f"{self.shape}")
-        sample = random_source(generator).random(self.shape) < prob
+        sample = numpy_generator("bernoulli_", generator).random(self.shape) < prob
         return self._inplace("bernoulli_", ops.SetItem(...), sample.astype(self.dtype),
                              write=_fill)
 
@@ -359,20 +361,6 @@ def _one_value_in_place(op: type):
 for _op in ONE_VALUE:
     setattr(InPlace, _op.__name__.lower() + "_", _one_value_in_place(_op))
 del _op
-
-
-def random_source(generator) -> np.random.Generator:
-    """The numpy generator a random fill draws from: the global one (tg.manual_seed) when
-    `generator` is None, else the given tg.Generator's (its `rng`) or numpy Generator."""
-    if generator is None:
-        # tg.generator() is made by modules that import Tensor, so it is looked up at call time
-        from .. import generator as global_generator
-
-        return global_generator()
-    rng = getattr(generator, "rng", generator)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    raise TypeError(f"generator: expected a tg.Generator, got {describe(generator)}")
 
 
 def _random_dtype(name: str, t: TensorBase) -> None:

@@ -19,8 +19,8 @@ from .. import nn, optim
 from ..arguments import is_positive_int, positive_int
 from ..autograd.grad_mode import no_grad
 from ..dtypes import as_dtype
+from ..generators import manual_seed
 from ..nn import functional as F
-from ..random import manual_seed
 from ..tensor import Tensor
 
 MODELS = ("logistic", "mlp")

@@ -73,13 +73,6 @@ class Attributes:
 
     mH = mT  # the conjugate transpose: the same for real tensors
 
-    def detach_(self):
-        """Take this tensor out of the graph, in place: it becomes a leaf that does not
-        require grad."""
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
-
     def __index__(self) -> int:
         """A one-element int tensor as an index (`[0, 1, 2][t]`)."""
         if self._data.size != 1 or self._data.dtype.kind not in "iu":

@@ -12,7 +12,7 @@ from numpy.typing import DTypeLike
 
 from .. import dtypes
 from ..arguments import positive_int, sizes
-from ..random import generator
+from ..generators import generator
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter

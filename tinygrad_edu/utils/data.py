@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import creation
+from ..generators import numpy_generator
 from ..methods.shape import stack
 from ..tensor import Tensor
 
@@ -33,16 +33,9 @@ __all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "random_split",
 
 
 def _permutation(n: int, generator: Any = None) -> np.ndarray:
-    """A random permutation of 0..n−1 (int64): the one place loaders and splits draw from.
-
-    `generator` None means the global generator (`tg.manual_seed` seeds it); otherwise a
-    generator object carrying a numpy Generator as `.rng`, or a numpy Generator itself.
-    """
-    rng = creation.generator() if generator is None else getattr(generator, "rng", generator)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"expected generator=None, a tg.Generator or a numpy Generator, "
-                        f"got {type(generator).__name__}")
-    return rng.permutation(n).astype(np.int64)
+    """A random permutation of 0..n−1 (int64) from `generator` (None: the global one): the
+    one place loaders and splits draw from."""
+    return numpy_generator("DataLoader", generator).permutation(n).astype(np.int64)
 
 
 class Dataset:
