@@ -276,13 +276,29 @@ def computation_graph(path: PathLike) -> Path:
     return _save(fig, path)
 
 
+def mlp_graph(path: PathLike) -> Path:
+    """`tg.viz.draw` on the squared-error loss of a 3-layer tanh MLP([2, 3, 2, 1]) on two
+    points, after backward: every op, shape and value, and the gradients of the weights."""
+    with _seeded(0):
+        net = tg.nn.MLP([2, 3, 2, 1])
+        x = tg.randn(2, 2)
+    y = tg.tensor([1.0, -1.0])
+    loss = F.mse_loss(net(x).squeeze(-1), y)
+    loss.backward(retain_graph=True)  # keeps the links from each op to its inputs
+    names = {x: "x", y: "y", loss: "E_in"}
+    for i, layer in enumerate(net.layers, start=1):
+        names[layer.weight], names[layer.bias] = f"W{i}", f"b{i}"
+    return _save(tg.viz.draw(loss, names, title="A 3-layer MLP loss after backward "
+                                                 "(tg.viz.draw)"), path)
+
+
 def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = None
              ) -> list[Path]:
     """Write every figure of the docs into `out_dir` (created if needed); return the paths.
     `done(path, seconds)` is called as each one is written (drawing all takes seconds).
 
-    learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png and
-    loss_curves.png (logistic regression on breast cancer and an MLP on digits).
+    learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png,
+    mlp_graph.png and loss_curves.png (logistic regression on breast cancer and an MLP on digits).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -291,6 +307,7 @@ def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = Non
         lambda: gd_vs_sgd(out / "gd_vs_sgd.png"),
         lambda: moons_and_xor_boundaries(out / "moons_xor_boundaries.png"),
         lambda: computation_graph(out / "computation_graph.png"),
+        lambda: mlp_graph(out / "mlp_graph.png"),
         lambda: loss_curves(_real_data_histories(), out / "loss_curves.png",
                             title="Training loss on real data (full batch: one step per "
                                   "epoch)", xlabel="step"),
