@@ -15,18 +15,14 @@ module changes no global backend and leaves no window or figure open.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 try:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image  # a dependency of matplotlib
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "tinygrad_edu.course.figures needs matplotlib, an optional dependency; install it with "
@@ -38,8 +34,8 @@ import tinygrad_edu.nn.functional as F
 
 from .. import data
 from ..tensor import Tensor
-
-PathLike = str | os.PathLike
+from .figure_files import PathLike, save_png, seeded
+from .graph_figures import computation_graph, mlp_graph
 
 # The (N, 2) data behind the 2-D loss surfaces: labels follow a noisy line, so the classes
 # overlap and E_in has a finite minimum.
@@ -98,7 +94,7 @@ def learning_rate(path: PathLike) -> Path:
         "first three: plain gradient descent  w ← w − η$_t$ ∇E$_{in}$(w);  last: Adam",
         fontsize=12,
     )
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def gd_vs_sgd(path: PathLike) -> Path:
@@ -152,7 +148,7 @@ def gd_vs_sgd(path: PathLike) -> Path:
     fig.suptitle("Gradient descent vs stochastic gradient descent at equal η, at equal steps "
                  "and at equal gradient evaluations (contours: E$_{in}$ of logistic "
                  "regression)", fontsize=12)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def decision_boundary(model: Callable[[Tensor], Tensor], X: np.ndarray, y: np.ndarray,
@@ -167,7 +163,7 @@ def decision_boundary(model: Callable[[Tensor], Tensor], X: np.ndarray, y: np.nd
     """
     fig = Figure(figsize=(5.6, 5.0), layout="constrained")
     _draw_decision_boundary(fig.subplots(), model, X, y, title, threshold)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def moons_and_xor_boundaries(path: PathLike) -> Path:
@@ -188,7 +184,7 @@ def moons_and_xor_boundaries(path: PathLike) -> Path:
             f"{name}: MLP [2, 16, 16, 1], tanh, Adam, 300 steps\n"
             f"E$_{{in}}$ = {history[-1]:.3f}, training accuracy {accuracy:.0%}",
         )
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
@@ -197,7 +193,7 @@ def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
     """Loss against `xlabel` (epoch or step, counted from 1) for one or more runs; the y axis
     is logarithmic when every value is positive. `histories` maps a legend label to the
     training losses; `test_histories`, by the same labels, to the test losses (dashed)."""
-    return _save(loss_figure(histories, title, xlabel, test_histories), path)
+    return save_png(loss_figure(histories, title, xlabel, test_histories), path)
 
 
 def loss_figure(histories: Mapping[str, Sequence[float]], title: str = "Training loss",
@@ -236,62 +232,6 @@ def _curve(ax, run: str, losses: Sequence[float], style: str, label: str, **kwar
     return line
 
 
-def computation_graph(path: PathLike) -> Path:
-    """The graph of L = (tanh(w·x + b) − y)², with every node's value and gradient.
-
-    Drawn by `tg.viz.draw`, the picture a learner gets of any graph. The gradients ∂L/∂node
-    of intermediates and leaves come from one `tg.autograd.grad` call, and the local
-    derivative written on each edge, ∂consumer/∂input, from `tg.autograd.grad` as well.
-    """
-    f64 = tg.float64
-    w = tg.tensor(0.8, dtype=f64, requires_grad=True)
-    b = tg.tensor(-0.5, dtype=f64, requires_grad=True)
-    x = tg.tensor(1.5, dtype=f64)  # data: needs no gradient
-    y = 0.9
-    z = w * x
-    s = z + b
-    a = s.tanh()
-    r = a - y
-    L = r**2
-    names = {w: "w", x: "x", b: "b", z: "z = w·x", s: "s = z + b", a: "a = tanh(s)",
-             r: "r = a − y", L: "L = r²"}
-    nodes = [w, b, z, s, a, r, L]
-    grads = dict(zip(nodes, tg.autograd.grad(L, nodes, retain_graph=True)))
-    local = {}
-    for consumer in [z, s, a, r, L]:
-        for k, inp in enumerate(tg.viz.node_inputs(consumer)):
-            if isinstance(inp, Tensor) and inp.requires_grad:
-                (d,) = tg.autograd.grad(consumer, inp, retain_graph=True)
-                local[consumer, k] = f"{d.item():.4g}".replace("-", "−")
-    fig = tg.viz.draw(L, names, grads=grads, edge_labels=local,
-                      title="Computation graph of L = (tanh(w·x + b) − y)²  after the backward "
-                            "pass  (tg.viz.draw)")
-    fig.axes[0].text(
-        0.5, -0.02,
-        "black: value from the forward pass;   red: ∂L/∂node (tg.autograd.grad);   "
-        "purple, on each edge: the local derivative ∂consumer/∂input\n"
-        "chain rule: ∂L/∂input = ∂L/∂consumer × local derivative, "
-        "summed over the consumers of the input",
-        transform=fig.axes[0].transAxes, ha="center", va="top", fontsize=9.5, color="#333333")
-    return _save(fig, path)
-
-
-def mlp_graph(path: PathLike) -> Path:
-    """`tg.viz.draw` on the squared-error loss of a 3-layer tanh MLP([2, 3, 2, 1]) on two
-    points, after backward: every op, shape and value, and the gradients of the weights."""
-    with _seeded(0):
-        net = tg.nn.MLP([2, 3, 2, 1])
-        x = tg.randn(2, 2)
-    y = tg.tensor([1.0, -1.0])
-    loss = F.mse_loss(net(x).squeeze(-1), y)
-    loss.backward(retain_graph=True)  # keeps the links from each op to its inputs
-    names = {x: "x", y: "y", loss: "E_in"}
-    for i, layer in enumerate(net.layers, start=1):
-        names[layer.weight], names[layer.bias] = f"W{i}", f"b{i}"
-    return _save(tg.viz.draw(loss, names, title="A 3-layer MLP loss after backward "
-                                                 "(tg.viz.draw)"), path)
-
-
 def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = None
              ) -> list[Path]:
     """Write every figure of the docs into `out_dir` (created if needed); return the paths.
@@ -322,17 +262,6 @@ def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = Non
 
 
 # ---------------------------------------------------------------- training runs
-
-
-@contextmanager
-def _seeded(seed: int) -> Iterator[None]:
-    """`tg.manual_seed(seed)` inside the block; the global generator's state after it."""
-    saved = tg.generator().bit_generator.state
-    tg.manual_seed(seed)
-    try:
-        yield
-    finally:
-        tg.generator().bit_generator.state = saved
 
 
 def _loss_surface_data(seed: int, n: int, scale: float, corr: float
@@ -393,7 +322,7 @@ def _loss_grid(X: np.ndarray, y: np.ndarray, lims: tuple, size: int = 160) -> tu
 
 def _train_mlp(X: np.ndarray, y: np.ndarray, steps: int) -> tuple[tg.nn.MLP, list[float]]:
     """MLP([2, 16, 16, 1]) with tanh everywhere, squared error on ±1 labels, full-batch Adam."""
-    with _seeded(0):
+    with seeded(0):
         net = tg.nn.MLP([2, 16, 16, 1], dtype=tg.float64)
     X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(y).astype(np.float64))
     opt = tg.optim.Adam(net.parameters(), lr=0.02)
@@ -426,7 +355,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     cancer = data.load_breast_cancer()
     X, _ = data.standardize(cancer.X)
     X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(cancer.y).astype(np.float64))
-    with _seeded(0):
+    with seeded(0):
         logreg = tg.nn.LogisticRegression(X.shape[1], dtype=tg.float64)
     opt = tg.optim.SGD(logreg.parameters(), lr=0.5)
     logistic_history = _train(opt, lambda: F.logistic_loss(logreg(X_t), y_t), 300)
@@ -434,7 +363,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     digits = data.load_digits()
     X, _ = data.standardize(digits.X)
     X_t = tg.tensor(X)
-    with _seeded(0):
+    with seeded(0):
         net = tg.nn.MLP([64, 32, 10], output_activation=None, dtype=tg.float64)
     opt = tg.optim.Adam(net.parameters(), lr=0.01)
     mlp_history = _train(opt, lambda: F.cross_entropy(net(X_t), digits.y), 300)
@@ -445,19 +374,6 @@ def _real_data_histories() -> dict[str, list[float]]:
 
 
 # ---------------------------------------------------------------- drawing helpers
-
-
-def _save(fig: Figure, path: PathLike) -> Path:
-    """Render with Agg and write a 256-colour PNG: a third of the size, no visible change."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    canvas = FigureCanvasAgg(fig)
-    fig.set_dpi(90)
-    canvas.draw()
-    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette.save(path, format="PNG", optimize=True)
-    return path
 
 
 def _draw_surface(ax, surface: tuple, w_star: np.ndarray) -> None:
