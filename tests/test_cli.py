@@ -436,4 +436,4 @@ def test_loss_curves_are_labelled_with_epochs_optimizer_and_test_curve():
 def test_figures_reports_each_figure_as_it_is_drawn(tmp_path, capsys):
     code, text, err = run(capsys, "figures", "--out", tmp_path)
     drawn = [line for line in err.splitlines() if line.startswith("tinygrad-edu: drew")]
-    assert code == 0 and len(drawn) == len(text.split()) == 5
+    assert code == 0 and len(drawn) == len(text.split()) == 6  # the six figures of make_all

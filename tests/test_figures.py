@@ -11,7 +11,7 @@ from tinygrad_edu.course import figures  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DOCS_FIGURES = ["learning_rate.png", "gd_vs_sgd.png", "moons_xor_boundaries.png",
-                "computation_graph.png", "loss_curves.png"]
+                "computation_graph.png", "mlp_graph.png", "loss_curves.png"]
 
 
 def assert_png(path, expected):
@@ -21,7 +21,8 @@ def assert_png(path, expected):
 
 
 @pytest.mark.parametrize("draw", [figures.learning_rate, figures.gd_vs_sgd,
-                                  figures.computation_graph, figures.moons_and_xor_boundaries],
+                                  figures.computation_graph, figures.mlp_graph,
+                                  figures.moons_and_xor_boundaries],
                          ids=lambda f: f.__name__)
 def test_figure_writes_png(draw, tmp_path):
     target = tmp_path / f"{draw.__name__}.png"

@@ -226,3 +226,106 @@ def test_render_with_graphviz_writes_png(monkeypatch, tmp_path):
     assert path == tmp_path / "g.png"
     assert path.read_bytes() == b"\x89PNG fake"
     assert piped == [("digraph { a -> b; }", "png")]
+
+
+# ---------------------------------------------------------------- draw (matplotlib)
+
+
+def drawn_texts(fig):
+    """The non-empty texts written on the figure's only Axes, in drawing order."""
+    (ax,) = fig.axes
+    return [t.get_text() for t in ax.texts if t.get_text()]
+
+
+def box_corners(fig):
+    """(x, y, width, height) of every box."""
+    return [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in fig.axes[0].patches]
+
+
+def test_draw_returns_a_figure_with_ops_shapes_values_and_gradients():
+    matplotlib = pytest.importorskip("matplotlib")
+    x, w, loss = small_graph()
+    loss.backward(retain_graph=True)
+    fig = viz.draw(loss, names={x: "x", w: "w", loss: "loss"}, title="small graph")
+    assert isinstance(fig, matplotlib.figure.Figure)
+    texts = drawn_texts(fig)
+    for expected in ["x", "w", "loss", "Mul", "Tanh", "Add", "Sum", "constant", "2",
+                     "leaf (requires_grad)", "(3,) float32", "() float32",
+                     "value [1, 2, 3]", "value 0.5"]:
+        assert expected in texts, expected
+    gx = 1 + 0.5 * 2 * (1 - np.tanh(2 * np.array([1.0, 2.0, 3.0])) ** 2)
+    assert "grad [" + ", ".join(f"{v:.4g}" for v in gx) + "]" in texts
+    gw = np.tanh(2 * np.array([1.0, 2.0, 3.0])).sum()
+    assert f"grad {gw:.4g}" in texts
+    assert fig.axes[0].get_title() == "small graph"
+
+
+def test_draw_arrows_point_right_and_boxes_do_not_overlap():
+    pytest.importorskip("matplotlib")
+    tg.manual_seed(0)
+    net = tg.nn.MLP([2, 3, 2, 1])
+    x = tg.randn(2, 2)
+    loss = tg.nn.functional.mse_loss(net(x).squeeze(-1), tg.tensor([1.0, -1.0]))
+    loss.backward(retain_graph=True)
+    fig = viz.draw(loss)
+    boxes = box_corners(fig)
+    assert len(boxes) == len(viz._data_flow_order(loss)) + 1  # + the constant N = 2
+    for i, (x0, y0, w0, h0) in enumerate(boxes):
+        for x1, y1, w1, h1 in boxes[i + 1:]:
+            apart = x0 + w0 <= x1 or x1 + w1 <= x0 or y0 + h0 <= y1 or y1 + h1 <= y0
+            assert apart, "two boxes overlap"
+    arrows = [a for a in fig.axes[0].texts if a.get_text() == "" and hasattr(a, "xyann")]
+    assert len(arrows) == 17  # one per recorded input
+    for arrow in arrows:
+        assert arrow.xy[0] > arrow.xyann[0]  # inputs on the left, consumers on the right
+
+
+def test_draw_says_where_backward_freed_the_inputs():
+    pytest.importorskip("matplotlib")
+    x, w, loss = small_graph()
+    loss.backward()
+    texts = drawn_texts(viz.draw(loss))
+    assert texts == ["Sum", "() float32", "value " + f"{loss.item():.4g}",
+                     "inputs freed by backward()"]
+
+
+def test_draw_on_given_axes_with_gradients_and_edge_labels():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    a = tg.tensor(-2.0, requires_grad=True)
+    b = a * a
+    (gb_a,) = tg.autograd.grad(b, a, retain_graph=True)
+    ax = Figure().subplots()
+    fig = viz.draw(b, names={a: "a", b: "b"}, grads={a: gb_a, b: np.array(1.0)},
+                   edge_labels={(b, 0): "∂b/∂a", (b, 1): "again"}, ax=ax)
+    assert fig is ax.figure
+    texts = drawn_texts(fig)
+    assert "grad −4" in texts and "grad 1" in texts and "value −2" in texts
+    assert "∂b/∂a" in texts and "again" in texts
+
+
+def test_draw_reads_the_graph_only_through_node_inputs(monkeypatch):
+    pytest.importorskip("matplotlib")
+    x, w, loss = small_graph()
+    monkeypatch.setattr(viz, "node_inputs", lambda t: None if t is loss else ())
+    assert "inputs freed by backward()" in drawn_texts(viz.draw(loss))
+    assert viz.print_graph(loss, file=io.StringIO()) == "Sum (freed) -> () float32\n"
+
+
+def test_node_inputs_of_a_leaf_an_op_and_a_freed_op():
+    x, w, loss = small_graph()
+    assert viz.node_inputs(x) == ()
+    (total,) = viz.node_inputs(loss)
+    assert total.shape == (3,)
+    loss.backward()
+    assert viz.node_inputs(loss) is None
+
+
+def test_the_core_never_imports_matplotlib():
+    import subprocess
+
+    code = ("import sys, tinygrad_edu as tg; x = tg.ones(2, requires_grad=True); "
+            "tg.viz.print_graph((x * 2).sum(), file=None); tg.viz.to_dot(x); "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

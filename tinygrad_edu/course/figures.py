@@ -15,18 +15,14 @@ module changes no global backend and leaves no window or figure open.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 try:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image  # a dependency of matplotlib
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "tinygrad_edu.course.figures needs matplotlib, an optional dependency; install it with "
@@ -38,9 +34,8 @@ import tinygrad_edu.nn.functional as F
 
 from .. import data
 from ..tensor import Tensor
-from .graph_drawing import draw_graph
-
-PathLike = str | os.PathLike
+from .figure_files import PathLike, save_png, seeded
+from .graph_figures import computation_graph, mlp_graph
 
 # The (N, 2) data behind the 2-D loss surfaces: labels follow a noisy line, so the classes
 # overlap and E_in has a finite minimum.
@@ -54,76 +49,106 @@ _POS, _NEG = "#2166ac", "#b2182b"  # colours of the +1 and −1 classes
 
 
 def learning_rate(path: PathLike) -> Path:
-    """The effect of the learning rate on one loss surface: four runs, four panels.
+    """The effect of the learning rate on one loss surface: four runs, each a contour path
+    with its E_in-vs-iteration curve beside it.
 
     The surface is the cross-entropy E_in(w) of logistic regression with two weights on 12
-    fixed points. The first three panels take the course's fixed-length steps,
-    w ← w − η_t ∇E/‖∇E‖ (`tg.optim.NormalizedGD`): η = 0.1 for 75 steps creeps, η = 2 for
-    10 steps overshoots and zig-zags around the minimum, and a variable η_t = 1.5 (1 + cos πt/10)
-    (`CosineAnnealingLR` from 3 down to 0) takes long steps first and short ones at the end.
-    The fourth panel runs Adam with η = 1 for 10 steps. All start from the same point.
+    fixed points. The first three runs are plain gradient descent, w ← w − η_t ∇E_in(w)
+    (`tg.optim.SGD` on the full batch): η = 0.1 for 75 steps creeps; η = 40 for 11 steps
+    overshoots so far that E_in jumps up and down, mostly above where it started, and never
+    settles (the gradient of the logistic E_in is bounded by max ‖x_n‖, so the iterates bounce
+    in a wide region rather than run to infinity as they would on a squared error); a
+    variable η_t = 5 (1 + cos πt/10) (`CosineAnnealingLR` from 10 down to 0) takes long steps
+    first and short ones at the end. The fourth runs Adam with η = 1 for 10 steps. All start
+    from the same point.
     """
     X, y = _loss_surface_data(**_LR_DATA)
     w0 = (-7.0, 4.5)
     lims = ((-8.0, 5.0), (-5.0, 7.0))
     runs = [
-        ("η = 0.1 (too small): 75 steps",
-         _descend(X, y, w0, 75, lambda p: tg.optim.NormalizedGD(p, lr=0.1))),
-        ("η = 2 (too large): 10 steps",
-         _descend(X, y, w0, 10, lambda p: tg.optim.NormalizedGD(p, lr=2.0))),
-        ("variable η$_t$ = 1.5 (1 + cos πt/10): 10 steps",
-         _descend(X, y, w0, 10, lambda p: tg.optim.NormalizedGD(p, lr=3.0),
+        ("plain GD, η = 0.1 (too small): 75 steps",
+         _descend(X, y, w0, 75, lambda p: tg.optim.SGD(p, lr=0.1))),
+        ("plain GD, η = 40 (too large): 11 steps, E$_{in}$ rises",
+         _descend(X, y, w0, 11, lambda p: tg.optim.SGD(p, lr=40.0))),
+        ("plain GD, variable η$_t$ = 5 (1 + cos πt/10): 10 steps",
+         _descend(X, y, w0, 10, lambda p: tg.optim.SGD(p, lr=10.0),
                   lambda opt: tg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10))),
         ("Adam, η = 1: 10 steps",
          _descend(X, y, w0, 10, lambda p: tg.optim.Adam(p, lr=1.0))),
     ]
-    surface = _loss_grid(X, y, lims)
     w_star = _minimiser(X, y)
-    fig = Figure(figsize=(9.6, 8.8), layout="constrained")
-    axes = fig.subplots(2, 2)
-    for ax, (title, trajectory) in zip(axes.flat, runs):
-        _draw_surface(ax, surface, w_star)
-        _draw_trajectory(ax, trajectory)
-        e_final = _loss(X, y, trajectory[-1])
-        ax.set_title(f"{title}\nE$_{{in}}$ at the end: {e_final:.3f}", fontsize=11)
-    axes[0, 0].legend(loc="lower left", fontsize=9, framealpha=0.9)
+    e_star = _loss(X, y, w_star)
+    fig = Figure(figsize=(16, 8.6), layout="constrained")
+    axes = fig.subplots(2, 4, width_ratios=[1.25, 1, 1.25, 1])
+    for i, (title, trajectory) in enumerate(runs):
+        contour_ax, curve_ax = axes[i // 2, 2 * (i % 2)], axes[i // 2, 2 * (i % 2) + 1]
+        _draw_surface(contour_ax, _loss_grid(X, y, _covering(lims, trajectory)), w_star)
+        _draw_trajectory(contour_ax, trajectory)
+        contour_ax.set_title(title, fontsize=10.5)
+        _draw_loss_curve(curve_ax, [_loss(X, y, w) for w in trajectory], e_star)
+    axes[0, 0].legend(loc="lower left", fontsize=8.5, framealpha=0.9)
+    axes[0, 1].legend(loc="upper right", fontsize=8.5, framealpha=0.9)
     fig.suptitle(
-        "Effect of the learning rate on the logistic E$_{in}$(w) (12 points, two weights)\n"
-        "first three: fixed-length steps  w ← w − η$_t$ ∇E/‖∇E‖;  last: Adam",
+        "Effect of the learning rate on the logistic E$_{in}$(w) (12 points, two weights): "
+        "path on the contours, E$_{in}$ per iteration beside it\n"
+        "first three: plain gradient descent  w ← w − η$_t$ ∇E$_{in}$(w);  last: Adam",
         fontsize=12,
     )
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def gd_vs_sgd(path: PathLike) -> Path:
-    """Full-batch gradient descent against one-point SGD on the same logistic E_in(w).
+    """Full-batch gradient descent against one-point SGD on the same logistic E_in(w), at the
+    same η = 2, compared at equal steps and at equal gradient evaluations.
 
-    N = 10 points, two weights. GD: w ← w − η ∇E_in(w) with η = 6 for 10 steps. SGD: each
-    step picks one point n at random (seeded) and follows the gradient of its error alone,
-    e_n(w) = ln(1 + e^(−y_n wᵀx_n)), with η = 2 for 30 steps. Both use `tg.optim.SGD`.
+    N = 10 points, two weights. GD: w ← w − η ∇E_in(w) for 10 steps, each one costing N = 10
+    point gradients (100 in all). SGD: each step picks one point n at random (seeded) and
+    follows the gradient of its error alone, e_n(w) = ln(1 + e^(−y_n wᵀx_n)); 10 steps cost
+    10 point gradients, 100 steps cost as much as GD's 10. The last panel plots E_in against
+    the number of point gradients evaluated. All runs use `tg.optim.SGD` from one start.
     """
     X, y = _loss_surface_data(**_SGD_DATA)
     w_star = _minimiser(X, y)
     w0 = tuple(w_star + np.array([-3.0, 2.5]))
     lims = ((w_star[0] - 4, w_star[0] + 4), (w_star[1] - 4, w_star[1] + 4))
-    full = _descend(X, y, w0, 10, lambda p: tg.optim.SGD(p, lr=6.0))
-    picks = np.random.default_rng(3).integers(len(X), size=30)
-    one_point = _descend(X, y, w0, 30, lambda p: tg.optim.SGD(p, lr=2.0), batches=picks)
+    eta, n = 2.0, len(X)
+    picks = np.random.default_rng(3).integers(n, size=10 * n)
+    full = _descend(X, y, w0, 10, lambda p: tg.optim.SGD(p, lr=eta))
+    sgd = _descend(X, y, w0, 10 * n, lambda p: tg.optim.SGD(p, lr=eta), batches=picks)
+    runs = [  # title, iterates, point gradients per step, curve style
+        (f"GD, η = {eta:g}: 10 steps on all N = {n} points\n= {10 * n} point gradients",
+         full, n, dict(fmt="-o", color="#1f77b4", zorder=3)),
+        (f"SGD, η = {eta:g}: 10 steps, one random point each\n= 10 point gradients "
+         "(equal steps)", sgd[:11], 1, dict(fmt="-s", color="#d62728", zorder=4)),
+        (f"SGD, η = {eta:g}: {10 * n} steps, one random point each\n= {10 * n} point "
+         "gradients (equal evaluations)", sgd, 1, dict(fmt="-", color="#2ca02c", zorder=2)),
+    ]
     surface = _loss_grid(X, y, lims)
-    fig = Figure(figsize=(10, 5.6), layout="constrained")
-    axes = fig.subplots(1, 2)
-    for ax, title, trajectory in [
-        (axes[0], "GD: η = 6, 10 steps on all N = 10 points", full),
-        (axes[1], "SGD: η = 2, 30 steps, one random point each", one_point),
-    ]:
+    fig = Figure(figsize=(16, 4.9), layout="constrained")
+    axes = fig.subplots(1, 4, width_ratios=[1, 1, 1, 1.15])
+    curve_ax = axes[3]
+    for ax, (title, trajectory, cost, style) in zip(axes, runs):
         _draw_surface(ax, surface, w_star)
         _draw_trajectory(ax, trajectory)
-        ax.set_title(f"{title}\nE$_{{in}}$ at the end: {_loss(X, y, trajectory[-1]):.3f}",
-                     fontsize=11)
-    axes[0].legend(loc="lower right", fontsize=9, framealpha=0.9)
-    fig.suptitle("Gradient descent vs stochastic gradient descent "
-                 "(contours: E$_{in}$ of logistic regression)", fontsize=12)
-    return _save(fig, path)
+        final = _loss(X, y, trajectory[-1])
+        ax.set_title(f"{title}\nE$_{{in}}$ at the end: {final:.3f}", fontsize=10.5)
+        losses = [_loss(X, y, w) for w in trajectory]
+        curve_ax.plot(np.arange(len(losses)) * cost, losses, style.pop("fmt"), lw=1.6, ms=3.5,
+                      **style,
+                      label=title.split(":")[0] + (", 10 steps" if len(losses) == 11 else
+                                                   f", {len(losses) - 1} steps"))
+    curve_ax.axhline(_loss(X, y, w_star), color="black", ls=":", lw=1.2,
+                     label="minimum of E$_{in}$")
+    curve_ax.set_xlabel("point gradients evaluated (GD: N per step; SGD: 1)")
+    curve_ax.set_ylabel("E$_{in}$(w)")
+    curve_ax.set_title(f"E$_{{in}}$ against work, same η = {eta:g}", fontsize=10.5)
+    curve_ax.grid(True, alpha=0.3)
+    curve_ax.legend(fontsize=8.5)
+    axes[0].legend(loc="lower right", fontsize=8.5, framealpha=0.9)
+    fig.suptitle("Gradient descent vs stochastic gradient descent at equal η, at equal steps "
+                 "and at equal gradient evaluations (contours: E$_{in}$ of logistic "
+                 "regression)", fontsize=12)
+    return save_png(fig, path)
 
 
 def decision_boundary(model: Callable[[Tensor], Tensor], X: np.ndarray, y: np.ndarray,
@@ -138,7 +163,7 @@ def decision_boundary(model: Callable[[Tensor], Tensor], X: np.ndarray, y: np.nd
     """
     fig = Figure(figsize=(5.6, 5.0), layout="constrained")
     _draw_decision_boundary(fig.subplots(), model, X, y, title, threshold)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def moons_and_xor_boundaries(path: PathLike) -> Path:
@@ -159,7 +184,7 @@ def moons_and_xor_boundaries(path: PathLike) -> Path:
             f"{name}: MLP [2, 16, 16, 1], tanh, Adam, 300 steps\n"
             f"E$_{{in}}$ = {history[-1]:.3f}, training accuracy {accuracy:.0%}",
         )
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
@@ -168,7 +193,7 @@ def loss_curves(histories: Mapping[str, Sequence[float]], path: PathLike,
     """Loss against `xlabel` (epoch or step, counted from 1) for one or more runs; the y axis
     is logarithmic when every value is positive. `histories` maps a legend label to the
     training losses; `test_histories`, by the same labels, to the test losses (dashed)."""
-    return _save(loss_figure(histories, title, xlabel, test_histories), path)
+    return save_png(loss_figure(histories, title, xlabel, test_histories), path)
 
 
 def loss_figure(histories: Mapping[str, Sequence[float]], title: str = "Training loss",
@@ -207,46 +232,13 @@ def _curve(ax, run: str, losses: Sequence[float], style: str, label: str, **kwar
     return line
 
 
-def computation_graph(path: PathLike) -> Path:
-    """The graph of L = (tanh(w·x + b) − y)², with every node's value and gradient.
-
-    The graph is recorded by the engine and walked through `grad_fn.inputs`; the gradients
-    ∂L/∂node of intermediates and leaves come from one `tg.autograd.grad` call, and the local
-    derivative written on each edge, ∂consumer/∂input, from `tg.autograd.grad` as well.
-    """
-    f64 = tg.float64
-    w = tg.tensor(0.8, dtype=f64, requires_grad=True)
-    b = tg.tensor(-0.5, dtype=f64, requires_grad=True)
-    x = tg.tensor(1.5, dtype=f64)  # data: needs no gradient
-    y = 0.9
-    z = w * x
-    s = z + b
-    a = s.tanh()
-    r = a - y
-    L = r**2
-    names = {w: "w", x: "x", b: "b", z: "z = w·x", s: "s = z + b", a: "a = tanh(s)",
-             r: "r = a − y", L: "L = r²"}
-    fig = Figure(figsize=(13, 4.4), layout="constrained")
-    ax = fig.subplots()
-    draw_graph(ax, L, names)
-    ax.set_title("Computation graph of L = (tanh(w·x + b) − y)²  after the backward pass",
-                 fontsize=12)
-    ax.text(0.5, -0.02,
-            "black: value from the forward pass;   red: ∂L/∂node (tg.autograd.grad);   "
-            "purple, on each edge: the local derivative ∂consumer/∂input\n"
-            "chain rule: ∂L/∂input = ∂L/∂consumer × local derivative, "
-            "summed over the consumers of the input",
-            transform=ax.transAxes, ha="center", va="top", fontsize=9.5, color="#333333")
-    return _save(fig, path)
-
-
 def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = None
              ) -> list[Path]:
     """Write every figure of the docs into `out_dir` (created if needed); return the paths.
     `done(path, seconds)` is called as each one is written (drawing all takes seconds).
 
-    learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png and
-    loss_curves.png (logistic regression on breast cancer and an MLP on digits).
+    learning_rate.png, gd_vs_sgd.png, moons_xor_boundaries.png, computation_graph.png,
+    mlp_graph.png and loss_curves.png (logistic regression on breast cancer and an MLP on digits).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -255,6 +247,7 @@ def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = Non
         lambda: gd_vs_sgd(out / "gd_vs_sgd.png"),
         lambda: moons_and_xor_boundaries(out / "moons_xor_boundaries.png"),
         lambda: computation_graph(out / "computation_graph.png"),
+        lambda: mlp_graph(out / "mlp_graph.png"),
         lambda: loss_curves(_real_data_histories(), out / "loss_curves.png",
                             title="Training loss on real data (full batch: one step per "
                                   "epoch)", xlabel="step"),
@@ -269,17 +262,6 @@ def make_all(out_dir: PathLike, done: Callable[[Path, float], None] | None = Non
 
 
 # ---------------------------------------------------------------- training runs
-
-
-@contextmanager
-def _seeded(seed: int) -> Iterator[None]:
-    """`tg.manual_seed(seed)` inside the block; the global generator's state after it."""
-    saved = tg.generator().bit_generator.state
-    tg.manual_seed(seed)
-    try:
-        yield
-    finally:
-        tg.generator().bit_generator.state = saved
 
 
 def _loss_surface_data(seed: int, n: int, scale: float, corr: float
@@ -340,7 +322,7 @@ def _loss_grid(X: np.ndarray, y: np.ndarray, lims: tuple, size: int = 160) -> tu
 
 def _train_mlp(X: np.ndarray, y: np.ndarray, steps: int) -> tuple[tg.nn.MLP, list[float]]:
     """MLP([2, 16, 16, 1]) with tanh everywhere, squared error on ±1 labels, full-batch Adam."""
-    with _seeded(0):
+    with seeded(0):
         net = tg.nn.MLP([2, 16, 16, 1], dtype=tg.float64)
     X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(y).astype(np.float64))
     opt = tg.optim.Adam(net.parameters(), lr=0.02)
@@ -373,7 +355,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     cancer = data.load_breast_cancer()
     X, _ = data.standardize(cancer.X)
     X_t, y_t = tg.tensor(X), tg.tensor(data.to_pm1(cancer.y).astype(np.float64))
-    with _seeded(0):
+    with seeded(0):
         logreg = tg.nn.LogisticRegression(X.shape[1], dtype=tg.float64)
     opt = tg.optim.SGD(logreg.parameters(), lr=0.5)
     logistic_history = _train(opt, lambda: F.logistic_loss(logreg(X_t), y_t), 300)
@@ -381,7 +363,7 @@ def _real_data_histories() -> dict[str, list[float]]:
     digits = data.load_digits()
     X, _ = data.standardize(digits.X)
     X_t = tg.tensor(X)
-    with _seeded(0):
+    with seeded(0):
         net = tg.nn.MLP([64, 32, 10], output_activation=None, dtype=tg.float64)
     opt = tg.optim.Adam(net.parameters(), lr=0.01)
     mlp_history = _train(opt, lambda: F.cross_entropy(net(X_t), digits.y), 300)
@@ -394,19 +376,6 @@ def _real_data_histories() -> dict[str, list[float]]:
 # ---------------------------------------------------------------- drawing helpers
 
 
-def _save(fig: Figure, path: PathLike) -> Path:
-    """Render with Agg and write a 256-colour PNG: a third of the size, no visible change."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    canvas = FigureCanvasAgg(fig)
-    fig.set_dpi(90)
-    canvas.draw()
-    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette.save(path, format="PNG", optimize=True)
-    return path
-
-
 def _draw_surface(ax, surface: tuple, w_star: np.ndarray) -> None:
     W1, W2, E = surface
     # levels spaced by the square of a ramp: dense near the minimum, sparse on the slopes
@@ -417,6 +386,25 @@ def _draw_surface(ax, surface: tuple, w_star: np.ndarray) -> None:
     ax.set_xlabel("w$_1$")
     ax.set_ylabel("w$_2$")
     ax.set_aspect("equal")
+
+
+def _covering(lims: tuple, trajectory: np.ndarray) -> tuple:
+    """`lims` widened, with a margin, to hold every iterate of `trajectory`."""
+    lo = np.minimum([lims[0][0], lims[1][0]], trajectory.min(axis=0) - 1.0)
+    hi = np.maximum([lims[0][1], lims[1][1]], trajectory.max(axis=0) + 1.0)
+    return (lo[0], hi[0]), (lo[1], hi[1])
+
+
+def _draw_loss_curve(ax, losses: Sequence[float], e_star: float) -> None:
+    """E_in at each iterate w(0), w(1), ..., against the iteration t, and the minimum."""
+    ax.plot(np.arange(len(losses)), losses, "-o", color="#d62728", lw=1.5, ms=3,
+            label="E$_{in}$(w(t))")
+    ax.axhline(e_star, color="black", ls=":", lw=1.2, label="minimum of E$_{in}$")
+    ax.axhline(losses[0], color="#999999", ls="--", lw=1, label="E$_{in}$ at the start")
+    ax.set_xlabel("iteration t")
+    ax.set_ylabel("E$_{in}$(w(t))")
+    ax.set_title(f"E$_{{in}}$ at the end: {losses[-1]:.3f}", fontsize=10.5)
+    ax.grid(True, alpha=0.3)
 
 
 def _draw_trajectory(ax, trajectory: np.ndarray) -> None:
