@@ -180,7 +180,7 @@ def cast(v, dtype):
 def as_tensor(x, op: str) -> TensorBase:
     if isinstance(x, TensorBase):
         return x
-    if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple, range)):
         return wrap(to_array(x, None, op))
     raise TypeError(f"{op}: expected a tensor, got {describe(x)}")
 
