@@ -124,9 +124,13 @@ class ConvInput(Function):
         c = self.shape[1]
         p, k = _letters(d)
         # cols[n, c, p, k] = Σ_o g[n, o, p] w[o, c, k], within each group
-        cols = np.einsum(f"ngo{p},goc{k}->ngc{p}{k}", g.reshape(n, groups, o // groups, *places),
-                         w.reshape(groups, o // groups, *w.shape[1:]), optimize=True)
-        cols = cols.reshape(n, c, *cols.shape[3:])
+        if groups == 1:
+            cols = np.moveaxis(np.tensordot(g, w, axes=(1, 0)), 1 + d, 1)
+        else:
+            cols = np.einsum(f"ngo{p},goc{k}->ngc{p}{k}",
+                             g.reshape(n, groups, o // groups, *places),
+                             w.reshape(groups, o // groups, *w.shape[1:]), optimize=True)
+            cols = cols.reshape(n, c, *cols.shape[3:])
         padded = tuple(size + lo + hi for size, (lo, hi) in zip(self.shape[2:], pads))
         xp = np.zeros((n, c, *padded), dtype=np.result_type(g, w))
         for tap in product(*(range(size) for size in w.shape[2:])):
