@@ -74,7 +74,8 @@ def main(epochs=4):
     losses = train(model, X_train, y_train, epochs)
     steps = len(losses) // epochs
     for epoch in range(epochs):
-        print(f"epoch {epoch + 1}: mean loss {np.mean(losses[epoch * steps:(epoch + 1) * steps]):.4f}")
+        mean = np.mean(losses[epoch * steps:(epoch + 1) * steps])
+        print(f"epoch {epoch + 1}: mean loss {mean:.4f}")
     score = accuracy(model, X_test, y_test)
     print(f"test accuracy {score:.1%}")
     return losses, score

@@ -42,9 +42,8 @@ def batched(x: Any, d: int, op: str) -> tuple:
     if x.ndim not in (d + 1, d + 2):
         raise RuntimeValueError(f"{op}: expected a {d + 1}-D (unbatched) or {d + 2}-D (batched) "
                                 f"input, got {describe(x)}")
-    if x.dtype.kind != "f":
-        raise UnsupportedDtypeError(f"{op}: not implemented for dtype {x.dtype} "
-                                    "(use a floating point input)")
+    if x.dtype.kind not in "fiu":
+        raise UnsupportedDtypeError(f"{op}: not implemented for dtype {x.dtype}")
     return (x, False) if x.ndim == d + 2 else (x.unsqueeze(0), True)
 
 
@@ -92,8 +91,8 @@ def conv_padding(op: str, padding: Any, kernel: tuple, stride: tuple, dilation: 
         if padding == "valid":
             return ((0, 0),) * d
         if padding != "same":
-            raise ValueError(f"{op}: invalid padding string {padding!r}, should be 'same' or "
-                             "'valid'")
+            raise RuntimeValueError(f"{op}: invalid padding string {padding!r}, should be "
+                                    "'same' or 'valid'")
         if any(s != 1 for s in stride):
             raise RuntimeValueError(f"{op}: padding='same' is not supported for strided "
                                     "convolutions")
@@ -204,13 +203,16 @@ def _avg_pool(d: int, op: str, x, kernel_size, stride, padding, ceil_mode, count
     if divisor_override is not None:
         if not _is_int(divisor_override) or divisor_override == 0:
             raise RuntimeValueError(f"{op}: divisor must be not zero, got {divisor_override!r}")
-        y = sums / divisor_override
+        counts = np.asarray(divisor_override)
     else:
         counts = 1
         for size, m, k, s, (p, _) in zip(spatial, places, kernel, geometry.stride,
                                          geometry.pads):
             counts = np.multiply.outer(counts, _window_counts(size, m, k, s, p,
                                                               count_include_pad))
+    if x.dtype.kind != "f":  # integers: PyTorch divides and truncates towards zero
+        y = sums.div(wrap(counts.astype(x.dtype)), rounding_mode="trunc")
+    else:
         y = sums * (1 / counts).astype(x.dtype)
     return y.squeeze(0) if unbatched else y
 

@@ -167,7 +167,8 @@ class ConvWeight(Function):
         n, c = win.shape[:2]
         o = g.shape[1]
         p, k = _letters(d)
-        out = np.einsum(f"ngo{p},ngc{p}{k}->goc{k}", g.reshape(n, groups, o // groups, *g.shape[2:]),
+        out = np.einsum(f"ngo{p},ngc{p}{k}->goc{k}",
+                        g.reshape(n, groups, o // groups, *g.shape[2:]),
                         win.reshape(n, groups, c // groups, *win.shape[2:]), optimize=True)
         return out.reshape(self.shape)
 
@@ -202,9 +203,9 @@ class Pad(Function):
 
 
 class MaxPool(Function):
-    """y[n, c, p] = max_k x̃[n, c, p·s + k·d]  (x̃: x padded with −∞);  ∂L/∂x is ∂L/∂y sent to
-    the place each maximum came from (the first one of a tie, as PyTorch), summed where
-    windows overlap. `index` (kept) holds those places, flat in x̃."""
+    """y[n, c, p] = max_k x̃[n, c, p·s + k·d]  (x̃: x padded with −∞, or an int's least value);
+    ∂L/∂x is ∂L/∂y sent to the place each maximum came from (the first one of a tie, as
+    PyTorch), summed where windows overlap. `index` (kept) holds those places, flat in x̃."""
 
     __slots__ = ("geometry", "kernel", "index")
     saves = ()
@@ -218,7 +219,7 @@ class MaxPool(Function):
 
     def forward(self, x):
         s, pads, dil, _ = self.geometry
-        xp = pad(x, pads, -np.inf)
+        xp = pad(x, pads, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
         win = windows(xp, self.kernel, s, dil)
         places = win.shape[2:2 + len(s)]
         flat = win.reshape(*win.shape[:2 + len(s)], -1)
