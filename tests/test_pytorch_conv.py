@@ -292,6 +292,23 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
         np.testing.assert_array_equal(x.grad.numpy(), X.grad.numpy())
 
 
+def test_max_pool_nan_wins_and_the_last_nan_takes_the_gradient():
+    x = np.array([[[[1.0, np.nan, 3.0, np.nan], [np.nan, 0.0, 2.0, 5.0]]]])
+    xt = tg.tensor(x, requires_grad=True)
+    y, index = F.max_pool2d(xt, 2, return_indices=True)
+    assert np.isnan(y.numpy()).all()
+    np.testing.assert_array_equal(index.numpy(), [[[[4, 3]]]])  # PyTorch's loop: last NaN
+    y.sum().backward()
+    np.testing.assert_array_equal(xt.grad.numpy(), [[[[0, 0, 0, 1], [1, 0, 0, 0]]]])
+    torch = maybe_torch()
+    if torch is not None:
+        X = torch.tensor(x, requires_grad=True)
+        Y, their_index = torch.nn.functional.max_pool2d(X, 2, return_indices=True)
+        Y.sum().backward()
+        np.testing.assert_array_equal(index.numpy(), their_index.numpy())
+        np.testing.assert_array_equal(xt.grad.numpy(), X.grad.numpy())
+
+
 def test_max_pool_overlapping_windows_add_their_gradients():
     x = tg.tensor([[[[0.0, 5.0, 1.0], [2.0, 3.0, 4.0], [1.0, 0.0, 1.0]]]], requires_grad=True)
     y = F.max_pool2d(x, 2, stride=1)

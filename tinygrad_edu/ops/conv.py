@@ -204,8 +204,8 @@ class Pad(Function):
 
 class MaxPool(Function):
     """y[n, c, p] = max_k x̃[n, c, p·s + k·d]  (x̃: x padded with −∞, or an int's least value);
-    ∂L/∂x is ∂L/∂y sent to the place each maximum came from (the first one of a tie, as
-    PyTorch), summed where windows overlap. `index` (kept) holds those places, flat in x̃."""
+    ∂L/∂x is ∂L/∂y sent to the place each maximum came from (as PyTorch, the first of equal
+    maxima, the last NaN), summed where windows overlap. `index` (kept) holds those places, flat in x̃."""
 
     __slots__ = ("geometry", "kernel", "index")
     saves = ()
@@ -221,15 +221,32 @@ class MaxPool(Function):
         s, pads, dil, _ = self.geometry
         xp = pad(x, pads, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
         win = windows(xp, self.kernel, s, dil)
-        places = win.shape[2:2 + len(s)]
-        flat = win.reshape(*win.shape[:2 + len(s)], -1)
-        arg = flat.argmax(axis=-1)  # numpy's argmax: the first maximum (or the first NaN)
-        out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        taps = np.unravel_index(arg, self.kernel)
-        lead = np.ix_(*(np.arange(size) for size in x.shape[:2]), *(np.arange(m) for m in places))
-        coords = list(lead[:2]) + [p * st + t * dl for p, t, st, dl
-                                   in zip(lead[2:], taps, s, dil)]
-        self.index = np.ravel_multi_index(coords, xp.shape)
+        taps = list(np.ndindex(*self.kernel))
+        # the maximum over the taps, one strided view of the windows per tap (no copy of them)
+        out = win[(Ellipsis, *taps[0])].copy()
+        for tap in taps[1:]:
+            np.maximum(out, win[(Ellipsis, *tap)], out=out)  # NaN wins, as in PyTorch
+        # the tap it came from, as an offset in the padded plane: PyTorch's loop keeps the
+        # first of equal maxima but the last NaN, so equal ones are written last tap first
+        # (an earlier one overwrites a later one), NaNs first tap first
+        plane = xp.shape[2:]
+        steps = [int(np.prod(plane[i + 1:])) for i in range(len(plane))]
+        offsets = [sum(t * dl * st for t, dl, st in zip(tap, dil, steps)) for tap in taps]
+        offset = np.zeros(out.shape, dtype=np.int64)
+        for tap, o in zip(taps[::-1], offsets[::-1]):
+            np.copyto(offset, o, where=win[(Ellipsis, *tap)] == out)
+        if out.dtype.kind == "f" and np.isnan(out).any():
+            for tap, o in zip(taps, offsets):
+                np.copyto(offset, o, where=np.isnan(win[(Ellipsis, *tap)]))
+        # plus where each window starts: (n·C + c)·|plane| + Σ p·stride·step
+        n, c, *places = out.shape
+        start = np.arange(n * c, dtype=np.int64).reshape(n, c, *(1,) * len(places))
+        start = start * int(np.prod(plane))
+        for axis, (m, st, step) in enumerate(zip(places, s, steps)):
+            shape = [1] * out.ndim
+            shape[2 + axis] = m
+            start = start + (np.arange(m, dtype=np.int64) * (st * step)).reshape(shape)
+        self.index = start + offset
         return out
 
     def backward(self, grad, out, x):
