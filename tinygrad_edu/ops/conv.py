@@ -205,7 +205,8 @@ class Pad(Function):
 class MaxPool(Function):
     """y[n, c, p] = max_k x̃[n, c, p·s + k·d]  (x̃: x padded with −∞, or an int's least value);
     ∂L/∂x is ∂L/∂y sent to the place each maximum came from (as PyTorch, the first of equal
-    maxima, the last NaN), summed where windows overlap. `index` (kept) holds those places, flat in x̃."""
+    maxima, the last NaN), summed where windows overlap. `index` (kept) holds those places,
+    flat in x̃."""
 
     __slots__ = ("geometry", "kernel", "index")
     saves = ()
