@@ -59,7 +59,7 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         self.output_padding = (0,) * d
         self.transposed = False
-        if device not in (None, "cpu"):
+        if device is not None and str(device) != "cpu":
             raise ValueError(f"{op}: only the cpu device exists here, got {device!r}")
         dt = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, op)
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)

@@ -81,8 +81,8 @@ def record(op: Function, a, b):
     a_array, b_array = isinstance(a, np.ndarray), isinstance(b, np.ndarray)
     if a_array and b_array:
         return op.forward(a, b)
-    if a_array:
-        a = type(b)(a)
+    if a_array:  # a constant first operand: a plain tensor of it (never a Parameter)
+        a = type(b.detach())(a)
     return a.apply_op(op, b)
 
 
