@@ -52,7 +52,8 @@ if __package__ in (None, ""):  # run as a script: make the `benchmarks` package 
     sys.path.insert(0, str(ROOT))
 
 WORKLOADS = {"W1": "w1_dispatch", "W2": "w2_logistic", "W3": "w3_course_mlp",
-             "W4": "w4_large_mlp", "W5": "w5_tiny_net", "W6": "w6_deep_chain"}
+             "W4": "w4_large_mlp", "W5": "w5_tiny_net", "W6": "w6_deep_chain",
+             "W7": "w7_conv"}
 GUARDED = ("W1", "W3")
 # 2.5, not 2: a fresh CI virtualenv once measured W3 at 2.0 where the main environment gave
 # 1.5 (heap luck, before STEADY_HEAP), and a guard must not fail on noise

@@ -19,7 +19,7 @@ HAND_WRITTEN_UFUNC_OPS = {
 }
 
 FAMILIES = (ops.elementwise, ops.unary, ops.trigonometric, ops.reduce, ops.movement,
-            ops.linalg)
+            ops.linalg, ops.conv)
 
 
 def op_classes():

@@ -2,8 +2,8 @@
 file of rows per family of ops, as in tinygrad_edu/ops. A new op is a new row in its family's
 file; every test that needs one of the row's columns picks it up."""
 
-from . import casts, elementwise, linalg, losses, movement, reduce
+from . import casts, conv, elementwise, linalg, losses, movement, reduce
 from .rows import M, Op, draw_call
 
 OPS = [*elementwise.ROWS, *reduce.ROWS, *movement.ROWS, *linalg.ROWS, *losses.ROWS,
-       *casts.ROWS]
+       *casts.ROWS, *conv.ROWS]

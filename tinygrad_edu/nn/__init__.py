@@ -10,3 +10,4 @@ __all__ = [
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional",
     "utils",
 ]
+from .conv import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d  # noqa: E402,E501,F401,I001

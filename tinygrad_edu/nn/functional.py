@@ -302,3 +302,4 @@ def _cross_entropy_probabilities(rows: Tensor, target: Any, q: np.ndarray, w, re
         q = q * (1 - label_smoothing) + label_smoothing / rows.shape[-1]
     losses = -(rows * q if w is None else rows * q * w).sum(-1)
     return _reduce(losses, reduction)
+from .functional_conv import *  # noqa: E402,F401,F403  convolution, pooling, padding

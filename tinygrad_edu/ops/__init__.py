@@ -1,6 +1,7 @@
 """Every primitive operation: its forward and its derivative, side by side, one file per
 family: `elementwise`, `unary` and `trigonometric` (functions of one value), `reduce`,
-`scan` (running sums and products), `movement` (shape and indexing), `linalg`; the base
+`scan` (running sums and products), `movement` (shape and indexing), `linalg`, `conv`
+(convolution, pooling, padding); the base
 class and its contract in `function`.
 
 A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
@@ -16,7 +17,7 @@ is that ufunc (`forward = staticmethod(np.add)`): a method around it would add a
 to every operation, and it puts the op in `UFUNC_OPS`, so `np.add(t, u)` records it too.
 """
 
-from . import elementwise, linalg, movement, reduce, scan, trigonometric, unary
+from . import conv, elementwise, linalg, movement, reduce, scan, trigonometric, unary
 from .elementwise import (
     Add,
     Atan2,
