@@ -1,8 +1,7 @@
 """Every primitive operation: its forward and its derivative, side by side, one file per
 family: `elementwise`, `unary` and `trigonometric` (functions of one value), `reduce`,
 `scan` (running sums and products), `movement` (shape and indexing), `linalg`, `conv`
-(convolution, pooling, padding); the base
-class and its contract in `function`.
+(convolution, pooling, padding); the base class and its contract in `function`.
 
 A rule `backward(grad, out, *inputs)` receives the incoming gradient ∂L/∂out, the op's
 output and its inputs, and returns ∂L/∂input for each input (a single value for one input).
