@@ -2,12 +2,22 @@
 (losses and activations)."""
 
 from . import functional, utils
+from .conv import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from .layers import MLP, Identity, Linear, LogisticRegression, ReLU, Sequential, Sigmoid, Tanh
 from .module import IncompatibleKeys, Module, Parameter
 
 __all__ = [
-    "MLP", "Identity", "IncompatibleKeys", "Linear", "LogisticRegression", "Module",
-    "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional",
+    "MLP", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d",
+    "Conv2d", "Identity", "IncompatibleKeys", "Linear", "LogisticRegression", "MaxPool1d",
+    "MaxPool2d", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional",
     "utils",
 ]
-from .conv import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d  # noqa: E402,E501,F401,I001

@@ -11,7 +11,7 @@ from numpy.typing import DTypeLike
 
 from .. import dtypes
 from ..arguments import positive_int
-from ..creation import generator
+from ..generators import generator
 from ..tensor import Tensor
 from . import functional_conv as F
 from .module import Module, Parameter

@@ -24,6 +24,7 @@ from .. import ops
 from ..arguments import broadcasts_to, one_of, real
 from ..recording import apply, apply1, as_tensor, binary, floating
 from ..tensor import Tensor
+from .functional_conv import *  # noqa: F403  (convolution, pooling and padding: F.conv2d, ...)
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -302,4 +303,3 @@ def _cross_entropy_probabilities(rows: Tensor, target: Any, q: np.ndarray, w, re
         q = q * (1 - label_smoothing) + label_smoothing / rows.shape[-1]
     losses = -(rows * q if w is None else rows * q * w).sum(-1)
     return _reduce(losses, reduction)
-from .functional_conv import *  # noqa: E402,F401,F403  convolution, pooling, padding
