@@ -1,12 +1,28 @@
-"""Neural-network building blocks: Module and Parameter, layers and models, and `functional`
-(losses and activations)."""
+"""Neural-network building blocks as PyTorch's `torch.nn`: Module and Parameter, containers,
+layers, normalisation, activations, losses, `init`, `utils` and `functional`."""
 
-from . import functional, utils
-from .layers import MLP, Identity, Linear, LogisticRegression, ReLU, Sequential, Sigmoid, Tanh
-from .module import IncompatibleKeys, Module, Parameter
+from . import functional, init, utils
+from .activation import (
+    ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, Mish, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
+    Softplus, Tanh,
+)
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .layers import (
+    MLP, Dropout, Embedding, Flatten, Identity, Linear, LogisticRegression, Unflatten,
+)
+from .loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
+)
+from .module import IncompatibleKeys, Module, Parameter, RemovableHandle
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = [
-    "MLP", "Identity", "IncompatibleKeys", "Linear", "LogisticRegression", "Module",
-    "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional",
-    "utils",
+    "ELU", "GELU", "MLP", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d",
+    "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Hardtanh", "HuberLoss", "Identity",
+    "IncompatibleKeys", "KLDivLoss", "L1Loss", "LayerNorm", "LeakyReLU", "Linear",
+    "LogSoftmax", "LogisticRegression", "MSELoss", "Mish", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "Parameter", "ParameterDict", "ParameterList", "ReLU", "ReLU6",
+    "RemovableHandle", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus",
+    "Tanh", "Unflatten", "functional", "init", "utils",
 ]
