@@ -28,14 +28,18 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
-                 device: object = None, dtype: DTypeLike = None) -> None:
+                 device: object = None, dtype: DTypeLike = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.use_bias = bias
         self.affine, self.track_running_stats = affine, track_running_stats
         d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "BatchNorm")
         if affine:
             self.weight = Parameter(np.ones(num_features), dtype=d)
-            self.bias = Parameter(np.zeros(num_features), dtype=d)
+            if bias:
+                self.bias = Parameter(np.zeros(num_features), dtype=d)
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -58,7 +62,8 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight.detach().fill_(1)
-            self.bias.detach().zero_()
+            if self.bias is not None:
+                self.bias.detach().zero_()
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.ndims:
@@ -82,7 +87,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.use_bias}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -124,4 +129,4 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
