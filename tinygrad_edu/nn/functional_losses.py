@@ -42,17 +42,23 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
-    """½d²/β where |d| < β, else |d| − ½β, for d = input − target (β = 0: the L1 loss)."""
+    """½d²/β where |d| < β, else |d| − ½β, for d = input − target (β = 0: the L1 loss);
+    huber_loss(δ = β)/β."""
     beta = real("smooth_l1_loss", "beta", beta)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     x, t = _pair(input, target, "smooth_l1_loss")
     d = x - t
-    a = d.abs()
     if beta == 0:
-        return _reduced(a, reduction, "smooth_l1_loss")
-    return _reduced(where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction,
-                    "smooth_l1_loss")
+        return _reduced(d.abs(), reduction, "smooth_l1_loss")
+    return _reduced(_quadratic_then_linear(d, beta) * (1 / beta), reduction, "smooth_l1_loss")
+
+
+def _quadratic_then_linear(d: Tensor, k: float) -> Tensor:
+    """½d² for |d| ≤ k, k(|d| − ½k) beyond, as ½c² + k(|d| − |c|) with c = clamp(d, −k, k):
+    no branch computes d² where it could overflow."""
+    c = d.clamp(-k, k)
+    return c * c * 0.5 + (d.abs() - c.abs()) * k
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
@@ -62,10 +68,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     x, t = _pair(input, target, "huber_loss")
-    d = x - t
-    a = d.abs()
-    return _reduced(where(a <= delta, d * d * 0.5, (a - 0.5 * delta) * delta), reduction,
-                    "huber_loss")
+    return _reduced(_quadratic_then_linear(x - t, delta), reduction, "huber_loss")
 
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
