@@ -81,6 +81,9 @@ def loss_case(name, m, dtype):
     (mse's targets in the input's dtype: the loss takes them so)."""
     if name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"):
         return np.array([-m, 0.0, m, m, 1.5], dtype), np.array([m, 0.5, m, -m, -0.5], dtype)
+    if name == "binary_cross_entropy":  # probabilities: 0, 1 and 1/m, saturated and not
+        return np.array([0.0, 1.0, 0.0, 1.0, 1 / m, 0.5], dtype), np.array(
+            [1, 0, 0, 1, 1, 0.25], dtype)
     if name == "kl_div":
         return np.array([-m, 0.0, m, m, -m, 1.5], dtype), np.array([1, 0, 1, 0, 0.25, 0.75],
                                                                    dtype)
@@ -307,6 +310,9 @@ def test_losses_with_injected_extremes(data, dtype, reduction):
     shape = (n, data.draw(st.integers(1, 4))) if classes else (n,)
     x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-30, 30)
                              | st.sampled_from(EXTREMES))).astype(dtype)
+    if name == "binary_cross_entropy":  # probabilities
+        x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(0, 1)
+                                 | st.sampled_from([0.0, 1.0, 1e-30]))).astype(dtype)
     labels = data.draw(hnp.arrays(np.float64, (n,), elements={
         "mse_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
         "logistic_loss": st.sampled_from([-1.0, 1.0]),
@@ -317,6 +323,7 @@ def test_losses_with_injected_extremes(data, dtype, reduction):
         "smooth_l1_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
         "huber_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
         "kl_div": st.sampled_from([0.0, 0.25, 1.0]),
+        "binary_cross_entropy": st.sampled_from([0.0, 0.25, 1.0]),
     }[name]))
     if classes:
         labels = labels.astype(np.int64)

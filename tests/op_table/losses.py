@@ -3,6 +3,7 @@
 import numpy as np
 from hypothesis import strategies as st
 from strategies import GRID, GRID_SHIFTED, tensor
+from strategies import floats as float_range
 
 from .rows import classes, log_softmax, loss, sigmoid, softmax, targets
 
@@ -31,7 +32,16 @@ ROWS = [
     loss("kl_div",  # t·(ln t − x), 0 where t = 0;  ∂/∂x = −t
          lambda x, t: np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0) - t * x,
          lambda x, t: -t + 0 * x, tensor(), targets(st.sampled_from([0.0, 0.25, 1.0]))),
+    loss("binary_cross_entropy",  # probabilities p inside (0, 1): −t ln p − (1 − t) ln(1 − p)
+         lambda p, t: bce(p, t), lambda p, t: (p - t) / np.maximum(p * (1 - p), 1e-12),
+         tensor(elements=float_range(0.05, 0.95)), targets(st.sampled_from([0.0, 0.3, 1.0]))),
     loss("nll_loss",  # −x[c], derivative −onehot(c)
          lambda x, c: -x[np.arange(len(c)), c], lambda x, c: -np.eye(x.shape[1])[c] + 0 * x,
          st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(tensor), classes),
 ]
+
+
+def bce(p, t):
+    """PyTorch's binary cross-entropy, each log clamped at −100."""
+    with np.errstate(divide="ignore"):
+        return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))

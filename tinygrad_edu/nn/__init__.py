@@ -3,16 +3,41 @@ layers, normalisation, activations, losses, `init`, `utils` and `functional`."""
 
 from . import functional, init, utils
 from .activation import (
-    ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, Mish, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
-    Softplus, Tanh,
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .layers import (
-    MLP, Dropout, Embedding, Flatten, Identity, Linear, LogisticRegression, Unflatten,
+    MLP,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    Linear,
+    LogisticRegression,
+    Unflatten,
 )
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
-    NLLLoss, SmoothL1Loss,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
 )
 from .module import IncompatibleKeys, Module, Parameter, RemovableHandle
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm

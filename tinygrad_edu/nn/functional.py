@@ -24,13 +24,29 @@ from .. import ops
 from ..arguments import broadcasts_to, one_of, real
 from ..recording import apply, apply1, as_tensor, binary, floating
 from ..tensor import Tensor
-
 from .functional_layers import (  # noqa: F401 - the F. namespace
-    batch_norm, cosine_similarity, dropout, elu, embedding, gelu, hardtanh, layer_norm,
-    leaky_relu, legacy_softmax_dim, mish, normalize, one_hot, relu6, silu,
+    batch_norm,
+    cosine_similarity,
+    dropout,
+    elu,
+    embedding,
+    gelu,
+    hardtanh,
+    layer_norm,
+    leaky_relu,
+    legacy_softmax_dim,
+    mish,
+    normalize,
+    one_hot,
+    relu6,
+    silu,
 )
 from .functional_losses import (  # noqa: F401 - the F. namespace
-    binary_cross_entropy, huber_loss, kl_div, l1_loss, smooth_l1_loss,
+    binary_cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    smooth_l1_loss,
 )
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..arguments import one_of, real
 from ..methods.arithmetic import where
-from ..recording import as_tensor, floating
+from ..recording import as_tensor, binary, floating
 from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -74,7 +75,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """−w·[t·ln p + (1 − t)·ln(1 − p)] for probabilities p = input in [0, 1], each log
-    clamped at −100 as PyTorch (so p = 0 or 1 gives a finite loss)."""
+    clamped at −100 as PyTorch, so p = 0 or 1 (a saturated sigmoid) gives a finite loss and
+    gradient (ops.BinaryCrossEntropy)."""
     x, t = _pair(input, target, "binary_cross_entropy")
     if x.shape != t.shape:
         raise ValueError(f"binary_cross_entropy: using a target size ({t.shape}) that is "
@@ -83,7 +85,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
                          "and 1")
-    losses = -(t * x.log().clamp_min(-100) + (1 - t) * (1 - x).log().clamp_min(-100))
+    losses = binary(ops.BinaryCrossEntropy(), x, t, "binary_cross_entropy")
     if weight is not None:
         losses = losses * as_tensor(weight, "binary_cross_entropy").to(x.dtype)
     return _reduced(losses, reduction, "binary_cross_entropy")

@@ -1,5 +1,6 @@
 """Layers and models: Linear, Identity, Flatten, Unflatten, Embedding, Dropout, the textbook
-MLP, and logistic regression. Shapes follow PyTorch: a batch of N inputs is (N, d), features last."""
+MLP, and logistic regression. Shapes follow PyTorch: a batch of N inputs is (N, d), features
+last."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from . import elementwise, linalg, movement, reduce, trigonometric, unary
 from .elementwise import (
     Add,
     Atan2,
+    BinaryCrossEntropy,
     Cast,
     Clamp,
     Clone,
