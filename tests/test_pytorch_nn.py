@@ -186,6 +186,11 @@ def test_container_reprs_match_torch():
     theirs = torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.Linear(2, 2),
                                   torch.nn.ReLU(), torch.nn.Dropout(0.2)])
     assert repr(ours) == repr(theirs)
+    ours = nn.ParameterList([nn.Parameter(tg.zeros(2, 3)), tg.ones(1)])
+    theirs = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(2, 3)), torch.ones(1)])
+    assert repr(ours) == repr(theirs)
+    ours = nn.ParameterDict({"a": tg.zeros(2)})
+    assert repr(ours) == repr(torch.nn.ParameterDict({"a": torch.zeros(2)}))
     for mk in [lambda n: n.Flatten(), lambda n: n.Unflatten(1, (2, 3)), lambda n: n.GELU(),
                lambda n: n.LeakyReLU(0.2), lambda n: n.ELU(), lambda n: n.Softmax(dim=1),
                lambda n: n.Softplus(2.0, 10.0), lambda n: n.Hardtanh(), lambda n: n.ReLU6(),
@@ -220,6 +225,8 @@ def test_embedding_padding_idx_gets_no_gradient():
     np.testing.assert_array_equal(emb.weight.grad.numpy()[:, 0], [1, 0, 0, 0, 1])
     with pytest.raises(IndexError):
         emb(tg.tensor([5]))
+    with pytest.raises(IndexError):
+        emb(tg.tensor([-1]))
 
 
 def test_embedding_max_norm():

@@ -239,7 +239,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({i}): {_describe(p)}" for i, p in enumerate(self))
+        return "\n".join(f"  ({i}): {_describe(p)}" for i, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -299,17 +299,21 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): {_describe(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_describe(p, _TYPE_NAMES)}" for k, p in self.items())
 
 
-def _describe(p: Any) -> str:
-    """PyTorch's one-line description of a ParameterList/Dict entry."""
+def _describe(p: Any, names: dict | None = None) -> str:
+    """PyTorch's one-line description of a ParameterList entry (ParameterDict names the
+    dtype by its tensor type, `names`)."""
     if isinstance(p, Tensor):
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
         dims = "x".join(str(s) for s in p.shape)
-        return f"{kind} containing: [{_TORCH_NAMES.get(str(p.dtype), str(p.dtype))} of size {dims}]"
+        dtype = (names or _TORCH_NAMES).get(str(p.dtype), str(p.dtype))
+        return f"{kind} containing: [{dtype} of size {dims}]"
     return f"Object of type: {type(p).__name__}"
 
 
 _TORCH_NAMES = {"float32": "torch.float32", "float64": "torch.float64",
                 "float16": "torch.float16"}
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor"}

@@ -423,13 +423,18 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
-                 for name, m in self.named_children()]
+        """PyTorch's layout: `Name(extra)` on one line, or the extra_repr lines and then each
+        child as `(name): repr`, indented by two spaces, one a line."""
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                       for name, m in self.named_children()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra_lines[0]})"
+        lines = extra_lines + child_lines
         if not lines:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        head = self.extra_repr()
-        head = [head] if head else []
-        return f"{type(self).__name__}(\n  " + "\n  ".join(head + lines) + "\n)"
+            return f"{type(self).__name__}()"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class RemovableHandle:
