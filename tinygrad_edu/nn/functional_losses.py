@@ -20,9 +20,15 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def _pair(input: Any, target: Any, op: str) -> tuple[Tensor, Tensor]:
-    """(input, target) as float tensors of input's dtype; the target keeps its graph."""
+    """(input, target) as float tensors of input's dtype and the same shape (as mse_loss;
+    PyTorch broadcasts with a warning); the target keeps its graph."""
     x = floating(as_tensor(input, op))
     t = as_tensor(target, op)
+    if t.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: targets must be numbers, got dtype {t.dtype}")
+    if t.shape != x.shape:
+        raise ValueError(f"{op}: target has shape {t.shape} but the input has shape "
+                         f"{x.shape}")
     if t.dtype != x.dtype:
         t = t.to(x.dtype)
     return x, t
@@ -78,9 +84,6 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     clamped at −100 as PyTorch, so p = 0 or 1 (a saturated sigmoid) gives a finite loss and
     gradient (ops.BinaryCrossEntropy)."""
     x, t = _pair(input, target, "binary_cross_entropy")
-    if x.shape != t.shape:
-        raise ValueError(f"binary_cross_entropy: using a target size ({t.shape}) that is "
-                         f"different to the input size ({x.shape}) is not allowed")
     p = x._data
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
