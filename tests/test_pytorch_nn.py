@@ -96,6 +96,27 @@ def test_load_state_dict_casts_and_reports_keys(tmp_path):
         np.testing.assert_array_equal(c.state_dict()[k], v)
 
 
+def test_state_dict_with_buffers_through_safetensors_both_ways(tmp_path):
+    torch = torch_or_skip()
+    pytest.importorskip("safetensors")
+    from safetensors.torch import load_file, save_file
+
+    ours = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
+                                 torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    ours(tg.randn(5, 3))
+    tg.save(ours.state_dict(), tmp_path / "ours.safetensors")
+    assert repr(theirs.load_state_dict(load_file(tmp_path / "ours.safetensors"))) \
+        == "<All keys matched successfully>"
+    theirs[1](torch.randn(6, 4))
+    save_file(theirs.state_dict(), tmp_path / "theirs.safetensors")
+    res = ours.load_state_dict(tg.load(tmp_path / "theirs.safetensors"))
+    assert repr(res) == "<All keys matched successfully>"
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[k], v.numpy())
+    assert int(ours[1].num_batches_tracked.item()) == 2
+
+
 def test_module_traversal_apply_to_requires_grad():
     net = Net()
     assert [n for n, _ in net.named_children()] == ["fc", "bn", "head"]
@@ -120,6 +141,8 @@ def test_module_traversal_apply_to_requires_grad():
 def test_train_eval_and_forward_hook():
     net = Net()
     assert net.eval() is net and not net.head[1].training
+    with pytest.raises(ValueError):
+        net.train("yes")
     net.train()
     assert all(m.training for m in net.modules())
     calls = []

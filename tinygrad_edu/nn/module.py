@@ -58,6 +58,12 @@ class IncompatibleKeys(NamedTuple):
     missing_keys: list
     unexpected_keys: list
 
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
+
 
 class Module:
     """Base class of layers and models: subclass it, assign parts in `__init__`, write `forward`.
@@ -336,6 +342,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set `training` on this module and every submodule; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
