@@ -79,8 +79,14 @@ LOSSES = {op.name: (op.fn, lambda a, t, op=op: op.ref(a, t, "none"), op.d1)
 def loss_case(name, m, dtype):
     """Extreme inputs for a loss and labels that make both small and huge losses
     (mse's targets in the input's dtype: the loss takes them so)."""
-    if name == "mse_loss":
+    if name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"):
         return np.array([-m, 0.0, m, m, 1.5], dtype), np.array([m, 0.5, m, -m, -0.5], dtype)
+    if name == "binary_cross_entropy":  # probabilities: 0, 1 and 1/m, saturated and not
+        return np.array([0.0, 1.0, 0.0, 1.0, 1 / m, 0.5], dtype), np.array(
+            [1, 0, 0, 1, 1, 0.25], dtype)
+    if name == "kl_div":
+        return np.array([-m, 0.0, m, m, -m, 1.5], dtype), np.array([1, 0, 1, 0, 0.25, 0.75],
+                                                                   dtype)
     if name == "logistic_loss":
         return np.array([-m, 0.0, m, m, -m, 1.5], dtype), np.array([1, -1, 1, -1, -1, 1])
     if name == "binary_cross_entropy_with_logits":
@@ -300,18 +306,28 @@ def test_losses_with_injected_extremes(data, dtype, reduction):
     name = data.draw(st.sampled_from(sorted(LOSSES)))
     fn, value, derivative = LOSSES[name]
     n = data.draw(st.integers(1, 6))
-    shape = (n, data.draw(st.integers(1, 4))) if name == "cross_entropy" else (n,)
+    classes = name in ("cross_entropy", "nll_loss")
+    shape = (n, data.draw(st.integers(1, 4))) if classes else (n,)
     x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-30, 30)
                              | st.sampled_from(EXTREMES))).astype(dtype)
+    if name == "binary_cross_entropy":  # probabilities
+        x = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(0, 1)
+                                 | st.sampled_from([0.0, 1.0, 1e-30]))).astype(dtype)
     labels = data.draw(hnp.arrays(np.float64, (n,), elements={
         "mse_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
         "logistic_loss": st.sampled_from([-1.0, 1.0]),
         "binary_cross_entropy_with_logits": st.sampled_from([0.0, 0.25, 1.0]),
         "cross_entropy": st.integers(0, shape[-1] - 1),
+        "nll_loss": st.integers(0, shape[-1] - 1),
+        "l1_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
+        "smooth_l1_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
+        "huber_loss": st.floats(-30, 30) | st.sampled_from(EXTREMES),
+        "kl_div": st.sampled_from([0.0, 0.25, 1.0]),
+        "binary_cross_entropy": st.sampled_from([0.0, 0.25, 1.0]),
     }[name]))
-    if name == "cross_entropy":
+    if classes:
         labels = labels.astype(np.int64)
-    elif name == "mse_loss":
+    elif name != "logistic_loss" and name != "binary_cross_entropy_with_logits":
         labels = labels.astype(dtype)  # the loss takes its targets in the input's dtype
     x64 = x.astype(np.float64)
     losses, point_grads = value(x64, labels), derivative(x64, labels)

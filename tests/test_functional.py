@@ -700,6 +700,22 @@ def loss_reference(name, z, t):
         return np.mean(np.logaddexp(0, -t * z))
     if name == "binary_cross_entropy_with_logits":
         return np.mean(t * np.logaddexp(0, -z) + (1 - t) * np.logaddexp(0, z))
+    if name == "l1_loss":
+        return np.mean(np.abs(z - t))
+    if name in ("smooth_l1_loss", "huber_loss"):  # beta = delta = 1: the same
+        d = np.abs(z - t)
+        return np.mean(np.where(d < 1, 0.5 * d * d, d - 0.5))
+    if name == "kl_div":
+        t = t.astype(np.float64)
+        return np.mean(np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0) - t * z)
+    if name == "binary_cross_entropy":
+        t = t.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            return np.mean(-(t * np.maximum(np.log(z), -100)
+                             + (1 - t) * np.maximum(np.log1p(-z), -100)))
+    if name == "nll_loss":
+        z, t = (z[None], np.asarray(t)[None]) if z.ndim == 1 else (z, t)
+        return np.mean(-z[np.arange(len(t)), t])
     if z.ndim == 1:  # unbatched logits (C,): one point
         z, t = z[None], np.asarray(t)[None]
     logp = z - np.logaddexp.reduce(z, axis=1, keepdims=True)  # ln softmax, without e^z overflow
@@ -724,7 +740,8 @@ def loss_calls(draw):
     """(loss name, input, target): inputs of every dtype and targets that fit, or do not."""
     name = draw(st.sampled_from(LOSSES))
     n = draw(st.integers(0, 3))
-    shape = (n, 3) if name == "cross_entropy" else draw(st.sampled_from([(n,), (n, 2)]))
+    classes = name in ("cross_entropy", "nll_loss")
+    shape = (n, 3) if classes else draw(st.sampled_from([(n,), (n, 2)]))
     z = draw(st.one_of(tensors(shape=shape), tensors(shape=shape), data_inputs))
     fitting = {
         "mse_loss": hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
@@ -732,6 +749,13 @@ def loss_calls(draw):
         "binary_cross_entropy_with_logits": hnp.arrays(np.float64, shape,
                                                        elements=st.sampled_from([0.0, 0.5, 1.0])),
         "cross_entropy": hnp.arrays(np.int64, shape[:1], elements=st.integers(0, 2)),
+        "nll_loss": hnp.arrays(np.int64, shape[:1], elements=st.integers(0, 2)),
+        "l1_loss": hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
+        "smooth_l1_loss": hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
+        "huber_loss": hnp.arrays(np.float64, shape, elements=st.floats(-3, 3)),
+        "kl_div": hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 0.5, 1.0])),
+        "binary_cross_entropy": hnp.arrays(np.float64, shape,
+                                           elements=st.sampled_from([0.0, 0.5, 1.0])),
     }[name]
     target = draw(st.one_of(fitting, fitting, fitting.map(lambda a: a.tolist()),
                             fitting.map(tg.tensor), tensors(), odd_arrays, junk, nested,

@@ -25,6 +25,30 @@ from ..arguments import broadcasts_to, one_of, real
 from ..recording import apply, apply1, as_tensor, binary, floating
 from ..tensor import Tensor
 from .functional_conv import *  # noqa: F403  (convolution, pooling and padding: F.conv2d, ...)
+from .functional_layers import (  # noqa: F401 - the F. namespace
+    batch_norm,
+    cosine_similarity,
+    dropout,
+    elu,
+    embedding,
+    gelu,
+    hardtanh,
+    layer_norm,
+    leaky_relu,
+    legacy_softmax_dim,
+    mish,
+    normalize,
+    one_hot,
+    relu6,
+    silu,
+)
+from .functional_losses import (  # noqa: F401 - the F. namespace
+    binary_cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    smooth_l1_loss,
+)
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -132,19 +156,26 @@ def sigmoid(x: Tensor) -> Tensor:
     return as_tensor(x, "sigmoid").sigmoid()
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; d/dx = 1 for x > 0, else 0."""
     return as_tensor(x, "relu").relu()
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim` (shifted by the maximum, so no overflow)."""
-    return as_tensor(x, "softmax").softmax(dim)
+def softmax(x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+            ) -> Tensor:
+    """e^(xᵢ) / Σⱼ e^(xⱼ) along `dim` (shifted by the maximum, so no overflow); dim=None is
+    PyTorch's legacy choice (see legacy_softmax_dim); `dtype` casts x first."""
+    x = as_tensor(x, "softmax")
+    x = x if dtype is None else x.to(dtype)
+    return x.softmax(legacy_softmax_dim(x.ndim) if dim is None else dim)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+                ) -> Tensor:
     """xᵢ − ln Σⱼ e^(xⱼ) along `dim` (shifted by the maximum, so no overflow)."""
-    return as_tensor(x, "log_softmax").log_softmax(dim)
+    x = as_tensor(x, "log_softmax")
+    x = x if dtype is None else x.to(dtype)
+    return x.log_softmax(legacy_softmax_dim(x.ndim) if dim is None else dim)
 
 
 # ---------------------------------------------------------------- losses
@@ -231,6 +262,32 @@ def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index:
     """
     op = "cross_entropy"
     z = _scores(logits, op)
+    if z.ndim == 0:
+        raise ValueError(f"{op}: logits must have a class dimension ((C,), (N, C) or "
+                         f"(N, C, d1, ...)), got shape {z.shape}")
+    return nll_checked(log_softmax(z, 0 if z.ndim == 1 else 1), target, weight, ignore_index,
+                       reduction, label_smoothing, op)
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood −w[c]·input[c] of class indices c, for log-probabilities
+    `input` of shape (N, C), (C,) or (N, C, d1, ...): cross_entropy without its log_softmax
+    (ignore_index and "mean" over Σ w[c] as there)."""
+    z = _scores(input, "nll_loss")
+    if z.ndim == 0:
+        raise ValueError(f"nll_loss: input must have a class dimension ((C,), (N, C) or "
+                         f"(N, C, d1, ...)), got shape {z.shape}")
+    if _targets(target, "nll_loss").dtype.kind not in "iu":
+        raise TypeError("nll_loss: targets must be class indices of an integer dtype")
+    return nll_checked(z, target, weight, ignore_index, reduction, 0.0, "nll_loss")
+
+
+def nll_checked(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str,
+                label_smoothing: float, op: str) -> Tensor:
+    """The loss −w[c]·logp[c] (smoothed, or for probability targets) shared by
+    cross_entropy and nll_loss, given log-probabilities along dim 1 (dim 0 if 1-d)."""
+    z = logp
     one_of(op, "reduction", reduction, REDUCTIONS)
     if z.ndim == 0:
         raise ValueError(f"{op}: logits must have a class dimension ((C,), (N, C) or "
@@ -245,7 +302,6 @@ def cross_entropy(logits: Tensor, target: Any, weight: Any = None, ignore_index:
     if w is not None and w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
     c = _targets(target, op)
-    logp = log_softmax(z, cdim)
     # the class dimension last: one row of C log-probabilities per point
     rows = logp if z.ndim <= 2 else logp.permute(0, *range(2, z.ndim), 1)
     if c.shape == z.shape:

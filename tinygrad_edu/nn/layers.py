@@ -1,11 +1,13 @@
-"""Layers and models: Linear, the activations, Sequential, the textbook MLP, and logistic
-regression. Shapes follow PyTorch: a batch of N inputs is (N, d), features last."""
+"""Layers and models: Linear, Identity, Flatten, Unflatten, Embedding, Dropout, the textbook
+MLP, and logistic regression. Shapes follow PyTorch: a batch of N inputs is (N, d), features
+last."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -15,6 +17,8 @@ from ..arguments import positive_int, sizes
 from ..generators import generator
 from ..tensor import Tensor
 from . import functional as F
+from .activation import ReLU, Sigmoid, Tanh
+from .containers import Sequential
 from .module import Module, Parameter
 
 
@@ -51,61 +55,119 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Tanh(Module):
-    """tanh(x), elementwise."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
-
-
-class Sigmoid(Module):
-    """θ(x) = 1 / (1 + e^(−x)), elementwise."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
-
-
-class ReLU(Module):
-    """max(x, 0), elementwise."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
-
-
 class Identity(Module):
-    """Returns its input unchanged."""
+    """Returns its input unchanged (any arguments to the constructor are ignored)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return x
-
-
-class Sequential(Module):
-    """Modules applied one after the other; registered as "0", "1", ... ."""
-
-    def __init__(self, *modules: Module) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, "
-                                f"not a Module")
-            setattr(self, str(i), m)
 
     def forward(self, x: Tensor) -> Tensor:
-        for m in self:
-            x = m(x)
         return x
 
-    def __len__(self) -> int:
-        return len(self._modules)
 
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+class Flatten(Module):
+    """Dimensions start_dim..end_dim joined into one: (N, C, H, W) → (N, C·H·W) by default."""
 
-    def __getitem__(self, index: int | slice) -> Module:
-        mods = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*mods[index])
-        return mods[index]
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Dimension `dim` split into `unflattened_size` (one entry may be −1)."""
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got "
+                            f"{type(unflattened_size).__name__}")
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dim % x.ndim if -x.ndim <= self.dim < x.ndim else None
+        if d is None:
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for a "
+                             f"{x.ndim}-d input")
+        return x.reshape(*x.shape[:d], *self.unflattened_size, *x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Embedding(Module):
+    """A lookup table: index i gives row i of `weight` (num_embeddings, embedding_dim), drawn
+    from N(0, 1) as PyTorch. The row `padding_idx` starts at zero and gets no gradient; with
+    `max_norm`, rows looked up are first rescaled in place to norm ≤ max_norm."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
+                 _weight: Tensor | None = None, _freeze: bool = False,
+                 dtype: DTypeLike = None) -> None:
+        super().__init__()
+        self.num_embeddings = positive_int("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = positive_int("Embedding", "embedding_dim", embedding_dim)
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: scale_grad_by_freq and sparse gradients are "
+                                      "not supported")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise AssertionError("Embedding: padding_idx must be within num_embeddings")
+            padding_idx %= num_embeddings
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype, "Embedding")
+        if _weight is None:
+            w = generator().standard_normal((self.num_embeddings, self.embedding_dim))
+            if padding_idx is not None:
+                w[padding_idx] = 0
+        else:
+            w = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
+        self.weight = Parameter(w, requires_grad=not _freeze, dtype=d)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0) -> Embedding:
+        """An Embedding whose weight is a copy of the 2-D `embeddings` (frozen by default)."""
+        if embeddings.ndim != 2:
+            raise ValueError("Embedding.from_pretrained: embeddings must be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, padding_idx, max_norm, norm_type, _weight=embeddings,
+                   _freeze=freeze, dtype=embeddings.dtype)
+
+    def forward(self, idx: Tensor) -> Tensor:
+        return F.embedding(idx, self.weight, self.padding_idx, self.max_norm, self.norm_type)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        return s
+
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the others by 1/(1 − p);
+    in eval mode, the identity."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 _ACTIVATIONS = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU, "identity": Identity,

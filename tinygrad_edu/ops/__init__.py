@@ -20,6 +20,7 @@ from . import conv, elementwise, linalg, movement, reduce, scan, trigonometric, 
 from .elementwise import (
     Add,
     Atan2,
+    BinaryCrossEntropy,
     Cast,
     Clamp,
     Clone,

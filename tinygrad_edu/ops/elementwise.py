@@ -353,3 +353,26 @@ class Cast(Function):
 
     def backward(self, grad, out, x):
         return grad.astype(x.dtype)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓ = −[t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)] for a probability p and a
+    target t;  ∂ℓ/∂p = (p − t) / max(p(1 − p), 10⁻¹²),
+    ∂ℓ/∂t = ln(1 − p) − ln p (unclamped, as PyTorch's).  The clamps are PyTorch's: ℓ and
+    ∂ℓ/∂p stay finite at p = 0 and 1 (a saturated sigmoid), where the plain formula is ±∞."""
+
+    __slots__ = ()
+    saves = {"p": "p t", "t": "p"}
+
+    def forward(self, p, t):
+        with np.errstate(divide="ignore"):
+            return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, grad, out, p, t):
+        need_p, need_t = self.needs_input_grad
+        gp = grad * (p - t) / np.maximum(p * (1 - p), 1e-12) if need_p else None
+        if not need_t:
+            return gp, None
+        with np.errstate(divide="ignore"):
+            gt = grad * (np.log1p(-p) - np.log(p))
+        return gp, gt
