@@ -10,6 +10,7 @@ handed `torch.Tensor` at import.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -19,6 +20,12 @@ from .autograd import anomaly
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
 from .tensor_base import TensorBase
+
+# numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
+# gives the same inf and nan silently, and `detect_anomaly` is the way to catch them. So the
+# warnings numpy raises from inside this package are silenced, and no one else's: the filter
+# matches the module a warning comes from, and costs nothing until numpy warns.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu(\.|$)")
 
 _new = object.__new__
 Tensor = TensorBase  # the Tensor class, once tensor.py has made it (`use_tensor_class`)

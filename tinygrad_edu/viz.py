@@ -218,7 +218,7 @@ def _tensor_box(x: Tensor, name: str | None, grads: dict, freed: bool) -> list:
     lines.append((f"{tuple(x.shape)} {x.dtype}", {"color": "#555555", "fontsize": 7.5}))
     if x._data.size <= SMALL:
         lines += [(text, {}) for text in _wrapped("value " + _signed(_values(x._data)))]
-    grad = grads.get(id(x), x.grad)
+    grad = grads.get(id(x), x._grad)  # _grad: a non-leaf's .grad would warn
     if grad is not None:
         grad = np.asarray(grad._data if isinstance(grad, Tensor) else grad)
         text = _signed(_values(grad)) if grad.size <= SMALL else f"of shape {grad.shape}"

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .. import dtypes
+from ..creation import tensor
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
@@ -46,7 +47,7 @@ class _BatchNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, d)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, d)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+            self.register_buffer("num_batches_tracked", tensor(0))  # int64, as PyTorch
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
