@@ -9,7 +9,6 @@ same (tests/test_nn_examples.py does so and compares the losses).
 Run: python examples/char_lm.py
 """
 
-import random
 from pathlib import Path
 
 import tinygrad_edu as torch
@@ -97,15 +96,15 @@ def evaluate(model, X, Y):
 
 
 def sample(model, itos, block_size, n=5, seed=0):
-    """n new words, each character drawn from the model's softmax (Python's random)."""
-    rng = random.Random(seed)
+    """n new words, each character drawn from the model's softmax by `multinomial`."""
+    g = torch.Generator().manual_seed(seed)
     words = []
     with torch.no_grad():
         for _ in range(n):
             context, out = [0] * block_size, []
             while len(out) < 20:
-                probs = F.softmax(model(torch.tensor([context])), dim=1)[0].tolist()
-                ix = rng.choices(range(len(probs)), weights=probs)[0]
+                probs = F.softmax(model(torch.tensor([context])), dim=1)[0]
+                ix = torch.multinomial(probs, num_samples=1, generator=g).item()
                 if ix == 0:
                     break
                 out.append(itos[ix])

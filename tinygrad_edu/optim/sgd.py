@@ -30,8 +30,8 @@ class SGD(Optimizer):
     >>> opt.zero_grad(); loss.backward(); opt.step()
     """
 
-    # weight_decay and nesterov are keyword-only: API.md lists them in one order and PyTorch
-    # in the other, so a positional call would mean different things in the two
+    # weight_decay and nesterov are keyword-only: the package's API lists them in one order
+    # and PyTorch in the other, so a positional call would mean different things in the two
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, *, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False, foreach: bool | None = None,
