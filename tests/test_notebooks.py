@@ -55,12 +55,30 @@ KEY_RESULTS = {
     "04_inside_autograd.ipynb": [
         (r"engine vs by hand: equal to (1e-12)", below(1.0)),
         (r"RuntimeError: PowBackward: .*retain_graph=True.*\n?.*", None),
+        # "Your own operation": a softsign written as an autograd.Function
+        (r"made by SoftsignBackward", None),
+        (r"softsign backward vs closed form: max difference " + NUMBER, below(1e-12)),
+        (r"gradcheck\(Softsign, float64, 3×4\): +True", None),
+        (r"gradgradcheck\(Softsign, float64, 3×4\): True", None),
+        (r"softsign'' vs .*: max difference " + NUMBER, below(1e-12)),
+        (r"BadSoftsign: GradcheckError - gradcheck: Jacobian mismatch", None),
+        (r"∂L/∂q = ([0-9.]+) = ∂L/∂o / \(1 \+ \|q\|\)² = \1\n", None),
+        (r"softsign network: loss [0-9.]+ -> [0-9.]+, training accuracy " + NUMBER + "%",
+         above(95.0)),
     ],
     "05_from_tinygrad_edu_to_pytorch.ipynb": [
         (r"tinygrad_edu +loss 0\.9709 -> [0-9.]+, training accuracy " + NUMBER + "%",
          above(95.0)),
         (r"(PyTorch is not installed here|largest difference between the two loss curves)",
          None),
+        # trained weights moved across in a .safetensors file
+        (r"model\.safetensors: [0-9]+ bytes\n  0\.bias +float32 \(16,\)\n"
+         r"  0\.weight +float32 \(16, 2\)\n  2\.bias +float32 \(1,\)\n"
+         r"  2\.weight +float32 \(1, 16\)", None),
+        (r"(torch isn't installed here: the weights go back into a fresh tinygrad_edu model"
+         r"|PyTorch [^ ]+: largest output difference)", None),
+        (r"largest output difference before loading " + NUMBER, above(1.0)),
+        (r"after loading " + NUMBER + r"; same class for 100% of the points", below(1e-5)),
     ],
 }
 
