@@ -57,7 +57,8 @@ def per_run(checkout: Path, module: str, framework: str, runs: int) -> float:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=sorted(WORKLOADS))
-    parser.add_argument("--framework", default="tinygrad_edu", choices=["numpy", "tinygrad_edu"])
+    parser.add_argument("--framework", default="tinygrad_edu",
+                        choices=["numpy", "tinygrad_edu", "tinygrad_edu_fused"])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--against", metavar="DIR", type=Path,
                         help="also count the workload in another checkout")

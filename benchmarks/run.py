@@ -28,8 +28,9 @@ judged by that column: the machine's speed drifts by tens of percent between run
 two versions are measured side by side in the same one.
 
 `--guard` runs a quick W1 and W3 (eager forms, no peers) in the default environment and exits
-1 only when a ratio is more than GUARD_FACTOR times its target (or on an error): a check for
-gross regressions that CI runs.
+1 only on an error or when a ratio is more than GUARD_FACTOR times its target in two
+measurements (a workload over the limit is measured again in new workers, since page faults
+are a lottery per process): a check for regressions that CI runs.
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--guard", action="store_true",
                         help=f"quick W1 and W3; exit 1 if a ratio exceeds {GUARD_FACTOR:g} "
-                        "times its target")
+                        "times its target twice")
     parser.add_argument("--against", metavar="CHECKOUT", type=Path,
                         help="also run tinygrad_edu from another checkout (column 'against')")
     parser.add_argument("--steady-heap", action="store_true",
@@ -351,27 +352,34 @@ def report(rows: list[dict], args: argparse.Namespace, command: str) -> None:
             indent=1) + "\n")
 
 
+def run_workload(key: str, args: argparse.Namespace, env: dict[str, str]) -> dict:
+    """Measure and evaluate one workload: numpy, the forms of tinygrad_edu (only the eager
+    ones for the guard) and, unless guarding, the peers that import."""
+    module = importlib.import_module(f"benchmarks.{WORKLOADS[key]}")
+    peers = [] if args.guard else [p for p in PEERS if hasattr(module, f"by_{p}")
+                                   and importlib.util.find_spec(p) is not None]
+    print(f"running {module.TITLE} ...", file=sys.stderr, flush=True)
+    forms = forms_of(module)
+    if args.guard:
+        forms = [fw for fw in forms if fw in EAGER]
+    figures = measure(WORKLOADS[key], ["numpy", *forms, *peers], args.repeats, env,
+                      args.against)
+    return evaluate(key, module, figures)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
     env = worker_env(args.threads, steady_heap=args.steady_heap)
-    rows = []
-    for key in args.keys:
-        module = importlib.import_module(f"benchmarks.{WORKLOADS[key]}")
-        peers = [] if args.guard else [p for p in PEERS if hasattr(module, f"by_{p}")
-                                       and importlib.util.find_spec(p) is not None]
-        print(f"running {module.TITLE} ...", file=sys.stderr, flush=True)
-        forms = forms_of(module)
-        if args.guard:
-            forms = [fw for fw in forms if fw in EAGER]
-        figures = measure(WORKLOADS[key], ["numpy", *forms, *peers], args.repeats, env,
-                          args.against)
-        rows.append(evaluate(key, module, figures))
+    rows = [run_workload(key, args, env) for key in args.keys]
     report(rows, args, " ".join(["python -m benchmarks", *argv]))
 
     failed = any(row["errors"] for row in rows)
-    if args.guard:
-        failed |= not guard(rows)
+    if args.guard and not failed:
+        over = [row["id"] for row in rows if not guard([row])]
+        if over:  # page faults are a per-process lottery: a real regression shows twice
+            print(f"guard: {', '.join(over)} over the limit; measuring again in new workers")
+            failed = not guard([run_workload(key, args, env) for key in over])
     sys.exit(1 if failed else 0)
 
 

@@ -180,6 +180,25 @@ def test_the_guard_runs_the_eager_forms_of_w1_and_w3_without_peers(monkeypatch):
                      run.QUICK_REPEATS, None)]
 
 
+@pytest.mark.parametrize("w3_ratios, status", [([3.0, 1.0], 0), ([3.0, 3.0], 1)])
+def test_the_guard_measures_a_workload_over_the_limit_again_and_fails_on_a_second_time(
+        monkeypatch, capsys, w3_ratios, status):
+    ratios = iter(w3_ratios)
+
+    def measure(workload, frameworks, repeats, env, against):
+        ratio = next(ratios) if workload == "w3_course_mlp" else 1.0
+        return _figures([1.0], **dict.fromkeys(frameworks[1:], [ratio * run.GUARD_FACTOR]))
+
+    monkeypatch.setattr(run, "measure", measure)
+    monkeypatch.setattr(run, "report", lambda *args: None)
+    with pytest.raises(SystemExit) as exit_:
+        run.main(["--guard"])
+    assert exit_.value.code == status
+    out = capsys.readouterr().out
+    assert "guard: W3 over the limit; measuring again in new workers" in out
+    assert out.count("REGRESSION") == 2 * (1 + status)  # the generic and the fused form
+
+
 def test_op_overhead_times_forward_and_backward_apart(capsys):
     op_overhead.main(["--runs", "2"])
     lines = capsys.readouterr().out.splitlines()
