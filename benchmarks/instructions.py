@@ -39,7 +39,7 @@ for _ in range(1 + int(sys.argv[3])):
 
 def count(checkout: Path, module: str, framework: str, runs: int) -> int:
     """Instructions of a process that imports, builds the data and runs 1 + `runs` times."""
-    env = {**worker_env(threads=1), "PYTHONHASHSEED": "0"}
+    env = {**worker_env(threads=1, steady_heap=True), "PYTHONHASHSEED": "0"}
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          sys.executable, "-c", CHILD, module, framework, str(runs)],
