@@ -1,13 +1,14 @@
 """Minor page faults and time per run of one workload, in this process: how W3's cost was found.
 
-    python benchmarks/faults.py [W3] [--framework numpy|tinygrad_edu] [--runs 5]
+    python benchmarks/faults.py [W3] [--framework numpy|tinygrad_edu|tinygrad_edu_fused]
+                                [--runs 5]
 
 A step that frees its activations and allocates them again costs page faults whenever glibc
 has given the top of the heap back to the kernel in between. Which processes pay depends on
 where the first long-lived allocations landed, so compare fault counts, not only times: the
 same W3 run took 111,000 faults with the environment as it is and 45,000 with PYTHONPATH set
-to a directory that does not exist (see docs/benchmarks.md). `python -m benchmarks` gives its
-workers glibc settings that never trim (run.STEADY_HEAP); set them here to compare:
+to a directory that does not exist. `python -m benchmarks --steady-heap` gives its workers
+glibc settings that never trim (run.STEADY_HEAP); set them here to compare:
 
     MALLOC_TRIM_THRESHOLD_=1099511627776 MALLOC_MMAP_THRESHOLD_=33554432 python benchmarks/faults.py
 """
@@ -30,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", nargs="?", default="W3", choices=sorted(WORKLOADS))
     parser.add_argument("--framework", default="tinygrad_edu",
-                        choices=["numpy", "tinygrad_edu"])
+                        choices=["numpy", "tinygrad_edu", "tinygrad_edu_fused"])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     module = importlib.import_module(f"benchmarks.{WORKLOADS[args.workload]}")

@@ -39,7 +39,7 @@ for _ in range(1 + int(sys.argv[3])):
 
 def count(checkout: Path, module: str, framework: str, runs: int) -> int:
     """Instructions of a process that imports, builds the data and runs 1 + `runs` times."""
-    env = {**worker_env(threads=1), "PYTHONHASHSEED": "0"}
+    env = {**worker_env(threads=1, steady_heap=True), "PYTHONHASHSEED": "0"}
     done = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          sys.executable, "-c", CHILD, module, framework, str(runs)],
@@ -57,7 +57,8 @@ def per_run(checkout: Path, module: str, framework: str, runs: int) -> float:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=sorted(WORKLOADS))
-    parser.add_argument("--framework", default="tinygrad_edu", choices=["numpy", "tinygrad_edu"])
+    parser.add_argument("--framework", default="tinygrad_edu",
+                        choices=["numpy", "tinygrad_edu", "tinygrad_edu_fused"])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--against", metavar="DIR", type=Path,
                         help="also count the workload in another checkout")

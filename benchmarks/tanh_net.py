@@ -21,6 +21,25 @@ def by_numpy(data):
 
 
 def by_tinygrad_edu(data):
+    """Generic: the layers, the loss and the update as a tutorial writes them."""
+    X, Y, Ws, eta, steps = data
+    params = [(tg.tensor(W[1:], requires_grad=True), tg.tensor(W[0], requires_grad=True))
+              for W in Ws]
+    X, Y = tg.from_numpy(X), tg.from_numpy(Y)
+    for _ in range(steps):
+        h = X
+        for W, b in params:
+            h = (h @ W + b).tanh()
+        E_in = ((h - Y) ** 2).sum() / len(Y)
+        E_in.backward()
+        for p in (p for layer in params for p in layer):
+            p.data -= eta * p.grad.data
+            p.grad = None
+    return E_in.item()
+
+
+def by_tinygrad_edu_fused(data):
+    """Fused: `MLP.from_textbook_weights` (one node per layer), the loss as one node, SGD."""
     X, Y, Ws, eta, steps = data
     net = tg.nn.MLP.from_textbook_weights(Ws)
     opt = tg.optim.SGD(net.parameters(), lr=eta)

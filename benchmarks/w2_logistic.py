@@ -30,6 +30,20 @@ def by_numpy(data):
 
 
 def by_tinygrad_edu(data):
+    """Generic: the expression and the update as the PyTorch version writes them."""
+    _, X1, y, w0 = data
+    X1, y = tg.from_numpy(X1), tg.from_numpy(y)
+    w = tg.tensor(w0, requires_grad=True)
+    for _ in range(STEPS):
+        F.softplus(-y * (X1 @ w)).mean().backward()
+        w.data -= ETA * w.grad.data
+        w.grad = None
+    with tg.no_grad():
+        return F.softplus(-y * (X1 @ w)).mean().item()
+
+
+def by_tinygrad_edu_fused(data):
+    """Fused: the package's model, loss and optimizer."""
     X, _, y, w0 = data
     model = tg.nn.LogisticRegression(D, dtype=tg.float64)
     model.load_state_dict({"linear.weight": w0[None, 1:], "linear.bias": w0[:1]})

@@ -8,6 +8,7 @@ from .tanh_net import (  # noqa: F401
     by_micrograd,
     by_numpy,
     by_tinygrad_edu,
+    by_tinygrad_edu_fused,
     by_torch,
 )
 

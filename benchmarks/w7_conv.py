@@ -72,6 +72,23 @@ def by_numpy(data):
 
 
 def by_tinygrad_edu(data):
+    """Generic: the linear layer as an expression and the update by hand."""
+    batches, weights = data
+    Wc, bc, Wl, bl = params = [tg.tensor(w, requires_grad=True) for w in weights]
+    batches = [(tg.tensor(X), tg.tensor(c)) for X, c in batches]
+    for step in range(STEPS):
+        X, c = batches[step % BATCHES]
+        h = F.max_pool2d(F.relu(F.conv2d(X, Wc, bc)), 2)
+        E = F.cross_entropy(h.flatten(1) @ Wl.T + bl, c)
+        E.backward()
+        for p in params:
+            p.data -= ETA * p.grad.data
+            p.grad = None
+    return E.item()
+
+
+def by_tinygrad_edu_fused(data):
+    """Fused: `F.linear` and SGD."""
     batches, weights = data
     Wc, bc, Wl, bl = params = [tg.tensor(w, requires_grad=True) for w in weights]
     opt = tg.optim.SGD(params, lr=ETA)

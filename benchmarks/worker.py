@@ -2,6 +2,8 @@
 
     python -m benchmarks.worker w3_course_mlp tinygrad_edu 0.2
 
+The framework names the function `by_<framework>` the workload module runs; the forms of
+tinygrad_edu (`tinygrad_edu`, `tinygrad_edu_fused`, `tinygrad_edu_jit`) import tinygrad_edu.
 It imports, notes the peak RSS so far (the baseline: interpreter, numpy, imports), builds the
 data, warms up, and picks how many calls make a sample of at least the given seconds. Then it
 prints one JSON line {"result", "baseline_kb"} and, for each line read from stdin, one sample
@@ -29,7 +31,8 @@ def reply(**fields) -> None:
 
 
 def main(workload: str, framework: str, sample_seconds: float) -> None:
-    importlib.import_module(framework)
+    importlib.import_module("tinygrad_edu" if framework.startswith("tinygrad_edu_")
+                            else framework)
     module = importlib.import_module(f"benchmarks.{workload}")
     run = getattr(module, f"by_{framework}")
     baseline_kb = peak_kb()
