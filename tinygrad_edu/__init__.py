@@ -54,6 +54,7 @@ from .dtypes import (
     uint8,
 )
 from .functions import *  # noqa: F403  (tg.clone, tg.exp_, ...: methods as functions)
+from .jit import jit
 from .generators import (
     Generator,
     default_generator,
