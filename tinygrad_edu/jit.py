@@ -312,7 +312,10 @@ def safe(name: str) -> str:
 
 def materialize(v, rec, name) -> tuple[str, object]:
     """Source that rebuilds `v` from the buffers at the end of a replay (arrays copied, so
-    what a call hands out never changes under the next call), and `v` rebuilt now."""
+    what a call hands out never changes under the next call), and `v` rebuilt now. What
+    holds no traced array is kept as it is, by reference."""
+    if not holds_traced(v):
+        return ("None" if v is None else rec.source(v)), v
     if type(v) is TracedArray:
         return f"{rec.source(v)}.copy()", v.view(np.ndarray).copy()
     if isinstance(v, TensorBase):
@@ -335,3 +338,15 @@ def materialize(v, rec, name) -> tuple[str, object]:
     raise TraceError(f"jit: {name} returns or keeps a {type(v).__name__}; a traced "
                      "function returns tensors, arrays, numbers and tuples, lists or dicts "
                      "of them")
+
+
+def holds_traced(v, depth: int = 0) -> bool:
+    if type(v) is TracedArray:
+        return True
+    if isinstance(v, TensorBase):
+        return type(v._data) is TracedArray
+    if depth < 6 and isinstance(v, (tuple, list)):
+        return any(holds_traced(x, depth + 1) for x in v)
+    if depth < 6 and isinstance(v, dict):
+        return any(holds_traced(x, depth + 1) for x in v.values())
+    return False

@@ -33,6 +33,21 @@ def recorder() -> Recorder | None:
     return getattr(_local, "recorder", None)
 
 
+def checked(x) -> bool:
+    """bool(x) for a library's own check (a class index out of range, a fast path for the
+    usual case). While tracing, the value at the traced call decides, and the program gets a
+    guard that raises if a replay's value differs (where user code reading a value raises)."""
+    if type(x) is not TracedArray:
+        return bool(x)
+    value = bool(x.view(np.ndarray))
+    rec = recorder()
+    if rec is not None:
+        rec.emit(f"if bool({rec.source(x)}) is not {value}: raise TraceError({rec.name!r} "
+                 f"': a check inside the function came out differently from the traced "
+                 f"call; call it without tg.jit to see the error')")
+    return value
+
+
 def start(rec: Recorder | None) -> None:
     """Make `rec` the recorder of this thread (None: stop recording)."""
     _local.recorder = rec
@@ -50,7 +65,7 @@ class Recorder:
         self.name = name
         self.lines: list[str] = []
         self.kinds: list[str] = []  # per line: "out" (writes a kept buffer) or "new"
-        self.namespace: dict = {"np": np}
+        self.namespace: dict = {"np": np, "TraceError": TraceError}
         self.kept: dict[str, np.ndarray] = {}  # buffer name -> the array allocated once
         self.constants: dict[int, str] = {}
         self.resets: list[tuple[str, np.ndarray]] = []  # constants written in place
