@@ -61,23 +61,30 @@ class Jit:
         self.programs: dict = {}
         self.program: Program | None = None  # the one traced last
         self.traces = 0
+        self.guards: list = []  # (check, program): is the call's layout the program's?
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self, obj)
 
     def __call__(self, *args, **kwargs):
+        for check, program in self.guards:  # the fast path: a layout seen before
+            if check(args, kwargs):
+                return program.function(*inputs_of(args, kwargs))
         if tracing.recorder() is not None:  # called from inside another trace: inlined
             return self.fn(*args, **kwargs)
         name = getattr(self.fn, "__qualname__", repr(self.fn))
-        tensors, dicts = find_state(self.fn, args, kwargs)
-        key = (signature(name, args, kwargs), state_signature(tensors, dicts))
+        tensors, dicts, lists = find_state(self.fn, args, kwargs)
+        key = (signature(name, args, kwargs), state_signature(tensors, dicts, lists))
+        check = guard(self.fn, args, kwargs, tensors, dicts, lists)
         program = self.programs.get(key)
         if program is None:
             program, result = trace(self.fn, name, args, kwargs, tensors, dicts)
             self.programs[key] = self.program = program
             self.traces += 1
-            return result
-        return program.function(*inputs_of(args, kwargs))
+        else:
+            result = program.function(*inputs_of(args, kwargs))
+        self.guards = [(check, program), *self.guards[:7]]
+        return result
 
 
 # ------------------------------------------------------------------ keys and state
@@ -115,7 +122,7 @@ def inputs_of(args, kwargs) -> list:
 def find_state(fn, args, kwargs) -> tuple[list, list]:
     """The tensors and dicts `fn` can reach: through its closure, the globals its code names,
     its arguments, and inside them modules, optimizers, lists, tuples and dicts."""
-    tensors, dicts, seen = [], [], set()
+    tensors, dicts, lists, seen = [], [], [], set()
 
     def visit(obj, depth):
         if id(obj) in seen or depth > 8:
@@ -134,6 +141,8 @@ def find_state(fn, args, kwargs) -> tuple[list, list]:
                 visit(k, depth + 1)
                 visit(v, depth + 1)
         elif isinstance(obj, (list, tuple, set, frozenset)):
+            if type(obj) is list:
+                lists.append(obj)
             for v in obj:
                 visit(v, depth + 1)
         elif isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
@@ -164,7 +173,7 @@ def find_state(fn, args, kwargs) -> tuple[list, list]:
     for a in (*args, *kwargs.values()):  # tensor arguments are inputs, not state
         if not isinstance(a, (TensorBase, np.ndarray)):
             visit(a, 0)
-    return tensors, dicts
+    return tensors, dicts, lists
 
 
 def code_names(code) -> set:
@@ -175,7 +184,7 @@ def code_names(code) -> set:
     return names
 
 
-def state_signature(tensors, dicts) -> tuple:
+def state_signature(tensors, dicts, lists) -> tuple:
     """The layout of the state: which objects, their shapes and dtypes, which gradients
     exist, and the values of the Python numbers kept in dicts (an lr, say)."""
     sig = []
@@ -192,7 +201,76 @@ def state_signature(tensors, dicts) -> tuple:
                 v = id(v)
             entry.append((id(k) if isinstance(k, TensorBase) else k, v))
         sig.append(tuple(entry))
+    for x in lists:
+        sig.append((id(x), *map(id, x)))
     return tuple(sig)
+
+
+def guard(fn, args, kwargs, tensors, dicts, lists):
+    """A compiled test that a later call finds the arguments and the state as they are now
+    (the same objects, shapes, dtypes, gradients present or not, numbers in dicts): then the
+    program traced for this layout replays. Cheaper than finding the state again."""
+    ns, terms = {}, []
+
+    def const(v):
+        name = f"o{len(ns)}"
+        ns[name] = v
+        return name
+
+    def array_terms(src, a):
+        terms.append(f"{src}.shape == {a.shape!r} and {src}.dtype == {const(a.dtype)}")
+
+    terms.append(f"len(args) == {len(args)} and len(kwargs) == {len(kwargs)}")
+    for i, (k, a) in enumerate([(None, a) for a in args] + list(kwargs.items())):
+        src = f"args[{i}]" if k is None else f"kwargs[{k!r}]"
+        if k is not None:
+            terms.append(f"{k!r} in kwargs")
+        if isinstance(a, TensorBase):
+            terms.append(f"type({src}) is {const(type(a))} and not {src}._requires_grad")
+            array_terms(f"{src}._data", a._data)
+        elif isinstance(a, np.ndarray):
+            terms.append(f"type({src}) is {const(type(a))}")
+            array_terms(src, a)
+        else:
+            terms.append(f"type({src}) is {const(type(a))} and {src} == {const(a)}")
+    f = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    for j, cell in enumerate(getattr(f, "__closure__", None) or ()):
+        try:
+            terms.append(f"{const(cell)}.cell_contents is {const(cell.cell_contents)}")
+        except ValueError:
+            pass
+    g = getattr(f, "__globals__", {})
+    for n in code_names(f.__code__) if hasattr(f, "__code__") else ():
+        if n in g:
+            terms.append(f"{const(g)}.get({n!r}) is {const(g[n])}")
+    for t in tensors:
+        src = const(t)
+        array_terms(f"{src}._data", t._data)
+        terms.append(f"{src}._requires_grad is {t._requires_grad}")
+        if t._grad is None:
+            terms.append(f"{src}._grad is None")
+        else:
+            terms.append(f"{src}._grad is not None")
+            array_terms(f"{src}._grad._data", t._grad._data)
+    for d in dicts:
+        src = const(d)
+        terms.append(f"len({src}) == {len(d)}")
+        for k, v in d.items():
+            item = f"{src}.get({const(k)}, {src})"
+            if isinstance(v, np.ndarray):
+                terms.append(f"type({item}) is {const(type(v))}")
+                array_terms(item, v)
+            elif isinstance(v, numbers.Number) or isinstance(v, str):
+                terms.append(f"type({item}) is {const(type(v))} and {item} == {const(v)}")
+            else:
+                terms.append(f"{item} is {const(v)}")
+    for x in lists:
+        src = const(x)
+        terms.append(f"len({src}) == {len(x)}")
+        terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
+    source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
+    exec(compile(source, "<jit guard>", "exec"), ns)
+    return ns["check"]
 
 
 # ------------------------------------------------------------------ tracing
