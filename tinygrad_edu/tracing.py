@@ -185,6 +185,12 @@ def _refuse(what: str):
     return reader
 
 
+def refuse_read(data, what: str) -> None:
+    """Raise for reading `data` by `what` if it is traced (called from `Tensor.numpy`)."""
+    if type(data) is TracedArray:
+        _refuse(what)(data)
+
+
 class TracedArray(np.ndarray):
     """An ndarray whose numpy operations are recorded (see the module docstring)."""
 
