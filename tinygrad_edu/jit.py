@@ -20,7 +20,7 @@ import numpy as np
 from . import tracing
 from .recording import wrap
 from .tensor_base import TensorBase
-from .tracing import TraceError, TracedArray
+from .tracing import TracedArray, TraceError
 
 __all__ = ["jit", "TraceError"]
 
@@ -234,7 +234,7 @@ def guard(fn, args, kwargs, tensors, dicts, lists):
         else:
             terms.append(f"type({src}) is {const(type(a))} and {src} == {const(a)}")
     f = fn.__func__ if isinstance(fn, types.MethodType) else fn
-    for j, cell in enumerate(getattr(f, "__closure__", None) or ()):
+    for cell in getattr(f, "__closure__", None) or ():
         try:
             terms.append(f"{const(cell)}.cell_contents is {const(cell.cell_contents)}")
         except ValueError:

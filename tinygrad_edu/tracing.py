@@ -11,7 +11,6 @@ the recorder, naming its operands by buffer (`b3`) or constant (`c0`). Reading a
 
 from __future__ import annotations
 
-import numbers
 import threading
 
 import numpy as np
