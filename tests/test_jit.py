@@ -290,3 +290,18 @@ def test_decorated_function_keeps_its_name():
     np.testing.assert_array_equal(train_step(tg.tensor([1.0])).numpy(), [2.0])
     np.testing.assert_array_equal(train_step(tg.tensor([5.0])).numpy(), [6.0])
     assert train_step.traces == 1
+
+
+def test_gradients_accumulate_across_calls_as_in_eager():
+    """Without zero_grad, each call adds to .grad: the program reads the .grad each call
+    finds and writes into it, as the engine does."""
+    def make():
+        w = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+
+        def step(x):
+            loss = (x * w).tanh().sum()
+            loss.backward()
+            return loss
+        return [w], step
+
+    run_both(make, (tg.tensor([1.0, 2.0, 3.0]),), steps=5)

@@ -17,7 +17,7 @@ import types
 
 import numpy as np
 
-from . import tracing
+from . import jit_plan, tracing
 from .recording import wrap
 from .tensor_base import TensorBase
 from .tracing import TracedArray, TraceError
@@ -310,8 +310,7 @@ def trace(fn, name, args, kwargs, tensors, dicts):
         swap(t, "_data", f"s{i}._data")
         grads.append(t._grad)
         if t._grad is not None:
-            rec.namespace[f"g{i}"] = t._grad
-            swap(t._grad, "_data", f"g{i}._data")
+            swap(t._grad, "_data", f"s{i}._grad._data")
     before = [dict(d) for d in dicts]
     for j, d in enumerate(dicts):
         rec.namespace[f"d{j}"] = d
@@ -371,15 +370,20 @@ def trace(fn, name, args, kwargs, tensors, dicts):
 
     rec.namespace["wrap"] = wrap
     resets = [f"np.copyto({src}, {rec.constant(init)})" for src, init in rec.resets]
-    body = prologue + resets + rec.lines + epilogue + [f"return {ret_src}"]
+    tail = epilogue + [f"return {ret_src}"]
+    lines, kinds = jit_plan.prune(prologue + rec.lines, ["new"] * len(prologue) + rec.kinds,
+                                  tail)
+    lines, kept = jit_plan.share(lines, kinds, rec.kept, tail)
+    body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +
               "".join(f"    {line}\n" for line in body))
     code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
-    namespace.update(rec.kept)
+    namespace.update(kept)
     exec(code, namespace)
-    nbytes = sum(a.nbytes for a in rec.kept.values())
-    program = Program(source, namespace[safe(name)], len(rec.lines), len(rec.kept), nbytes)
+    nbytes = sum(a.nbytes for a in kept.values())
+    calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
+    program = Program(source, namespace[safe(name)], calls, len(kept), nbytes)
     return program, ret
 
 

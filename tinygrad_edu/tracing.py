@@ -121,6 +121,17 @@ class Recorder:
                                  "operation the tracer does not record")
         return self.constant(v)
 
+    def index(self, index) -> str:
+        """Source of an index inside brackets: slices as `a:b:c`."""
+        def one(i):
+            if type(i) is slice:
+                parts = ["" if x is None else self.source(x) for x in (i.start, i.stop, i.step)]
+                return ":".join(parts[:2] if i.step is None else parts)
+            return self.source(i)
+        if type(index) is tuple:
+            return ", ".join(one(i) for i in index) + ("," if len(index) == 1 else "")
+        return one(index)
+
     def call(self, func: str, args, kwargs) -> str:
         parts = [self.source(a) for a in args]
         parts += [f"{k}={self.source(v)}" for k, v in kwargs.items()]
@@ -250,13 +261,13 @@ class TracedArray(np.ndarray):
         rec = recorder()
         if rec is None:
             return result
-        return rec.wrap(result, f"{rec.source(self)}[{rec.source(index)}]")
+        return rec.wrap(result, f"{rec.source(self)}[{rec.index(index)}]")
 
     def __setitem__(self, index, value):
         np.ndarray.__setitem__(self.view(np.ndarray), _plain(index), _plain(value))
         rec = recorder()
         if rec is not None:
-            rec.emit(f"{rec.source(self)}[{rec.source(index)}] = {rec.source(value)}")
+            rec.emit(f"{rec.source(self)}[{rec.index(index)}] = {rec.source(value)}")
 
     def fill(self, value):
         self.view(np.ndarray).fill(value)
