@@ -374,6 +374,7 @@ def trace(fn, name, args, kwargs, tensors, dicts):
     lines, kinds = jit_plan.prune(prologue + rec.lines, ["new"] * len(prologue) + rec.kinds,
                                   tail)
     lines, kept = jit_plan.share(lines, kinds, rec.kept, tail)
+    tail = jit_plan.uncopy(tail, lines)
     body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +
               "".join(f"    {line}\n" for line in body))

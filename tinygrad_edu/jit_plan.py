@@ -27,6 +27,23 @@ def made(line: str, kind: str) -> set:
     return set(NAME.findall(m.group(1))) if m else set()
 
 
+FRESH = re.compile(r"^(b\d+) = np\.(?:array|zeros|ones|empty|full)\((?!.*copy=False)")
+
+
+def fresh(lines: list) -> set:
+    """Names of arrays each replay allocates anew (`np.array(...)` copies, `np.zeros`):
+    they share memory with nothing and can be handed out without a copy."""
+    return {m.group(1) for m in map(FRESH.match, lines) if m}
+
+
+def uncopy(tail: list, lines: list) -> list:
+    """`tail` with `bN.copy()` made `bN` for the arrays allocated anew at each replay."""
+    new = fresh(lines)
+    return [re.sub(r"\b(b\d+)\.copy\(\)",
+                   lambda m: m.group(1) if m.group(1) in new else m.group(0), line)
+            for line in tail]
+
+
 def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
     """Lines and kinds without the lines whose names nothing after them reads."""
     live = set(NAME.findall("\n".join(tail)))
@@ -48,7 +65,10 @@ def share(lines: list, kinds: list, kept: dict, tail: list) -> tuple[list, dict]
     for line, kind in zip(lines, kinds):
         if kind == "new":
             names = made(line, kind)
-            if names:
+            if names and FRESH.match(line):
+                for n in names:
+                    roots[n] = set()
+            elif names:
                 read = set(NAME.findall(line)) - names
                 alias = set().union(*(roots.get(n, {n} if n in kept else set()) for n in read))
                 for n in names:
