@@ -213,7 +213,7 @@ def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
                            "(±1); pass y.detach()")
     y = _labels(y, scores.shape, "logistic_loss")
     off = np.abs(y) != 1  # one pass on the happy path; the message is built only on failure
-    if off.any():
+    if tracing.checked(off.any()):  # (a guard when traced by tg.jit)
         raise ValueError(f"logistic_loss: labels must be -1 or +1, got "
                          f"{np.unique(y[off]).tolist()}")
     return _reduce(softplus_exact(scores * -y.astype(scores.dtype, copy=False)), reduction)

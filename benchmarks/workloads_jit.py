@@ -1,0 +1,69 @@
+"""jit forms of W1, W2 and W4: each workload's tinygrad_edu version with its step wrapped in
+`tg.jit` (W3 and W5: `tanh_net_jit`). The first step traces, the rest replay, so every
+measured run includes one trace (two where the first step finds no `.grad`)."""
+
+import numpy as np
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+
+from . import w1_dispatch as w1
+from . import w2_logistic as w2
+from . import w4_large_mlp as w4
+
+
+def w1_by_tinygrad_edu_jit(x0, repeats: int = 1):
+    """∂(Σ y)/∂x of W1's chain; the leaf x is state, its value copied in at each call.
+    `repeats` > 1 calls it again (replays) and returns the last gradient."""
+    x = tg.zeros(x0.shape, dtype=tg.float64, requires_grad=True)
+    seed = np.ones_like(x0)
+
+    @tg.jit
+    def gradient(x0):
+        with tg.no_grad():
+            x.copy_(x0)
+        x.grad = None
+        w1.tinygrad_edu_forward(x).backward(seed)
+        return x.grad
+
+    for _ in range(repeats):
+        g = gradient(x0)
+    return g.numpy()
+
+
+def w2_by_tinygrad_edu_jit(data):
+    X, _, y, w0 = data
+    model = tg.nn.LogisticRegression(w2.D, dtype=tg.float64)
+    model.load_state_dict({"linear.weight": w0[None, 1:], "linear.bias": w0[:1]})
+    opt = tg.optim.SGD(model.parameters(), lr=w2.ETA)
+
+    @tg.jit
+    def step(X, y):
+        opt.zero_grad()
+        F.logistic_loss(model(X), y).backward()
+        opt.step()
+
+    X = tg.Tensor(X)
+    for _ in range(w2.STEPS):
+        step(X, y)
+    with tg.no_grad():
+        return F.logistic_loss(model(X), y).item()
+
+
+def w4_by_tinygrad_edu_jit(data):
+    batches, Ws = data
+    net = tg.nn.MLP.from_textbook_weights(Ws, output_activation=None)
+    opt = tg.optim.SGD(net.parameters(), lr=w4.ETA)
+
+    @tg.jit
+    def step(X, c):
+        opt.zero_grad()
+        E = F.cross_entropy(net(X), c)
+        E.backward()
+        opt.step()
+        return E
+
+    batches = [(tg.Tensor(X), c) for X, c in batches]
+    for i in range(w4.STEPS):
+        E = step(*batches[i % len(batches)])
+    return E.item()
