@@ -305,3 +305,18 @@ def test_gradients_accumulate_across_calls_as_in_eager():
         return [w], step
 
     run_both(make, (tg.tensor([1.0, 2.0, 3.0]),), steps=5)
+
+
+def test_after_a_refused_trace_the_state_reads_as_usual():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        loss = (x * w).sum()
+        loss.backward()
+        return loss.item()  # refused, after backward has set w.grad
+
+    with pytest.raises(TraceError, match=r"\.item\(\)"):
+        step(tg.tensor([3.0, 4.0]))
+    assert w.grad.tolist() == [3.0, 4.0] and float(w.grad.sum()) == 7.0
+    assert w.tolist() == [1.0, 2.0] and type(w.numpy()) is np.ndarray

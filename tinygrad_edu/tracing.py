@@ -184,9 +184,13 @@ def _plain(v):
     return v
 
 
-def _refuse(what: str):
+def _refuse(what: str, attr: str | None = None):
+    """A reader of values that raises while tracing; outside a trace (an array left over
+    from a trace that failed) it reads as ndarray's `attr` does."""
     def reader(self, *args, **kwargs):
         rec = recorder()
+        if rec is None and attr is not None:
+            return getattr(np.ndarray, attr)(self.view(np.ndarray), *args, **kwargs)
         name = rec.name if rec is not None else "a traced function"
         raise TraceError(
             f"{what} inside the traced function {name}: it reads a value the recorded program "
@@ -197,7 +201,7 @@ def _refuse(what: str):
 
 def refuse_read(data, what: str) -> None:
     """Raise for reading `data` by `what` if it is traced (called from `Tensor.numpy`)."""
-    if type(data) is TracedArray:
+    if type(data) is TracedArray and recorder() is not None:
         _refuse(what)(data)
 
 
@@ -283,18 +287,18 @@ class TracedArray(np.ndarray):
     def mT(self):
         return self.swapaxes(-1, -2)
 
-    __bool__ = _refuse("bool(tensor) (or Python branching on a tensor)")
-    __float__ = _refuse("float(tensor)")
-    __int__ = _refuse("int(tensor)")
-    __index__ = _refuse("using a tensor as an index or a count")
-    __complex__ = _refuse("complex(tensor)")
-    item = _refuse(".item()")
-    tolist = _refuse(".tolist()")
-    __iter__ = _refuse("iterating over a tensor")
-    __repr__ = _refuse("printing a tensor")
-    __str__ = _refuse("printing a tensor")
-    __format__ = _refuse("formatting a tensor")
-    tobytes = _refuse(".tobytes()")
+    __bool__ = _refuse("bool(tensor) (or Python branching on a tensor)", "__bool__")
+    __float__ = _refuse("float(tensor)", "__float__")
+    __int__ = _refuse("int(tensor)", "__int__")
+    __index__ = _refuse("using a tensor as an index or a count", "__index__")
+    __complex__ = _refuse("complex(tensor)", "__complex__")
+    item = _refuse(".item()", "item")
+    tolist = _refuse(".tolist()", "tolist")
+    __iter__ = _refuse("iterating over a tensor", "__iter__")
+    __repr__ = _refuse("printing a tensor", "__repr__")
+    __str__ = _refuse("printing a tensor", "__str__")
+    __format__ = _refuse("formatting a tensor", "__format__")
+    tobytes = _refuse(".tobytes()", "tobytes")
 
 
 def _method(name: str):
