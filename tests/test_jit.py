@@ -320,3 +320,35 @@ def test_after_a_refused_trace_the_state_reads_as_usual():
         step(tg.tensor([3.0, 4.0]))
     assert w.grad.tolist() == [3.0, 4.0] and float(w.grad.sum()) == 7.0
     assert w.tolist() == [1.0, 2.0] and type(w.numpy()) is np.ndarray
+
+
+def test_keyword_arguments_in_any_order():
+    @tg.jit
+    def f(x, *, scale, shift):
+        return x * scale + shift
+
+    a, b = tg.tensor([1.0, 2.0]), tg.tensor([10.0, 20.0])
+    np.testing.assert_array_equal(f(a, scale=a, shift=b).numpy(), [11.0, 24.0])
+    np.testing.assert_array_equal(f(a, shift=b, scale=a).numpy(), [11.0, 24.0])
+    np.testing.assert_array_equal(f(b, shift=a, scale=a).numpy(), [11.0, 42.0])
+
+
+def test_a_jit_function_called_inside_another_is_inlined():
+    w = tg.tensor([2.0], requires_grad=True)
+
+    @tg.jit
+    def inner(x):
+        return x * w
+
+    inner(tg.tensor([1.0]))  # traced on its own first
+
+    @tg.jit
+    def outer(x):
+        y = inner(x).sum()
+        w.grad = None
+        y.backward()
+        return y
+
+    for v in (1.0, 3.0, 5.0):
+        assert outer(tg.tensor([v])).item() == 2.0 * v
+        assert w.grad.item() == v

@@ -67,11 +67,11 @@ class Jit:
         return self if obj is None else functools.partial(self, obj)
 
     def __call__(self, *args, **kwargs):
+        if tracing.recorder() is not None:  # called from inside another trace: inlined
+            return self.fn(*args, **kwargs)
         for check, program in self.guards:  # the fast path: a layout seen before
             if check(args, kwargs):
                 return program.function(*inputs_of(args, kwargs))
-        if tracing.recorder() is not None:  # called from inside another trace: inlined
-            return self.fn(*args, **kwargs)
         name = getattr(self.fn, "__qualname__", repr(self.fn))
         tensors, dicts, lists = find_state(self.fn, args, kwargs)
         key = (signature(name, args, kwargs), state_signature(tensors, dicts, lists))
@@ -115,8 +115,11 @@ def signature(name: str, args, kwargs) -> tuple:
 
 
 def inputs_of(args, kwargs) -> list:
+    """The arrays of the tensor and array arguments, keywords in sorted order."""
+    if kwargs:
+        args = (*args, *(kwargs[k] for k in sorted(kwargs)))
     return [a._data if isinstance(a, TensorBase) else a
-            for a in (*args, *kwargs.values()) if isinstance(a, (TensorBase, np.ndarray))]
+            for a in args if isinstance(a, (TensorBase, np.ndarray))]
 
 
 def find_state(fn, args, kwargs) -> tuple[list, list]:
@@ -288,9 +291,9 @@ def trace(fn, name, args, kwargs, tensors, dicts):
 
     targs = [wrap(traced_input(a._data)) if isinstance(a, TensorBase)
              else traced_input(a) if isinstance(a, np.ndarray) else a for a in args]
-    tkwargs = {k: wrap(traced_input(a._data)) if isinstance(a, TensorBase)
-               else traced_input(a) if isinstance(a, np.ndarray) else a
-               for k, a in kwargs.items()}
+    tkwargs = {k: wrap(traced_input(kwargs[k]._data)) if isinstance(kwargs[k], TensorBase)
+               else traced_input(kwargs[k]) if isinstance(kwargs[k], np.ndarray) else kwargs[k]
+               for k in sorted(kwargs)}
 
     swapped = []  # (holder, attribute or key, plain array, traced view)
 
