@@ -384,6 +384,7 @@ def trace(fn, name, args, kwargs, tensors, dicts):
     code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
     namespace.update(kept)
+    namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(code, namespace)
     nbytes = sum(a.nbytes for a in kept.values())
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
