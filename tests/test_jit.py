@@ -352,3 +352,15 @@ def test_a_jit_function_called_inside_another_is_inlined():
     for v in (1.0, 3.0, 5.0):
         assert outer(tg.tensor([v])).item() == 2.0 * v
         assert w.grad.item() == v
+
+
+def test_a_module_can_be_jitted_directly():
+    tg.manual_seed(1)
+    net = tg.nn.Linear(3, 2)
+    fast = tg.jit(net)
+    x = tg.randn(4, 3)
+    for _ in range(3):
+        np.testing.assert_array_equal(fast(x).numpy(), net(x).numpy())
+    with tg.no_grad():
+        net.weight.mul_(2.0)  # the program reads the weights at each call
+    np.testing.assert_array_equal(fast(x).numpy(), net(x).numpy())

@@ -27,7 +27,6 @@ __all__ = ["jit", "TraceError"]
 _PATCHED = {"array": np.array, "asarray": np.asarray, "asanyarray": np.asanyarray,
             "ascontiguousarray": np.ascontiguousarray}
 _CREATION = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty, "full": np.full}
-_OWN_TYPES = ("tinygrad_edu.nn", "tinygrad_edu.optim")
 
 
 def jit(fn):
@@ -150,8 +149,8 @@ def find_state(fn, args, kwargs) -> tuple[list, list]:
                 visit(v, depth + 1)
         elif isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
             visit_function(obj, depth + 1)
-        elif type(obj).__module__.startswith(_OWN_TYPES) and hasattr(obj, "__dict__"):
-            visit(vars(obj), depth + 1)
+        elif hasattr(obj, "__dict__") and not callable(getattr(obj, "__get__", None)):
+            visit(vars(obj), depth + 1)  # a module, an optimizer, an object of the user's
 
     def visit_function(f, depth):
         if isinstance(f, types.MethodType):
@@ -162,6 +161,7 @@ def find_state(fn, args, kwargs) -> tuple[list, list]:
             visit(f.keywords, depth)
             f = f.func
         if not isinstance(f, types.FunctionType):
+            visit(f, depth)  # a callable object (a Module): what it holds
             return
         for cell in f.__closure__ or ():
             try:
