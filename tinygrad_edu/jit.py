@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import threading
 import types
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["jit", "TraceError"]
 
 _PATCHED = {"array": np.array, "asarray": np.asarray, "asanyarray": np.asanyarray,
             "ascontiguousarray": np.ascontiguousarray}
+_TRACING = threading.RLock()
 _CREATION = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty, "full": np.full}
 
 
@@ -77,7 +79,8 @@ class Jit:
         check = guard(self.fn, args, kwargs, tensors, dicts, lists)
         program = self.programs.get(key)
         if program is None:
-            program, result = trace(self.fn, name, args, kwargs, tensors, dicts)
+            with _TRACING:  # one trace at a time: numpy's array makers are swapped meanwhile
+                program, result = trace(self.fn, name, args, kwargs, tensors, dicts)
             self.programs[key] = self.program = program
             self.traces += 1
         else:
