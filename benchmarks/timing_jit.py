@@ -7,10 +7,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
-import tinygrad_edu as tg
-
 from . import (
     tanh_net,
     tanh_net_jit,
@@ -23,23 +19,8 @@ from . import (
 )
 
 
-def w1_replays():
-    x = tg.zeros(16, dtype=tg.float64, requires_grad=True)
-    seed = np.ones(16)
-
-    @tg.jit
-    def gradient(x0):
-        with tg.no_grad():
-            x.copy_(x0)
-        x.grad = None
-        w1_dispatch.tinygrad_edu_forward(x).backward(seed)
-        return x.grad
-
-    return lambda x0: gradient(x0).numpy()
-
-
 def table(repeats: int) -> list[str]:
-    w1_jit = w1_replays()
+    w1_jit = workloads_jit.w1_by_tinygrad_edu_jit
     w1_jit(w1_dispatch.make_data())  # the trace, outside the timing
     rows = [
         (w1_dispatch, {"numpy": w1_dispatch.by_numpy, "eager": w1_dispatch.by_tinygrad_edu,
