@@ -364,3 +364,33 @@ def test_a_module_can_be_jitted_directly():
     with tg.no_grad():
         net.weight.mul_(2.0)  # the program reads the weights at each call
     np.testing.assert_array_equal(fast(x).numpy(), net(x).numpy())
+
+
+@pytest.mark.parametrize("loss_name", ["logistic_loss", "binary_cross_entropy"])
+def test_library_losses_with_value_checks_match_eager(loss_name):
+    """logistic_loss checks its ±1 labels and binary_cross_entropy its probabilities: under
+    tg.jit those checks become guards, and the steps still equal eager ones."""
+    rng = np.random.default_rng(6)
+    X = tg.tensor(rng.standard_normal((40, 4)))
+    y = tg.tensor(np.where(rng.standard_normal(40) > 0, 1.0, -1.0))
+
+    def make():
+        model = tg.nn.Linear(4, 1, dtype=tg.float64)
+        with tg.no_grad():
+            model.weight.fill_(0.1)
+            model.bias.fill_(0.0)
+        opt = tg.optim.SGD(model.parameters(), lr=0.5)
+
+        def step(X, y):
+            opt.zero_grad()
+            s = model(X)[:, 0]
+            if loss_name == "logistic_loss":
+                loss = F.logistic_loss(s, y)
+            else:
+                loss = F.binary_cross_entropy(s.sigmoid(), (y + 1) / 2)
+            loss.backward()
+            opt.step()
+            return loss
+        return list(model.parameters()), step
+
+    run_both(make, (X, y))
