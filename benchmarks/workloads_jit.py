@@ -7,10 +7,6 @@ import numpy as np
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 
-from . import w1_dispatch as w1
-from . import w2_logistic as w2
-from . import w4_large_mlp as w4
-
 _W1 = {}  # x0's shape -> the traced gradient function, made once per process
 
 
@@ -18,6 +14,8 @@ def w1_by_tinygrad_edu_jit(x0):
     """∂(Σ y)/∂x of W1's chain. The jitted function is made once per process (as a user
     defines a step once), so a harness's warm-up run traces it and the timed runs replay;
     the leaf x is state, its value copied in at each call."""
+    from . import w1_dispatch as w1  # here, so that w1_dispatch may import this module
+
     gradient = _W1.get(x0.shape)
     if gradient is None:
         x = tg.zeros(x0.shape, dtype=tg.float64, requires_grad=True)
@@ -36,6 +34,8 @@ def w1_by_tinygrad_edu_jit(x0):
 
 
 def w2_by_tinygrad_edu_jit(data):
+    from . import w2_logistic as w2
+
     X, _, y, w0 = data
     model = tg.nn.LogisticRegression(w2.D, dtype=tg.float64)
     model.load_state_dict({"linear.weight": w0[None, 1:], "linear.bias": w0[:1]})
@@ -55,6 +55,8 @@ def w2_by_tinygrad_edu_jit(data):
 
 
 def w4_by_tinygrad_edu_jit(data):
+    from . import w4_large_mlp as w4
+
     batches, Ws = data
     net = tg.nn.MLP.from_textbook_weights(Ws, output_activation=None)
     opt = tg.optim.SGD(net.parameters(), lr=w4.ETA)
