@@ -64,6 +64,7 @@ from .generators import (
     seed,
     set_rng_state,
 )
+from .jit import jit
 from .methods.arithmetic import *  # noqa: F403  (its __all__: tg.exp, tg.matmul, ...)
 from .methods.elementwise import *  # noqa: F403  (its __all__: tg.clamp, tg.lerp, ...)
 from .methods.indexing import *  # noqa: F403  (tg.gather, tg.split, ...)

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, tracing
 
 _PROFILES = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
@@ -140,6 +140,8 @@ def dtype_name(d: np.dtype) -> str:
 
 def tensor_repr(data: np.ndarray, grad_fn, requires_grad: bool, prefix: str = "tensor(") -> str:
     """`tensor(values, dtype=..., grad_fn=<...>)` as PyTorch prints it."""
+    if type(data) is not np.ndarray:  # refused inside a function tg.jit traces
+        tracing.refuse_read(data, "printing a tensor")
     indent = len(prefix)
     suffixes = []
     default = data.dtype in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_)

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from . import arguments, dtypes, ops, printing, recording
+from . import arguments, dtypes, ops, printing, recording, tracing
 from . import device as devices
 from .arguments import describe, sizes, to_array
 from .autograd import engine, hooks, versions
@@ -186,7 +186,10 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
         return self.grad_fn is None
 
     def numpy(self) -> np.ndarray:
-        """The value as an ndarray (shares memory, carries no graph)."""
+        """The value as an ndarray (shares memory, carries no graph). Refused inside a
+        function `tg.jit` traces: the program would hand out the traced call's value."""
+        if type(self._data) is not np.ndarray:
+            tracing.refuse_read(self._data, ".numpy()")
         return self._data
 
     @property

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import ops, tracing
 from ..arguments import broadcasts_to, one_of, real
 from ..recording import apply, apply1, as_tensor, binary, floating
 from ..tensor import Tensor
@@ -213,7 +213,7 @@ def logistic_loss(scores: Tensor, y: Any, reduction: str = "mean") -> Tensor:
                            "(±1); pass y.detach()")
     y = _labels(y, scores.shape, "logistic_loss")
     off = np.abs(y) != 1  # one pass on the happy path; the message is built only on failure
-    if off.any():
+    if tracing.checked(off.any()):  # (a guard when traced by tg.jit)
         raise ValueError(f"logistic_loss: labels must be -1 or +1, got "
                          f"{np.unique(y[off]).tolist()}")
     return _reduce(softplus_exact(scores * -y.astype(scores.dtype, copy=False)), reduction)
@@ -313,11 +313,11 @@ def nll_checked(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         raise ValueError(f"{op}: expected {math.prod(expected)} class indices (shape "
                          f"{expected}) for logits of shape {z.shape}, got shape {c.shape}")
     keep = c != ignore_index
-    bad = np.unique(c[keep & ((c < 0) | (c >= n_classes))])
-    if bad.size:
+    outside = keep & ((c < 0) | (c >= n_classes))
+    if tracing.checked(outside.any()):  # (a guard when traced by tg.jit)
         raise ValueError(f"{op}: class indices must lie in [0, {n_classes}), got "
-                         f"{bad.tolist()}")
-    plain = w is None and keep.all()  # no weights, nothing ignored: the usual case
+                         f"{np.unique(c[outside]).tolist()}")
+    plain = w is None and tracing.checked(keep.all())  # no weights, nothing ignored: the usual case
     if not plain:
         c = np.where(keep, c, 0)  # an ignored target picks class 0, weighted by 0 below
     rows, c = rows.reshape(-1, n_classes), c.reshape(-1)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
+from .. import ops, tracing
 from ..arguments import one_of, real
 from ..methods.arithmetic import where
 from ..recording import as_tensor, binary, floating
@@ -85,7 +85,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     gradient (ops.BinaryCrossEntropy)."""
     x, t = _pair(input, target, "binary_cross_entropy")
     p = x._data
-    if p.size and not ((p >= 0) & (p <= 1)).all():
+    if p.size and not tracing.checked(((p >= 0) & (p <= 1)).all()):  # a guard under tg.jit
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
                          "and 1")
     losses = binary(ops.BinaryCrossEntropy(), x, t, "binary_cross_entropy")

@@ -1,0 +1,442 @@
+"""`tg.jit`: trace a function once into a flat program of numpy calls, then replay it.
+
+The first call with given argument shapes and dtypes runs the function eagerly on
+`tracing.TracedArray`s, which record every numpy call (forward, backward, optimizer updates,
+in-place writes) as one line of Python. The lines become one function, compiled once; later
+calls with the same shapes, dtypes and state layout run it: numpy calls only, no Tensor,
+node or graph. The state the function reaches through closures and globals (tensors, their
+`.grad`, modules, optimizers and their state) is read at the start of each replay and
+written back at its end as the eager run left it. See docs/jit.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import threading
+import types
+
+import numpy as np
+
+from . import jit_plan, tracing
+from .recording import wrap
+from .tensor_base import TensorBase
+from .tracing import TracedArray, TraceError
+
+__all__ = ["jit", "TraceError"]
+
+_PATCHED = {"array": np.array, "asarray": np.asarray, "asanyarray": np.asanyarray,
+            "ascontiguousarray": np.ascontiguousarray}
+_TRACING = threading.RLock()
+_CREATION = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty, "full": np.full}
+
+
+def jit(fn):
+    """`fn`, traced at its first call for each argument signature and replayed after."""
+    return Jit(fn)
+
+
+class Program:
+    """A traced program: `source` is the Python of its numpy calls (print it to read it)."""
+
+    def __init__(self, source: str, function, kernels: int, buffers: int, nbytes: int):
+        self.source, self.function = source, function
+        self.kernels, self.buffers, self.nbytes = kernels, buffers, nbytes
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        return (f"<jit program: {self.kernels} numpy calls, {self.buffers} buffers kept "
+                f"({self.nbytes} bytes); print it to read the calls>")
+
+
+class Jit:
+    """The callable `tg.jit(fn)` returns (see the module docstring)."""
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"jit: expected a function, got {type(fn).__name__}")
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.programs: dict = {}
+        self.program: Program | None = None  # the one traced last
+        self.traces = 0
+        self.guards: list = []  # (check, program): is the call's layout the program's?
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self, obj)
+
+    def __call__(self, *args, **kwargs):
+        if tracing.recorder() is not None:  # called from inside another trace: inlined
+            return self.fn(*args, **kwargs)
+        for check, program in self.guards:  # the fast path: a layout seen before
+            if check(args, kwargs):
+                return program.function(*inputs_of(args, kwargs))
+        name = getattr(self.fn, "__qualname__", repr(self.fn))
+        tensors, dicts, lists = find_state(self.fn, args, kwargs)
+        key = (signature(name, args, kwargs), state_signature(tensors, dicts, lists))
+        check = guard(self.fn, args, kwargs, tensors, dicts, lists)
+        program = self.programs.get(key)
+        if program is None:
+            with _TRACING:  # one trace at a time: numpy's array makers are swapped meanwhile
+                program, result = trace(self.fn, name, args, kwargs, tensors, dicts)
+            self.programs[key] = self.program = program
+            self.traces += 1
+        else:
+            result = program.function(*inputs_of(args, kwargs))
+        self.guards = [(check, program), *self.guards[:7]]
+        return result
+
+
+# ------------------------------------------------------------------ keys and state
+
+
+def signature(name: str, args, kwargs) -> tuple:
+    """What a program depends on in the arguments: arrays by shape and dtype, other
+    arguments by value."""
+    sig = []
+    for k, a in [(None, a) for a in args] + list(kwargs.items()):
+        if isinstance(a, TensorBase):
+            if a._requires_grad:
+                raise TraceError(f"jit: argument {k or len(sig)} of {name} requires grad; "
+                                 "pass data as arguments and reach parameters through the "
+                                 "function's closure (or a module or optimizer it uses)")
+            sig.append((k, "T", a._data.shape, a._data.dtype))
+        elif isinstance(a, np.ndarray):
+            sig.append((k, "A", a.shape, a.dtype))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                raise TraceError(f"jit: argument {k or len(sig)} of {name} is a "
+                                 f"{type(a).__name__}; a traced function takes tensors, "
+                                 "arrays and hashable constants") from None
+            sig.append((k, type(a), a))
+    return tuple(sig)
+
+
+def inputs_of(args, kwargs) -> list:
+    """The arrays of the tensor and array arguments, keywords in sorted order."""
+    if kwargs:
+        args = (*args, *(kwargs[k] for k in sorted(kwargs)))
+    return [a._data if isinstance(a, TensorBase) else a
+            for a in args if isinstance(a, (TensorBase, np.ndarray))]
+
+
+def find_state(fn, args, kwargs) -> tuple[list, list]:
+    """The tensors and dicts `fn` can reach: through its closure, the globals its code names,
+    its arguments, and inside them modules, optimizers, lists, tuples and dicts."""
+    tensors, dicts, lists, seen = [], [], [], set()
+
+    def visit(obj, depth):
+        if id(obj) in seen or depth > 8:
+            return
+        if isinstance(obj, TensorBase):
+            seen.add(id(obj))
+            tensors.append(obj)
+            return
+        if obj is None or isinstance(obj, (numbers.Number, str, bytes, np.ndarray, type,
+                                           types.ModuleType)):
+            return
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            dicts.append(obj)
+            for k, v in list(obj.items()):
+                visit(k, depth + 1)
+                visit(v, depth + 1)
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            if type(obj) is list:
+                lists.append(obj)
+            for v in obj:
+                visit(v, depth + 1)
+        elif isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
+            visit_function(obj, depth + 1)
+        elif hasattr(obj, "__dict__") and not callable(getattr(obj, "__get__", None)):
+            visit(vars(obj), depth + 1)  # a module, an optimizer, an object of the user's
+
+    def visit_function(f, depth):
+        if isinstance(f, types.MethodType):
+            visit(f.__self__, depth)
+            f = f.__func__
+        if isinstance(f, functools.partial):
+            visit(f.args, depth)
+            visit(f.keywords, depth)
+            f = f.func
+        if not isinstance(f, types.FunctionType):
+            visit(f, depth)  # a callable object (a Module): what it holds
+            return
+        for cell in f.__closure__ or ():
+            try:
+                visit(cell.cell_contents, depth)
+            except ValueError:  # an empty cell
+                pass
+        for name in code_names(f.__code__):
+            if name in f.__globals__:
+                visit(f.__globals__[name], depth)
+
+    visit_function(fn, 0)
+    for a in (*args, *kwargs.values()):  # tensor arguments are inputs, not state
+        if not isinstance(a, (TensorBase, np.ndarray)):
+            visit(a, 0)
+    return tensors, dicts, lists
+
+
+def code_names(code) -> set:
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= code_names(c)
+    return names
+
+
+def state_signature(tensors, dicts, lists) -> tuple:
+    """The layout of the state: which objects, their shapes and dtypes, which gradients
+    exist, and the values of the Python numbers kept in dicts (an lr, say)."""
+    sig = []
+    for t in tensors:
+        g = t._grad
+        sig.append((id(t), t._data.shape, t._data.dtype, t._requires_grad,
+                    None if g is None else (g._data.shape, g._data.dtype)))
+    for d in dicts:
+        entry = [id(d)]
+        for k, v in d.items():
+            if isinstance(v, np.ndarray):
+                v = (v.shape, v.dtype)
+            elif not isinstance(v, (numbers.Number, str, type(None))):
+                v = id(v)
+            entry.append((id(k) if isinstance(k, TensorBase) else k, v))
+        sig.append(tuple(entry))
+    for x in lists:
+        sig.append((id(x), *map(id, x)))
+    return tuple(sig)
+
+
+def guard(fn, args, kwargs, tensors, dicts, lists):
+    """A compiled test that a later call finds the arguments and the state as they are now
+    (the same objects, shapes, dtypes, gradients present or not, numbers in dicts): then the
+    program traced for this layout replays. Cheaper than finding the state again."""
+    ns, terms = {}, []
+
+    def const(v):
+        name = f"o{len(ns)}"
+        ns[name] = v
+        return name
+
+    def array_terms(src, a):
+        terms.append(f"{src}.shape == {a.shape!r} and {src}.dtype == {const(a.dtype)}")
+
+    terms.append(f"len(args) == {len(args)} and len(kwargs) == {len(kwargs)}")
+    for i, (k, a) in enumerate([(None, a) for a in args] + list(kwargs.items())):
+        src = f"args[{i}]" if k is None else f"kwargs[{k!r}]"
+        if k is not None:
+            terms.append(f"{k!r} in kwargs")
+        if isinstance(a, TensorBase):
+            terms.append(f"type({src}) is {const(type(a))} and not {src}._requires_grad")
+            array_terms(f"{src}._data", a._data)
+        elif isinstance(a, np.ndarray):
+            terms.append(f"type({src}) is {const(type(a))}")
+            array_terms(src, a)
+        else:
+            terms.append(f"type({src}) is {const(type(a))} and {src} == {const(a)}")
+    f = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    for cell in getattr(f, "__closure__", None) or ():
+        try:
+            terms.append(f"{const(cell)}.cell_contents is {const(cell.cell_contents)}")
+        except ValueError:
+            pass
+    g = getattr(f, "__globals__", {})
+    for n in code_names(f.__code__) if hasattr(f, "__code__") else ():
+        if n in g:
+            terms.append(f"{const(g)}.get({n!r}) is {const(g[n])}")
+    for t in tensors:
+        src = const(t)
+        array_terms(f"{src}._data", t._data)
+        terms.append(f"{src}._requires_grad is {t._requires_grad}")
+        if t._grad is None:
+            terms.append(f"{src}._grad is None")
+        else:
+            terms.append(f"{src}._grad is not None")
+            array_terms(f"{src}._grad._data", t._grad._data)
+    for d in dicts:
+        src = const(d)
+        terms.append(f"len({src}) == {len(d)}")
+        for k, v in d.items():
+            item = f"{src}.get({const(k)}, {src})"
+            if isinstance(v, np.ndarray):
+                terms.append(f"type({item}) is {const(type(v))}")
+                array_terms(item, v)
+            elif isinstance(v, numbers.Number) or isinstance(v, str):
+                terms.append(f"type({item}) is {const(type(v))} and {item} == {const(v)}")
+            else:
+                terms.append(f"{item} is {const(v)}")
+    for x in lists:
+        src = const(x)
+        terms.append(f"len({src}) == {len(x)}")
+        terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
+    source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
+    exec(compile(source, "<jit guard>", "exec"), ns)
+    return ns["check"]
+
+
+# ------------------------------------------------------------------ tracing
+
+
+def trace(fn, name, args, kwargs, tensors, dicts):
+    """Run `fn` once on recording arrays; return its Program and what the call returns."""
+    rec = tracing.Recorder(name)
+    params, prologue = [], []
+
+    def traced_input(a):
+        t = rec.new(a.view(TracedArray))
+        params.append(t.name)
+        return t
+
+    targs = [wrap(traced_input(a._data)) if isinstance(a, TensorBase)
+             else traced_input(a) if isinstance(a, np.ndarray) else a for a in args]
+    tkwargs = {k: wrap(traced_input(kwargs[k]._data)) if isinstance(kwargs[k], TensorBase)
+               else traced_input(kwargs[k]) if isinstance(kwargs[k], np.ndarray) else kwargs[k]
+               for k in sorted(kwargs)}
+
+    swapped = []  # (holder, attribute or key, plain array, traced view)
+
+    def swap(holder, key, where, is_dict=False):
+        plain = holder[key] if is_dict else getattr(holder, key)
+        t = rec.new(plain.view(TracedArray))
+        prologue.append(f"{t.name} = {where}")
+        swapped.append((holder, key, plain, t, is_dict))
+        if is_dict:
+            holder[key] = t
+        else:
+            setattr(holder, key, t)
+
+    grads = []
+    for i, t in enumerate(tensors):
+        rec.namespace[f"s{i}"] = t
+        swap(t, "_data", f"s{i}._data")
+        grads.append(t._grad)
+        if t._grad is not None:
+            swap(t._grad, "_data", f"s{i}._grad._data")
+    before = [dict(d) for d in dicts]
+    for j, d in enumerate(dicts):
+        rec.namespace[f"d{j}"] = d
+        for k, v in list(d.items()):
+            if type(v) is np.ndarray:
+                swap(d, k, f"d{j}[{rec.source(k)}]", is_dict=True)
+
+    tracing.start(rec)
+    for n, f in _PATCHED.items():
+        setattr(np, n, tracing.traced_array(f, n))
+    for n, f in _CREATION.items():
+        setattr(np, n, tracing.traced_creation(f, n))
+    try:
+        result = fn(*targs, **tkwargs)
+    finally:
+        tracing.start(None)
+        for n, f in (*_PATCHED.items(), *_CREATION.items()):
+            setattr(np, n, f)
+        for holder, key, plain, t, is_dict in swapped:  # unchanged state: plain again
+            if is_dict:
+                if holder.get(key) is t:
+                    holder[key] = plain
+            elif getattr(holder, key) is t:
+                setattr(holder, key, plain)
+
+    epilogue = []
+    for i, t in enumerate(tensors):
+        if type(t._data) is not np.ndarray:
+            src, t._data = materialize(t._data, rec, name)
+            epilogue.append(f"s{i}._data = {src}")
+        g = t._grad
+        if g is not grads[i] or (g is not None and type(g._data) is not np.ndarray):
+            if g is not None and g.grad_fn is not None:
+                raise TraceError(f"jit: {name} leaves a gradient that has a graph "
+                                 "(create_graph=True); the program cannot rebuild graphs")
+            src, t._grad = materialize(g, rec, name)
+            epilogue.append(f"s{i}._grad = {src}")
+    for j, d in enumerate(dicts):
+        old = before[j]
+        for k in list(d):
+            v = d[k]
+            if k in old and old[k] is v and type(v) is not TracedArray:
+                continue
+            if isinstance(v, numbers.Number) or isinstance(old.get(k), numbers.Number):
+                raise TraceError(
+                    f"jit: {name} changes the Python number {k!r} kept in the state of a "
+                    f"module or optimizer (from {old.get(k)!r} to {v!r}); the program "
+                    "would freeze it, so such state (Adam's step count, say) is not "
+                    "supported. Use tg.jit on steps whose state is arrays only (SGD, "
+                    "with or without momentum), or run this step eagerly")
+            src, d[k] = materialize(v, rec, name)
+            epilogue.append(f"d{j}[{rec.source(k)}] = {src}")
+        for k in old:
+            if k not in d:
+                epilogue.append(f"del d{j}[{rec.source(k)}]")
+    ret_src, ret = materialize(result, rec, name)
+
+    rec.namespace["wrap"] = wrap
+    resets = [f"np.copyto({src}, {rec.constant(init)})" for src, init in rec.resets]
+    tail = epilogue + [f"return {ret_src}"]
+    lines, kinds = jit_plan.prune(prologue + rec.lines, ["new"] * len(prologue) + rec.kinds,
+                                  tail)
+    lines, kept = jit_plan.share(lines, kinds, rec.kept, tail)
+    tail = jit_plan.uncopy(tail, lines)
+    body = resets + lines + tail
+    source = (f"def {safe(name)}({', '.join(params)}):\n" +
+              "".join(f"    {line}\n" for line in body))
+    code = compile(source, f"<jit program of {name}>", "exec")
+    namespace = dict(rec.namespace)
+    namespace.update(kept)
+    namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
+    exec(code, namespace)
+    nbytes = sum(a.nbytes for a in kept.values())
+    calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
+    program = Program(source, namespace[safe(name)], calls, len(kept), nbytes)
+    return program, ret
+
+
+def safe(name: str) -> str:
+    s = "".join(c if c.isalnum() else "_" for c in name)
+    return s if s[:1].isalpha() else "f_" + s
+
+
+def materialize(v, rec, name) -> tuple[str, object]:
+    """Source that rebuilds `v` from the buffers at the end of a replay (arrays copied, so
+    what a call hands out never changes under the next call), and `v` rebuilt now. What
+    holds no traced array is kept as it is, by reference."""
+    if not holds_traced(v):
+        return ("None" if v is None else rec.source(v)), v
+    if type(v) is TracedArray:
+        return f"{rec.source(v)}.copy()", v.view(np.ndarray).copy()
+    if isinstance(v, TensorBase):
+        src, data = materialize(v._data, rec, name)
+        return f"wrap({src})", wrap(data)
+    if isinstance(v, np.ndarray):
+        return f"{rec.source(v)}.copy()", v.copy()
+    if isinstance(v, (tuple, list)):
+        parts = [materialize(x, rec, name) for x in v]
+        src = ", ".join(p[0] for p in parts)
+        if type(v) is tuple:
+            return f"({src},)", tuple(p[1] for p in parts)
+        return f"[{src}]", [p[1] for p in parts]
+    if isinstance(v, dict):
+        parts = {k: materialize(x, rec, name) for k, x in v.items()}
+        src = ", ".join(f"{rec.source(k)}: {p[0]}" for k, p in parts.items())
+        return "{" + src + "}", {k: p[1] for k, p in parts.items()}
+    if v is None or isinstance(v, (numbers.Number, str)):
+        return rec.source(v), v
+    raise TraceError(f"jit: {name} returns or keeps a {type(v).__name__}; a traced "
+                     "function returns tensors, arrays, numbers and tuples, lists or dicts "
+                     "of them")
+
+
+def holds_traced(v, depth: int = 0) -> bool:
+    if type(v) is TracedArray:
+        return True
+    if isinstance(v, TensorBase):
+        return type(v._data) is TracedArray
+    if depth < 6 and isinstance(v, (tuple, list)):
+        return any(holds_traced(x, depth + 1) for x in v)
+    if depth < 6 and isinstance(v, dict):
+        return any(holds_traced(x, depth + 1) for x in v.values())
+    return False
