@@ -6,6 +6,8 @@ import numpy as np
 
 import tinygrad_edu as tg
 
+from .workloads_jit import w1_by_tinygrad_edu_jit as by_tinygrad_edu_jit  # noqa: F401
+
 TITLE = "W1 dispatch: 600 elementwise ops, 16 × f64"
 TARGET = 2.5
 RTOL = 1e-10

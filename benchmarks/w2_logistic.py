@@ -7,6 +7,8 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import textbook
 
+from .workloads_jit import w2_by_tinygrad_edu_jit as by_tinygrad_edu_jit  # noqa: F401
+
 TITLE = "W2 logistic regression, 5000 × 30 f64, 200 GD steps"
 TARGET = 1.3
 RTOL = 1e-10

@@ -7,6 +7,7 @@ import numpy as np
 from tinygrad_edu import data, textbook
 
 from .tanh_net import by_autograd, by_numpy, by_tinygrad_edu, by_tinygrad_edu_fused, by_torch  # noqa: F401
+from .tanh_net_jit import by_tinygrad_edu_jit  # noqa: F401
 
 TITLE = "W3 course MLP [64,128,128,10] on digits, f32, 100 GD steps"
 TARGET = 1.15

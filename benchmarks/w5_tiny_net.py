@@ -11,6 +11,7 @@ from .tanh_net import (  # noqa: F401
     by_tinygrad_edu_fused,
     by_torch,
 )
+from .tanh_net_jit import by_tinygrad_edu_jit  # noqa: F401
 
 TITLE = "W5 tiny net [2,8,1], N = 10, f64, 500 GD steps"
 TARGET = 2.5
