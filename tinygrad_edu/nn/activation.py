@@ -23,21 +23,21 @@ class ReLU(_Activation):
     """max(x, 0), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x)
+        return x.relu()
 
 
 class Tanh(Module):
     """tanh(x), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.tanh(x)
+        return x.tanh()  # the method: the course's networks call this in every layer
 
 
 class Sigmoid(Module):
     """θ(x) = 1 / (1 + e^(−x)), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.sigmoid(x)
+        return x.sigmoid()
 
 
 class SiLU(_Activation):
