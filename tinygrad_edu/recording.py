@@ -105,6 +105,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
+_SECOND_NEEDS = ((False, False), (False, True))  # of (constant, y)
 _BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # of (x, y)
 
 
@@ -153,6 +154,9 @@ def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
         if ty is Tensor and y._data.dtype is x._data.dtype:
             return _run(fn, (x, y), (x._data, y._data),
                         _BOTH_NEEDS[x._requires_grad][y._requires_grad])
+    elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype.kind == "f":
+        # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
+        return _run(fn, (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
     return apply(fn, *promote(operand(x, op), operand(y, op), floating=fn.floating))
 
 
