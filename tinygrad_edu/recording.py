@@ -196,5 +196,20 @@ def as_tensor(x, op: str) -> TensorBase:
     raise TypeError(f"{op}: expected a tensor, got {describe(x)}")
 
 
+def method_function(name: str, tensor_only: bool = False):
+    """`tg.<name>(input, *args, **kwargs)`: `input.<name>(*args, **kwargs)`, for the methods
+    PyTorch also spells as functions; input is made a tensor first (`as_tensor`), or, with
+    `tensor_only`, must be one (as for `tg.clone` or `tg.exp_`)."""
+
+    def function(input, *args, **kwargs):
+        if tensor_only and not isinstance(input, TensorBase):
+            raise TypeError(f"{name}: expected a tensor, got {describe(input)}")
+        return getattr(as_tensor(input, name), name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"`tg.{name}(x, ...)` is `x.{name}(...)`."
+    return function
+
+
 def raw(x):
     return x._data if isinstance(x, TensorBase) else x

@@ -27,6 +27,7 @@ from ..recording import (
     binary,
     cast,
     floating,
+    method_function,
     operand,
     promote,
     raw,
@@ -185,20 +186,9 @@ def _method(op: type) -> Callable:
     return method
 
 
-def _function(name: str) -> Callable:
-    """`tg.<name>(x)`: x.<name>() of x made a tensor."""
-
-    def function(x):
-        return getattr(as_tensor(x, name), name)()
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"Elementwise {name}: `tg.{name}(x)` is `x.{name}()`."
-    return function
-
-
 for _op in ONE_VALUE:
     setattr(Arithmetic, _op.__name__.lower(), _method(_op))
-    globals()[_op.__name__.lower()] = _function(_op.__name__.lower())
+    globals()[_op.__name__.lower()] = method_function(_op.__name__.lower())
 del _op
 
 # the functions tg.<name> of this family (tinygrad_edu/__init__ exposes exactly these)

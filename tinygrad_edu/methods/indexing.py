@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import ops
 from ..arguments import RuntimeTypeError, RuntimeValueError, describe
-from ..recording import apply, as_tensor, cast
+from ..recording import apply, as_tensor, cast, method_function
 from ..tensor_base import TensorBase
-from .shape import as_index, method_function, one_axis
+from .shape import as_index, one_axis
 
 
 class Indexing:

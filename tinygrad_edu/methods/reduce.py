@@ -17,7 +17,7 @@ from ..arguments import (
     reduced_shape,
     reduction_args,
 )
-from ..recording import apply, apply1, as_tensor, wrap
+from ..recording import apply, apply1, method_function, wrap
 from ..tensor_base import TensorBase
 from .arithmetic import maximum, minimum
 from .sort import Selections
@@ -205,17 +205,8 @@ FUNCTIONS = ("sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", 
              "cummax", "cummin", "topk", "sort", "argsort", "kthvalue", "unique")
 
 
-def _function(name: str):
-    def function(input, *args, **kwargs):
-        return getattr(as_tensor(input, name), name)(*args, **kwargs)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"`tg.{name}(x, ...)` is `x.{name}(...)`."
-    return function
-
-
 for _name in FUNCTIONS:
-    globals()[_name] = _function(_name)
+    globals()[_name] = method_function(_name)
 del _name
 
 __all__ = list(FUNCTIONS)

@@ -6,13 +6,13 @@ squeeze, expand, repeat, flip, roll, ...; the functions `tg.cat`, `tg.stack`, `t
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from .. import arguments, dtypes, ops
 from ..arguments import RuntimeValueError, describe, shape_arg
-from ..recording import apply, as_tensor, cast
+from ..recording import apply, as_tensor, cast, method_function
 from ..tensor_base import TensorBase
 
 
@@ -371,18 +371,6 @@ def _index_item(i):
         if i.ndim == 0 and i.dtype.kind != "b":
             return int(i)
     return i
-
-
-def method_function(name: str) -> Callable:
-    """`tg.<name>(input, *args, **kwargs)`: input.<name>(*args, **kwargs), input made a
-    tensor."""
-
-    def function(input, *args, **kwargs):
-        return getattr(as_tensor(input, name), name)(*args, **kwargs)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"`tg.{name}(x, ...)` is `x.{name}(...)`."
-    return function
 
 
 # the methods of this family that PyTorch also has as functions tg.<name>(x, ...)
