@@ -153,12 +153,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` under `name`; None reserves the name (as `Linear(bias=False)`)."""
-        if not isinstance(name, str):
-            raise TypeError(f"register_parameter: the name must be a str, got "
-                            f"{type(name).__name__}")
-        if not name or "." in name:
-            raise KeyError(f"register_parameter: the name must be non-empty and without "
-                           f"'.', got {name!r}")
+        _check_name("register_parameter", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"register_parameter: {name!r} must be a Parameter or None, "
@@ -169,12 +164,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register `tensor` as state that is not trained (BatchNorm's running mean):
         `to()`/`double()` convert it and, if `persistent`, `state_dict()` saves it."""
-        if not isinstance(name, str):
-            raise TypeError(f"register_buffer: the name must be a str, got "
-                            f"{type(name).__name__}")
-        if not name or "." in name:
-            raise KeyError(f"register_buffer: the name must be non-empty and without '.', "
-                           f"got {name!r}")
+        _check_name("register_buffer", name)
         if (name in self.__dict__ or name in self._modules) and name not in self._buffers:
             raise KeyError(f"register_buffer: attribute {name!r} already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
@@ -477,3 +467,12 @@ def is_cpu(device: Any) -> bool:
 
 def _quoted(keys: list) -> str:
     return ", ".join(f'"{k}"' for k in keys) + "."
+
+
+def _check_name(op: str, name) -> None:
+    """A parameter's or buffer's name: a str (TypeError), non-empty and without '.' (KeyError,
+    as PyTorch), since dotted names are the paths of `state_dict`."""
+    if not isinstance(name, str):
+        raise TypeError(f"{op}: the name must be a str, got {type(name).__name__}")
+    if not name or "." in name:
+        raise KeyError(f"{op}: the name must be non-empty and without '.', got {name!r}")
