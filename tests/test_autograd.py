@@ -100,8 +100,27 @@ def test_saved_buffers_are_released_after_backward():
     del hidden
     y.backward()
     gc.collect()
-    assert node.inputs is None and node.saved is None
-    assert ref() is None
+    assert node.saved is None and ref() is None  # the values are freed,
+    (product,) = node.inputs  # the structure stays: Sum <- Mul <- Exp <- x
+    assert (product.grad_fn.name, product.grad_fn.output) == ("MulBackward", ((4,), np.float64))
+    with pytest.raises(RuntimeError, match="value was freed by backward"):
+        product.numpy()
+    exp, two = product.grad_fn.inputs
+    assert exp.grad_fn.name == "ExpBackward" and two == 2 and exp.grad_fn.inputs == (x,)
+
+
+def test_a_value_someone_holds_is_not_freed():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()  # held by this variable
+    twice = x * 2  # used by two ops
+    y = (h * 3 + twice * twice.tanh()).sum()
+    y.backward()
+    np.testing.assert_allclose(h.numpy(), np.exp([1.0, 2.0]))
+    (total,) = y.grad_fn.inputs
+    right = total.grad_fn.inputs[1]
+    assert right.grad_fn.inputs[0] is twice  # reached through the graph: it keeps its value
+    np.testing.assert_array_equal(twice.grad_fn.inputs[0].numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(right.grad_fn.inputs[0].numpy(), [2.0, 4.0])
 
 
 def test_non_scalar_backward_needs_gradient():

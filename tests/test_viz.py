@@ -186,15 +186,22 @@ def test_print_graph_shows_gradients():
     assert lines[2] == "    leaf x: (2,) float32, grad [2, 4]"
 
 
-def test_freed_graph_renders_what_is_reachable():
+def test_the_structure_survives_a_plain_backward():
     x, w, loss = small_graph()
-    h = x * 3  # a second, unfreed graph over the same leaf
+    h = x * 3  # a second graph over the same leaf
+    names = {x: "x", w: "w", loss: "loss"}
+    before = nodes_and_edges(viz.to_dot(loss, names=names))
     loss.backward()
-    labels, edges = nodes_and_edges(viz.to_dot(loss, names={loss: "loss"}))
-    assert labels == {"f0": "Sum (freed)", "t0": "loss: () float32"}
-    assert edges == [("f0", "t0")]
+    labels, edges = nodes_and_edges(viz.to_dot(loss, names=names))
+    assert edges == before[1]  # every op, link and constant is still there
+    freed = {k for k, label in labels.items() if label == "(3,) float32\\nvalue freed"}
+    assert freed == {"t1", "t2", "t4", "t5"}  # the intermediates only the graph held
+    assert labels["f2"] == "Tanh" and labels["t3"].startswith("w: () float32\\ngrad ")
     text = viz.print_graph(loss, file=io.StringIO())
-    assert text == "Sum (freed) -> () float32\n"
+    assert text.splitlines()[:3] == ["Sum -> () float32", "  Add -> (3,) float32, value freed",
+                                     "    Mul -> (3,) float32, value freed"]
+    with pytest.raises(RuntimeError, match="second time"):
+        loss.backward()
     labels, _ = nodes_and_edges(viz.to_dot(h))
     gx = 1 + 0.5 * 2 * (1 - np.tanh(2 * np.array([1.0, 2.0, 3.0])) ** 2)
     assert labels["t0"] == "(3,) float32\\ngrad [" + ", ".join(f"{v:.4g}" for v in gx) + "]"
@@ -280,13 +287,14 @@ def test_draw_arrows_point_right_and_boxes_do_not_overlap():
         assert arrow.xy[0] > arrow.xyann[0]  # inputs on the left, consumers on the right
 
 
-def test_draw_says_where_backward_freed_the_inputs():
+def test_draw_says_which_values_backward_freed():
     pytest.importorskip("matplotlib")
     x, w, loss = small_graph()
     loss.backward()
-    texts = drawn_texts(viz.draw(loss))
-    assert texts == ["Sum", "() float32", "value " + f"{loss.item():.4g}",
-                     "inputs freed by backward()"]
+    texts = drawn_texts(viz.draw(loss, names={x: "x"}))
+    assert texts.count("value freed by backward()") == 4  # Mul, Tanh, Mul, Add
+    assert texts[:3] == ["Sum", "() float32", "value " + f"{loss.item():.4g}"]
+    assert "x" in texts and "Tanh" in texts
 
 
 def test_draw_on_given_axes_with_gradients_and_edge_labels():
@@ -308,9 +316,9 @@ def test_draw_on_given_axes_with_gradients_and_edge_labels():
 def test_draw_reads_the_graph_only_through_node_inputs(monkeypatch):
     pytest.importorskip("matplotlib")
     x, w, loss = small_graph()
-    monkeypatch.setattr(viz, "node_inputs", lambda t: None if t is loss else ())
-    assert "inputs freed by backward()" in drawn_texts(viz.draw(loss))
-    assert viz.print_graph(loss, file=io.StringIO()) == "Sum (freed) -> () float32\n"
+    monkeypatch.setattr(viz, "node_inputs", lambda t: ())
+    assert drawn_texts(viz.draw(loss)) == ["Sum", "() float32", "value " + f"{loss.item():.4g}"]
+    assert viz.print_graph(loss, file=io.StringIO()) == "Sum -> () float32\n"
 
 
 def test_node_inputs_of_a_leaf_an_op_and_a_freed_op():
@@ -319,7 +327,8 @@ def test_node_inputs_of_a_leaf_an_op_and_a_freed_op():
     (total,) = viz.node_inputs(loss)
     assert total.shape == (3,)
     loss.backward()
-    assert viz.node_inputs(loss) is None
+    assert viz.node_inputs(loss) == (total,)  # still there: you hold it, it keeps its value
+    assert total.shape == (3,) and viz.node_inputs(total)[1] is x
 
 
 def test_the_core_never_imports_matplotlib():

@@ -190,6 +190,7 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
         function `tg.jit` traces: the program would hand out the traced call's value."""
         if type(self._data) is not np.ndarray:
             tracing.refuse_read(self._data, ".numpy()")
+            self._data.shape  # noqa: B018 (a value backward freed raises here, saying so)
         return self._data
 
     @property

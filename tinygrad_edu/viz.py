@@ -9,9 +9,11 @@ indented text tree, a PNG.
 
 Tensor nodes show their name (if given), shape, dtype and, once computed, their gradient; op
 nodes show the primitive (`grad_fn.name` without "Backward"); edges follow the data, inputs →
-op → output. Both walks are iterative, so a 100,000-op chain is drawn like a 3-op one. An op
-whose inputs a backward pass freed is marked "(freed)": what lay below it is out of reach.
-Every walk reads the graph through one accessor, `node_inputs`.
+op → output. Both walks are iterative, so a 100,000-op chain is drawn like a 3-op one.
+
+The structure survives a plain `backward()`: it lets go of the values only. An intermediate
+tensor that nothing but the graph held is drawn with its shape and dtype and "value freed";
+one that you hold keeps its value. Every walk reads the graph through `node_inputs`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TextIO
 import numpy as np
 
 from .tensor import Tensor
+from .tensor_base import FREED_VALUE
 
 SMALL = 6  # tensors with at most this many elements show their values
 MAX_INDENT = 40  # deeper levels of the text tree print their depth instead of more indentation
@@ -46,10 +49,9 @@ def to_dot(t: Tensor, names: dict[Tensor, str] | None = None) -> str:
         fn = x.grad_fn
         if fn is not None:
             op = "f" + node[id(x)][1:]
-            label = _op_name(fn) + (" (freed)" if node_inputs(x) is None else "")
-            lines.append(f'  {op} [label="{_escape(label)}", shape=ellipse, style=filled, '
-                         'fillcolor="#e6e6e6"];')
-            for a in node_inputs(x) or ():
+            lines.append(f'  {op} [label="{_escape(_op_name(fn))}", shape=ellipse, '
+                         'style=filled, fillcolor="#e6e6e6"];')
+            for a in node_inputs(x):
                 if isinstance(a, Tensor):
                     source = node[id(a)]
                 else:
@@ -69,7 +71,8 @@ def print_graph(t: Tensor, names: dict[Tensor, str] | None = None,
                 file: TextIO | None = None) -> str:
     """Print the graph behind `t` as an indented tree (to stdout or `file`); return the text.
 
-    Each line is an op and the tensor it made (`Mul -> h: (3,) float32`), a leaf
+    Each line is an op and the tensor it made (`Mul -> h: (3,) float32`, and ", value freed"
+    where backward let go of it), a leaf
     (`leaf x: (3,) float32, grad [2, 2, 2]`) or a constant (`const 2`); the inputs of an op
     follow one level deeper, in argument order. A tensor reached a second time is printed
     once more with "(see above)" and without its inputs. Beyond depth 40, lines stop moving
@@ -90,13 +93,13 @@ def print_graph(t: Tensor, names: dict[Tensor, str] | None = None,
         if fn is None:
             text = "leaf " + text
         else:
-            text = _op_name(fn) + (" (freed)" if node_inputs(x) is None else "") + " -> " + text
+            text = _op_name(fn) + " -> " + text
         if id(x) in seen:
             lines.append(f"{pad}{text} (see above)")
             continue
         seen.add(id(x))
         lines.append(pad + text)
-        stack.extend((a, depth + 1) for a in reversed(_inputs(x)))
+        stack.extend((a, depth + 1) for a in reversed(node_inputs(x)))
     text = "\n".join(lines) + "\n"
     print(text, end="", file=file)
     return text
@@ -114,8 +117,7 @@ def draw(t: Tensor, names: Mapping[Tensor, str] | None = None, *,
     longest distance from `t`, so every arrow points right. Gradients come from `grads`
     (tensor -> array or Tensor, e.g. from `tg.autograd.grad`), else from `.grad` once
     `backward()` has filled it. `edge_labels` maps (consumer, input index) to a text written
-    on that arrow. An op whose inputs a backward pass freed says so in orange: the graph
-    below it is no longer reachable (`backward(retain_graph=True)` keeps it).
+    on that arrow. A tensor whose value a backward pass freed says so in orange.
     With `ax`, draws on that Axes (and returns its figure); otherwise on a new Figure sized
     to the graph. matplotlib is imported here only, so the rest of the package never needs it.
     """
@@ -176,7 +178,7 @@ def _graph_boxes(root: Tensor, name_of, grads: dict) -> tuple[dict, dict, dict]:
     depth, edges, boxes = {id(root): 0}, {}, {}
     for x in order:
         inputs = node_inputs(x)
-        boxes[id(x)] = _tensor_box(x, name_of(x), grads, freed=inputs is None)
+        boxes[id(x)] = _tensor_box(x, name_of(x), grads)
         if not inputs:
             continue
         edges[id(x)] = []
@@ -204,7 +206,7 @@ def _graph_boxes(root: Tensor, name_of, grads: dict) -> tuple[dict, dict, dict]:
     return boxes, {key: (-depth[key], row[key]) for key in boxes}, edges
 
 
-def _tensor_box(x: Tensor, name: str | None, grads: dict, freed: bool) -> list:
+def _tensor_box(x: Tensor, name: str | None, grads: dict) -> list:
     """The lines of a tensor's box, each (text, text style); the first carries the colour."""
     if x.grad_fn is not None:
         kind, face = _op_name(x.grad_fn), "#eaf2fb"
@@ -215,8 +217,10 @@ def _tensor_box(x: Tensor, name: str | None, grads: dict, freed: bool) -> list:
     lines = [(name, {"weight": "bold"})] if name else []
     lines.append((kind, {"color": "#555555" if name else "#000000",
                          "weight": "normal" if name else "bold"}))
-    lines.append((f"{tuple(x.shape)} {x.dtype}", {"color": "#555555", "fontsize": 7.5}))
-    if x._data.size <= SMALL:
+    lines.append((_shape_dtype(x), {"color": "#555555", "fontsize": 7.5}))
+    if x._data is FREED_VALUE:
+        lines.append(("value freed by backward()", {"color": "#d35400", "weight": "bold"}))
+    elif x._data.size <= SMALL:
         lines += [(text, {}) for text in _wrapped("value " + _signed(_values(x._data)))]
     grad = grads.get(id(x), x._grad)  # _grad: a non-leaf's .grad would warn
     if grad is not None:
@@ -224,8 +228,6 @@ def _tensor_box(x: Tensor, name: str | None, grads: dict, freed: bool) -> list:
         text = _signed(_values(grad)) if grad.size <= SMALL else f"of shape {grad.shape}"
         lines += [(text, {"color": "#c0392b", "weight": "bold"})
                   for text in _wrapped("grad " + text)]
-    if freed:
-        lines.append(("inputs freed by backward()", {"color": "#d35400", "weight": "bold"}))
     lines[0][1]["face"] = face
     return lines
 
@@ -276,16 +278,11 @@ def render(dot_text: str, path: str | os.PathLike) -> Path:
 # ---------------------------------------------------------------- helpers
 
 
-def node_inputs(t: Tensor) -> tuple | None:
-    """The recorded inputs of the op that made `t`, in argument order (Tensors and constants):
-    () for a leaf, None when a backward pass freed them. Every drawing reads the graph here."""
+def node_inputs(t: Tensor) -> tuple:
+    """The recorded inputs of the op that made `t`, in argument order (Tensors and constants),
+    also after backward; () for a leaf. Every drawing reads the graph here."""
     fn = t.grad_fn
     return () if fn is None else fn.inputs
-
-
-def _inputs(t: Tensor) -> tuple:
-    """The recorded inputs of `t`: empty for leaves and for nodes freed by backward."""
-    return node_inputs(t) or ()
 
 
 def _data_flow_order(root: Tensor) -> list[Tensor]:
@@ -299,7 +296,7 @@ def _data_flow_order(root: Tensor) -> list[Tensor]:
         elif id(t) not in visited:
             visited.add(id(t))
             stack.append((t, True))
-            stack.extend((a, False) for a in reversed(_inputs(t))
+            stack.extend((a, False) for a in reversed(node_inputs(t))
                          if isinstance(a, Tensor) and id(a) not in visited)
     return order
 
@@ -315,11 +312,19 @@ def _op_name(fn) -> str:
 
 
 def _tensor_parts(t: Tensor, name: str | None) -> list[str]:
-    """[name:] shape dtype, and the gradient once there is one."""
-    parts = [f"{name}: {t.shape} {t.dtype}" if name else f"{t.shape} {t.dtype}"]
-    if t._grad is not None:
+    """[name:] shape dtype, and the gradient once there is one, or "value freed"."""
+    parts = [f"{name}: {_shape_dtype(t)}" if name else _shape_dtype(t)]
+    if t._data is FREED_VALUE:
+        parts.append("value freed")
+    elif t._grad is not None:
         parts.append("grad " + _values(t._grad._data))
     return parts
+
+
+def _shape_dtype(t: Tensor) -> str:
+    """"(2, 3) float32": a freed value's node remembers them (`output`)."""
+    shape, dtype = t.grad_fn.output if t._data is FREED_VALUE else (t.shape, t.dtype)
+    return f"{tuple(shape)} {dtype}"
 
 
 def _values(a) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 from heapq import heapify, heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 
 from ..arguments import to_array
-from ..tensor_base import TensorBase
+from ..tensor_base import FREED_VALUE, TensorBase
 from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
 
@@ -46,15 +47,15 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
     last_write, visiting = versions.last_write, capture is not None or bool(hooks.registry)
-    t = grad = None  # the tensor to run next and its gradient, when known without the heap
+    only_graph = _HELD_BY_ONE_CONSUMER + (paths is not None)  # refs of a tensor none else has
+    t = grad = a = None  # the tensor to run next and its gradient, when known without the heap
     with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
             if t is None:
-                t = heappop(heap)[1]
-                grad = pending.pop(t)
+                grad = pending.pop(t := heappop(heap)[1])
             fn = t.grad_fn
             inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
-            if inputs is None:
+            if fn.saved is None:
                 raise RuntimeError(FREED.format(name=fn.name))
             if visiting:  # hooks, or autograd.grad's pruning
                 grad, needs = visit(t, grad, capture, paths, captured)
@@ -65,12 +66,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 inputs = checked_inputs(fn, t)
             grads = (fn.backward(grad, t, *inputs) if create_graph
                      else fn.backward(grad, t._data, *fn.saved))
-            if type(grads) is not tuple:
-                grads = (grads,)
+            grads = grads if type(grads) is tuple else (grads,)
             if check:
                 anomaly.check_backward(fn, grads)
-            if not retain_graph:
-                fn.inputs = fn.saved = None
+            if not retain_graph:  # let go of the values; the structure (fn.inputs) stays
+                fn.saved = None
+                if getrefcount(t) == only_graph + (a is t):  # (`a`: the last loop's input)
+                    free_value(t)
                 if seq <= last_write + 1:  # maybe in-place: recorded right after its write
                     overwritten.append(fn)
             t = None
@@ -175,7 +177,7 @@ def paths_to(roots, targets) -> dict:
                 paths[t] = None
         elif t not in seen:
             seen.add(t)
-            if fn is not None and fn.inputs is None:
+            if fn is not None and fn.saved is None:
                 paths[t] = fn.needs_input_grad
             elif fn is not None:
                 todo.append((t, True))
@@ -215,11 +217,21 @@ def inputs_then(fn):
     return [versions.before(a, fn.seq) if isinstance(a, TensorBase) else a for a in fn.inputs]
 
 
+def free_value(t: TensorBase) -> None:
+    """Let go of the value of a tensor that only the graph holds, keeping it in the graph as
+    structure: its node remembers the (shape, dtype) in `output`."""
+    t._data, t.grad_fn.output = FREED_VALUE, (t._data.shape, t._data.dtype)
+
+
 def let_go(overwritten) -> None:
     """After a pass without retain_graph: the in-place nodes it freed drop the tensors they
-    replaced, which routed older uses (`versions.before`) until the pass was over."""
+    replaced, which routed older uses (`versions.before`) until the pass was over, and free
+    the value of one that only the in-place node's inputs still hold."""
     for fn in overwritten:
-        fn.replaced = None
+        old, fn.replaced = getattr(fn, "replaced", None), None  # may be unset: not in place
+        if old is not None and old.grad_fn is not None and (
+                getrefcount(old) == _HELD_BY_ONE_CONSUMER):
+            free_value(old)
 
 
 def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
@@ -243,6 +255,21 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
         elif leaf in capture:
             captured[leaf] = grad
     return captured
+
+
+def _held_by_one_consumer() -> int:
+    """What sys.getrefcount reports for a tensor that a local variable of the walk and one
+    consumer's inputs hold: the walk frees the value of such a tensor once its rule has run
+    (interpreter-dependent, hence measured). A tensor that anyone else holds (a variable of
+    the user's, a second consumer, a hook's table) counts more and keeps its value."""
+    t = object()
+    consumer_inputs = (t,)
+    count = getrefcount(t)
+    del consumer_inputs
+    return count
+
+
+_HELD_BY_ONE_CONSUMER = _held_by_one_consumer()
 
 
 def _unshared_refcount() -> int:

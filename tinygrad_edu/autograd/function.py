@@ -93,9 +93,11 @@ class FunctionCtx:
 
 
 class CustomNode(Node):
-    """The engine's node for one output of a custom op (a subclass per op, named after it)."""
+    """The engine's node for one output of a custom op (a subclass per op, named after it).
+    What it saves for the rule is the ctx, (ctx,), so a pass that frees the node's saved
+    values lets go of the tensors the ctx holds."""
 
-    __slots__ = ("ctx", "index", "outputs")
+    __slots__ = ("index", "outputs")
     saves = ()  # the user's rule reads ctx.saved_tensors, which checks versions itself
     op_class = None  # the user's Function subclass
 
@@ -103,7 +105,7 @@ class CustomNode(Node):
         """The user's `backward(ctx, *grads)`, with this output's gradient and zeros (or None)
         for the others, as ndarrays in a plain pass and Tensors under create_graph."""
         plain = not isinstance(grad, TensorBase)
-        ctx, wrap = self.ctx, self.wrapper()
+        ctx, wrap = self.saved[0], self.wrapper()
         grads = []
         for i, (shape, dtype) in enumerate(self.outputs):
             if i == self.index:
@@ -244,8 +246,8 @@ def record(cls, ctx, args, needs, outputs) -> None:
         if o._data.dtype.kind not in "fc":
             continue  # an integer output cannot carry a gradient
         fn = node_class(cls)()
-        fn.ctx, fn.index, fn.outputs = ctx, i, shapes
-        fn.inputs = fn.saved = args
+        fn.index, fn.outputs = i, shapes
+        fn.inputs, fn.saved = args, (ctx,)
         fn.needs_input_grad = needs
         fn.seq = next(versions.sequence)
         o.grad_fn = fn

@@ -405,7 +405,7 @@ def _view_base(t: TensorBase, name: str) -> tuple:
             )
         if type(fn) not in ops.VIEWS:
             break  # its operation made this memory: no other tensor sees it
-        if fn.inputs is None:
+        if fn.saved is None:
             raise RuntimeError(engine.FREED.format(name=fn.name))
         src = fn.inputs[0]
         if versions.owner(src._data) is not mem:

@@ -54,13 +54,14 @@ def computation_graph(path: PathLike) -> Path:
 
 def mlp_graph(path: PathLike) -> Path:
     """`tg.viz.draw` on the squared-error loss of a 3-layer tanh MLP([2, 3, 2, 1]) on two
-    points, after backward: every op, shape and value, and the gradients of the weights."""
+    points, after a plain backward: every op and shape, the values still held, and the
+    gradients of the weights."""
     with seeded(0):
         net = tg.nn.MLP([2, 3, 2, 1])
         x = tg.randn(2, 2)
     y = tg.tensor([1.0, -1.0])
     loss = F.mse_loss(net(x).squeeze(-1), y)
-    loss.backward(retain_graph=True)  # keeps the links from each op to its inputs
+    loss.backward()  # frees the intermediate values; the structure stays
     names = {x: "x", y: "y", loss: "E_in"}
     for i, layer in enumerate(net.layers, start=1):
         names[layer.weight], names[layer.bias] = f"W{i}", f"b{i}"

@@ -21,6 +21,11 @@ class Function:
     read only their shape and dtype. A name that is not "out" or a parameter of `backward`
     fails when the class is made.
 
+    After a pass without retain_graph, `saved` is None (a second pass raises) and `inputs`
+    stay, so the graph's structure can still be walked (`tg.viz`); an input whose value the
+    pass let go of has `tensor_base.FREED_VALUE` as its array, and its node the (shape,
+    dtype) of the output in `output`.
+
     `kept` lists the arrays a node keeps besides its inputs (an index's arrays); the
     backward pass refuses to run the rule if one of them was changed in place since.
 
@@ -32,7 +37,7 @@ class Function:
     as in PyTorch, an int or bool tensor is converted to the default float dtype first.
     """
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
+    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced", "output")
     saves: tuple | dict | None = None
     kept: tuple = ()
     ufunc: np.ufunc | None = None
