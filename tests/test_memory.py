@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import numpy.ma  # noqa: F401 (np.unique imports it on first use, leaving cyclic garbage)
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import data, nn, ops
@@ -121,6 +123,37 @@ def test_differentiating_an_mlp_loss_releases_every_activation(how):
         before = [p.numpy().copy() for p in params]
         opt.step()
         assert all((p.numpy() != b).any() for p, b in zip(params, before))
+
+
+STEPS = {  # each makes one tensor from the last; the constant sits last, first, or nowhere
+    "h * 2": lambda h: h * 2, "2 * h": lambda h: 2 * h, "tanh": lambda h: h.tanh(),
+    "h * h": lambda h: h * h, "h + h.exp()": lambda h: h + h.exp(),
+    "sum to a column": lambda h: h.sum(1, keepdim=True) + h,
+}
+
+
+@given(steps=st.lists(st.sampled_from(sorted(STEPS)), min_size=1, max_size=7),
+       held=st.lists(st.booleans(), min_size=7, max_size=7), how=st.sampled_from(["b", "g"]))
+def test_backward_frees_a_value_only_when_nothing_else_holds_it(steps, held, how):
+    """Whatever the user keeps keeps its value (and the gradients are those of a retained
+    graph); what no one keeps, in a chain of single uses, is freed."""
+    x = tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=tg.float64, requires_grad=True)
+    kept, h, refs = [], x, []
+    for step, keep in zip(steps, held):
+        h = STEPS[step](h)
+        if keep:
+            kept.append((h, h.numpy().copy()))
+        else:
+            refs.append((step, weakref.ref(h.numpy())))
+    loss = (h ** 2).sum()
+    del h
+    (expected,) = tg.autograd.grad(loss, x, retain_graph=True)
+    got = loss.backward() or x.grad if how == "b" else tg.autograd.grad(loss, x)[0]
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    for t, value in kept:
+        np.testing.assert_array_equal(t.numpy(), value)
+    if all(step in ("h * 2", "2 * h", "tanh") for step in steps):  # single uses only
+        assert [step for step, r in refs if r() is not None] == []
 
 
 def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():
