@@ -20,10 +20,14 @@ class FreedValue:
 
     __slots__ = ()
 
+    @staticmethod
+    def error() -> RuntimeError:
+        return RuntimeError("this tensor's value was freed by backward(), which lets go of the "
+                            "intermediate values that only the graph holds; keep a reference "
+                            "to the tensor, or pass retain_graph=True, to keep it")
+
     def __getattr__(self, name):
-        raise RuntimeError("this tensor's value was freed by backward(), which lets go of the "
-                           "intermediate values that only the graph holds; keep a reference "
-                           "to the tensor, or pass retain_graph=True, to keep it")
+        raise self.error()
 
     def __repr__(self) -> str:
         return "<value freed by backward()>"
