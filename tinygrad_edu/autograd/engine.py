@@ -31,12 +31,16 @@ def sum_to_shape(grad, shape: tuple):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
+    stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
+    axes = tuple(range(lead)) + stretched
+    # keepdims only for stretched axes: a bias's gradient (leading axes summed away) is then
+    # an array of its own, not a reshaped view of one, and `finish` takes it without a copy;
+    # and for a 0-d shape, where numpy's sum would give a scalar, not an array
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+        grad = grad.sum(axis=axes, keepdims=bool(stretched) or not shape)
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
