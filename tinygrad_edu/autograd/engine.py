@@ -84,7 +84,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 if g.shape != a._data.shape:
                     g = sum_to_shape(g, a._data.shape)
                 if a in pending:
-                    pending[a] = pending[a] + g
+                    pending[a] = added(pending[a], g)
                 elif a is t:  # the same tensor twice (x * x)
                     grad = grad + g
                 elif a.grad_fn is None:  # a leaf: it receives its gradient after the pass
@@ -101,6 +101,18 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 t = None
     grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
     return finish(pending, capture, captured, create_graph, overwritten)  # is owned by its leaf
+
+
+def added(total, g):
+    """total + g: a tensor's gradient so far, from the table of pending gradients, and one
+    more contribution to it. The sum is written into total's memory when nothing but the
+    table holds total (no node saved it, no rule returned it for two inputs, no view shares
+    it), as `+=` would be: one array fewer. Tensors (create_graph) take `total + g`."""
+    if (type(total) is np.ndarray and sys.getrefcount(total) <= _HELD_ONCE
+            and total.base is None and total.flags.writeable
+            and np.result_type(total, g) == total.dtype):
+        return np.add(total, g, out=total)  # g has total's shape: both have their tensor's
+    return total + g
 
 
 def start(roots, root_grads, capture) -> tuple:
@@ -257,6 +269,20 @@ def _unshared_refcount() -> int:
 
 
 _UNSHARED = _unshared_refcount()
+
+
+def _held_once_refcount() -> int:
+    """What sys.getrefcount reports, inside a function such as `added`, for an argument that
+    one dict entry of the caller holds and nothing else (measured, as `_UNSHARED`)."""
+    table = {0: np.empty(0)}
+    return _refcount_of(table[0])
+
+
+def _refcount_of(a) -> int:
+    return sys.getrefcount(a)
+
+
+_HELD_ONCE = _held_once_refcount()
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:
