@@ -88,7 +88,7 @@ class Sum(Reduction):
 
     def backward(self, grad, out, x):
         if isinstance(grad, np.generic) or (type(grad) is np.ndarray and grad.size == 1):
-            return repeated(grad, x.shape)  # a loss: everything summed to one number
+            return repeated(grad, x.shape)  # one number (a loss): no broadcast_to needed
         (grad,) = self.broadcastable(x, grad)
         return np.broadcast_to(grad, x.shape)
 
