@@ -520,6 +520,30 @@ def test_grad_fields_of_one_pass_are_distinct_writable_tensors():
         assert y.grad.tolist() == [1.0, 1.0]
 
 
+def test_a_gradient_handed_to_two_inputs_is_never_summed_into_in_place():
+    """u + v gives u and v one array (`* one` makes it a new, writable one); when each then
+    gets a second contribution, the sum must not reach the other tensor's gradient."""
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    one = np.ones(2)
+    u, v = x * 2.0, x * 3.0
+    loss = ((u * 5.0 + v * 7.0 + (u + v)) * one).sum()  # u + v runs first: ∂/∂u = 6, ∂/∂v = 8
+    gu, gv = tg.autograd.grad(loss, [u, v], retain_graph=True)
+    assert gu.tolist() == [6.0, 6.0] and gv.tolist() == [8.0, 8.0]
+    loss.backward()
+    assert x.grad.tolist() == [6.0 * 2 + 8.0 * 3] * 2
+
+
+def test_a_pending_gradient_a_hook_kept_is_not_changed_by_a_later_contribution():
+    """a + h gives a and h one array of ones; a's hook keeps it, then h's gradient grows."""
+    x = tg.tensor(np.ones((600, 600)), requires_grad=True)  # large: numpy reuses temporaries
+    h = x * 2.0
+    a = h * 3.0
+    kept = []
+    a.register_hook(lambda g: kept.append(g) or g)
+    ((a + h) * np.ones((600, 600))).sum().backward()
+    assert kept[0].numpy().max() == 1.0 and x.grad.numpy().max() == (1.0 + 3.0) * 2.0
+
+
 def test_assigning_a_grad_checks_type_shape_and_dtype_like_pytorch():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     good = tg.tensor([0.5, 0.5, 0.5])

@@ -32,12 +32,16 @@ def sum_to_shape(grad, shape: tuple):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
+    stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
+    axes = tuple(range(lead)) + stretched
+    # keepdims only for stretched axes: a bias's gradient (leading axes summed away) is then
+    # an array of its own, not a reshaped view of one, and `finish` takes it without a copy;
+    # and for a 0-d shape, where numpy's sum would give a scalar, not an array
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+        grad = grad.sum(axis=axes, keepdims=bool(stretched) or not shape)
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
@@ -82,7 +86,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 if g.shape != a._data.shape:
                     g = sum_to_shape(g, a._data.shape)
                 if a in pending:
-                    pending[a] = pending[a] + g
+                    pending[a] = added(pending[a], g)
                 elif a is t:  # the same tensor twice (x * x)
                     grad = grad + g
                 elif a.grad_fn is None:  # a leaf: it receives its gradient after the pass
@@ -99,6 +103,18 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 t = None
     grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
     return finish(pending, capture, captured, create_graph, overwritten)  # is owned by its leaf
+
+
+def added(total, g):
+    """total + g: a tensor's gradient so far, from the table of pending gradients, and one
+    more contribution to it. The sum is written into total's memory when nothing but the
+    table holds total (no node saved it, no rule returned it for two inputs, no view shares
+    it), as `+=` would be: one array fewer. Tensors (create_graph) take `total + g`."""
+    if (type(total) is np.ndarray and sys.getrefcount(total) <= _HELD_ONCE
+            and total.base is None and total.flags.writeable
+            and np.result_type(total, g) == total.dtype):
+        return np.add(total, g, out=total)  # g has total's shape: both have their tensor's
+    return total + g
 
 
 def start(roots, root_grads, capture) -> tuple:
@@ -281,6 +297,20 @@ def _unshared_refcount() -> int:
 
 
 _UNSHARED = _unshared_refcount()
+
+
+def _held_once_refcount() -> int:
+    """What sys.getrefcount reports, inside a function such as `added`, for an argument that
+    one dict entry of the caller holds and nothing else (measured, as `_UNSHARED`)."""
+    table = {0: np.empty(0)}
+    return _refcount_of(table[0])
+
+
+def _refcount_of(a) -> int:
+    return sys.getrefcount(a)
+
+
+_HELD_ONCE = _held_once_refcount()
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:

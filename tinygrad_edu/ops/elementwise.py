@@ -87,13 +87,18 @@ class Pow(Function):
         need_x, need_y = self.needs_input_grad
         # at those points the base becomes 1 before the power, not the result after it: the
         # factor 0 (y, or ln 1) then gives the limit 0, and a second pass meets no 0·∞ either
-        at_zero = x == 0
-        gx = grad * y * np.where(np.logical_and(at_zero, y == 0), 1, x) ** (y - 1) \
-            if need_x else None
+        gx = grad * y * one_at_zero(x, y == 0) ** (y - 1) if need_x else None
         # ln x in the result's dtype: a float32 base must not cut a float64 exponent's gradient
-        gy = grad * out * np.log(np.where(np.logical_and(at_zero, y >= 0), 1, x)
-                                 .astype(out.dtype)) if need_y else None
+        gy = grad * out * np.log(one_at_zero(x, y >= 0).astype(out.dtype)) if need_y else None
         return gx, gy
+
+
+def one_at_zero(x, where):
+    """x with 1 in place of its zeros where `where` holds: the base of Pow's rule. An exponent
+    that is a Python number makes `where` a Python bool; False needs no new array."""
+    if where is False:  # the same as np.where(np.logical_and(x == 0, False), 1, x)
+        return x
+    return np.where(np.logical_and(x == 0, where), 1, x)
 
 
 def integer_power(x, y) -> np.ndarray:

@@ -87,8 +87,19 @@ class Sum(Reduction):
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
+        if isinstance(grad, np.generic) or (type(grad) is np.ndarray and grad.size == 1):
+            return repeated(grad, x.shape)  # one number (a loss): no broadcast_to needed
         (grad,) = self.broadcastable(x, grad)
         return np.broadcast_to(grad, x.shape)
+
+
+def repeated(value, shape: tuple) -> np.ndarray:
+    """np.broadcast_to(value, shape) for a value of one element: the same read-only view,
+    made directly (zero strides), without broadcast_to's Python wrapper, which costs more
+    than the rest of a small network's Sum rule."""
+    view = np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
+    view.flags.writeable = False
+    return view
 
 
 class Mean(Sum):

@@ -15,10 +15,13 @@ from .optimizer import Optimizer
 def lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
     """a ← a + w(b − a) in place, computed as `torch.lerp_` does on the CPU (from b's side,
     b − (b − a)(1 − w), when w ≥ ½), so the rounding matches too."""
+    d = b - a  # the one temporary: a += w·d, or a = b − (1 − w)·d
     if w < 0.5:
-        a += w * (b - a)
+        d *= w
+        a += d
     else:
-        np.subtract(b, (b - a) * (1 - w), out=a)
+        d *= 1 - w
+        np.subtract(b, d, out=a)
 
 
 class Adam(Optimizer):
@@ -78,14 +81,22 @@ class Adam(Optimizer):
             if decoupled and wd != 0:
                 self._shrink(p, 1 - lr * wd)
             lerp_(m, g, 1 - beta1)
+            # the lines of the docstring in place, through one temporary for the whole update:
+            # v ← β₂v + (1 − β₂)g²,  then θ ← θ − step_size · m / (√v / √(1 − β₂ᵗ) + ε)
+            temp = np.multiply(g, 1 - beta2, out=np.empty_like(v))  # an array, even 0-d
+            temp *= g
             v *= beta2
-            v += (1 - beta2) * g * g
+            v += temp
             if amsgrad:
                 np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
                 v = state["max_exp_avg_sq"]
             step_size = lr / (1 - beta1 ** t)
-            denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-            self._descend(p, step_size * (m / denom))
+            denom = np.sqrt(v, out=temp)
+            denom /= math.sqrt(1 - beta2 ** t)
+            denom += eps
+            step = np.divide(m, denom, out=temp)
+            step *= step_size
+            self._descend(p, step)
 
 
 class AdamW(Adam):

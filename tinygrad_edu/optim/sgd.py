@@ -66,6 +66,6 @@ class SGD(Optimizer):
                     b = state["momentum_buffer"] = np.array(g)
                 else:
                     b *= mu
-                    b += (1 - tau) * g
+                    b += (1 - tau) * g if tau != 0 else g  # 1·g is g: no temporary
                 g = g + mu * b if nesterov else b
             self._descend(p, lr * g)
