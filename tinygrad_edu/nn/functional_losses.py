@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops, tracing
-from ..arguments import one_of, real
+from ..arguments import one_of, real, to_array
 from ..methods.arithmetic import where
 from ..recording import as_tensor, binary, floating
 from ..tensor import Tensor
@@ -23,6 +23,8 @@ def _pair(input: Any, target: Any, op: str) -> tuple[Tensor, Tensor]:
     """(input, target) as float tensors of input's dtype and the same shape (as mse_loss;
     PyTorch broadcasts with a warning); the target keeps its graph."""
     x = floating(as_tensor(input, op))
+    if isinstance(target, (list, tuple, range, float, int)):  # Python numbers: once, in x's
+        target = to_array(target, x.dtype, op)  # dtype (the default dtype first would round)
     t = as_tensor(target, op)
     if t.dtype.kind not in "fiub":
         raise TypeError(f"{op}: targets must be numbers, got dtype {t.dtype}")
