@@ -7,10 +7,13 @@ While a function is traced it runs eagerly as usual, but on TracedArrays: every 
 (`reshape`, `.T`, `x[i]`, `astype`, ...) computes its value AND appends one line of Python to
 the recorder, naming its operands by buffer (`b3`) or constant (`c0`). Reading a value
 (`item`, `bool`, `float`, `tolist`) raises `TraceError`: the program would freeze it.
+`TracedNumber` does the same for a Python number of the state that changes at each call.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 import threading
 
 import numpy as np
@@ -64,11 +67,12 @@ class Recorder:
         self.name = name
         self.lines: list[str] = []
         self.kinds: list[str] = []  # per line: "out" (writes a kept buffer) or "new"
-        self.namespace: dict = {"np": np, "TraceError": TraceError}
+        self.namespace: dict = {"np": np, "math": math, "TraceError": TraceError}
         self.kept: dict[str, np.ndarray] = {}  # buffer name -> the array allocated once
         self.constants: dict[int, str] = {}
         self.resets: list[tuple[str, np.ndarray]] = []  # constants written in place
         self.count = 0
+        self.numbers = 0
 
     # ---------------------------------------------------------------- naming
 
@@ -78,6 +82,15 @@ class Recorder:
         t.name = f"b{self.count}"
         self.count += 1
         return t
+
+    def number(self, value, expr: str | None = None) -> TracedNumber:
+        """`value` as a TracedNumber with a fresh name `n<i>`, computed by `expr` if given
+        (else the caller reads it in the program's prologue)."""
+        n = TracedNumber(value, f"n{self.numbers}")
+        self.numbers += 1
+        if expr is not None:
+            self.emit(f"{n.name} = {expr}")
+        return n
 
     def constant(self, value) -> str:
         key = id(value)
@@ -95,6 +108,8 @@ class Recorder:
                 raise TraceError(f"{self.name}: an array reached a numpy call through an "
                                  "operation the tracer does not record (such as iterating "
                                  "over an array); use indexing or tensor methods instead")
+            return v.name
+        if type(v) is TracedNumber:
             return v.name
         if v is None or type(v) in (bool, int, str) or v is Ellipsis:
             return repr(v)
@@ -177,6 +192,8 @@ def _plain(v):
     """`v` with TracedArrays replaced by plain ndarrays (same memory), for the real call."""
     if type(v) is TracedArray:
         return v.view(np.ndarray)
+    if type(v) is TracedNumber:
+        return v.value
     if type(v) in (tuple, list):
         return type(v)(_plain(x) for x in v)
     if type(v) is dict:
@@ -185,12 +202,12 @@ def _plain(v):
 
 
 def _refuse(what: str, attr: str | None = None):
-    """A reader of values that raises while tracing; outside a trace (an array left over
-    from a trace that failed) it reads as ndarray's `attr` does."""
+    """A reader of values that raises while tracing; outside a trace (an array or a number
+    left over from a trace that failed) it reads as the plain value's `attr` does."""
     def reader(self, *args, **kwargs):
         rec = recorder()
         if rec is None and attr is not None:
-            return getattr(np.ndarray, attr)(self.view(np.ndarray), *args, **kwargs)
+            return getattr(_plain(self), attr)(*args, **kwargs)
         name = rec.name if rec is not None else "a traced function"
         raise TraceError(
             f"{what} inside the traced function {name}: it reads a value the recorded program "
@@ -344,5 +361,91 @@ def traced_creation(make, name: str):
         if rec is None or not isinstance(result, np.ndarray):
             return result
         return rec.wrap(result, rec.call(f"np.{name}", args, kwargs))
+    wrapper.__name__ = name
+    return wrapper
+
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+               "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
+
+
+def _arithmetic(symbol: str, reflected: bool = False):
+    """The method for `self <symbol> other` (or `other <symbol> self`): computed on the plain
+    values, and recorded as that line of Python while tracing."""
+    compute = _ARITHMETIC[symbol]
+
+    def method(self, other):
+        if not isinstance(other, (int, float, TracedNumber)):
+            return NotImplemented  # an array: numpy's __array_ufunc__ records the call
+        a, b = (other, self) if reflected else (self, other)
+        value = compute(_plain(a), _plain(b))
+        rec = recorder()
+        if rec is None:
+            return value
+        return rec.number(value, f"{_operand(rec, a)} {symbol} {_operand(rec, b)}")
+    return method
+
+
+def _operand(rec: Recorder, x) -> str:
+    src = rec.source(x)
+    return f"({src})" if src.startswith("-") else src
+
+
+class TracedNumber:
+    """A Python number of the state that the traced function changes at each call, such as
+    an optimizer's step count t. Its arithmetic (`+ - * / // % **`, unary minus, `abs`,
+    `math.sqrt` and its kin) is recorded as lines of Python (`n2 = 0.9 ** n1`), so each replay
+    computes the numbers eager execution computes, by the same float operations, and numpy
+    calls take them as operands (`np.multiply(n4, b9, out=b11)`). Reading its value (a
+    comparison, `int(t)`, an index into a list) raises: the program would freeze it."""
+
+    __slots__ = ("value", "name")
+
+    def __init__(self, value, name: str):
+        self.value, self.name = value, name
+
+    def __neg__(self):
+        rec = recorder()
+        return -self.value if rec is None else rec.number(-self.value, f"-{self.name}")
+
+    def __abs__(self):
+        rec = recorder()
+        return abs(self.value) if rec is None else rec.number(abs(self.value),
+                                                              f"abs({self.name})")
+
+    def __repr__(self) -> str:
+        return f"<traced number {self.name}>"
+
+    __array_ufunc__ = TracedArray.__array_ufunc__  # numpy scalars and the number: recorded
+
+
+_WHAT = "reading a number of the state that changes at each call (an optimizer's step count)"
+for _name, _how in (("bool", "by bool() or a Python branch"), ("float", "by float()"),
+                    ("int", "by int()"), ("index", "as an index or a count"),
+                    ("hash", "as a key"), ("str", "by printing it"),
+                    ("format", "by formatting it"), ("round", "by round()"),
+                    ("eq", "in a comparison"), ("ne", "in a comparison"),
+                    ("lt", "in a comparison"), ("le", "in a comparison"),
+                    ("gt", "in a comparison"), ("ge", "in a comparison")):
+    setattr(TracedNumber, f"__{_name}__", _refuse(f"{_WHAT} {_how}", f"__{_name}__"))
+for _symbol, _name in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"),
+                       ("//", "floordiv"), ("%", "mod"), ("**", "pow")):
+    setattr(TracedNumber, f"__{_name}__", _arithmetic(_symbol))
+    setattr(TracedNumber, f"__r{_name}__", _arithmetic(_symbol, reflected=True))
+TracedNumber.__array__ = _refuse(f"{_WHAT} as an array")
+
+
+MATH = ("sqrt", "exp", "log", "cos", "sin")
+
+
+def traced_math(f, name: str):
+    """math.<name> as it behaves while tracing: a TracedNumber's value is computed and the
+    call recorded (`math.sqrt` reads a float's value without asking it)."""
+    def wrapper(x):
+        rec = recorder()
+        if type(x) is not TracedNumber:
+            return f(x)
+        value = f(x.value)
+        return value if rec is None else rec.number(value, f"math.{name}({x.name})")
     wrapper.__name__ = name
     return wrapper
