@@ -372,19 +372,26 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     rec.namespace["wrap"] = wrap
     resets = [f"np.copyto({src}, {rec.constant(init)})" for src, init in rec.resets]
     tail = epilogue + [f"return {ret_src}"]
-    lines, kinds = jit_plan.prune(prologue + rec.lines, ["new"] * len(prologue) + rec.kinds,
-                                  tail)
-    lines, kept = jit_plan.share(lines, kinds, rec.kept, tail)
-    tail = jit_plan.uncopy(tail, lines)
+    lines, kinds = prologue + rec.lines, ["new"] * len(prologue) + rec.kinds
+    variables = set(params) | {t.name for *_, t, _ in swapped if type(t) is TracedArray}
+    lines, kinds, kept, constants = jit_plan.fold(lines, kinds, rec.kept, rec.namespace,
+                                                  variables)
+    lines, kinds = jit_plan.prune(lines, kinds, tail)
+    lines, kinds, kept, fresh = jit_plan.elide(lines, kinds, kept, rec.dense,
+                                               rec.namespace, tail)
+    lines, kept = jit_plan.share(lines, kinds, kept, tail, fresh)
+    tail = jit_plan.uncopy(tail, lines, fresh)
     body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +
               "".join(f"    {line}\n" for line in body))
     code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
-    namespace.update(kept)
+    buffers = {n: jit_plan.allocate(*spec) for n, spec in kept.items()}
+    namespace.update(constants)
+    namespace.update(buffers)
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(code, namespace)
-    nbytes = sum(a.nbytes for a in kept.values())
+    nbytes = sum(a.nbytes for a in buffers.values())
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
     program = Program(source, namespace[safe(name)], calls, len(kept), nbytes)
     return program, ret, changed

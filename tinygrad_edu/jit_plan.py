@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 NAME = re.compile(r"\bb\d+\b")
 MAKES = re.compile(r"^((?:b\d+, )*b\d+,?) = ")
 OUT = re.compile(r", out=(b\d+)\)$")
@@ -36,12 +38,110 @@ def fresh(lines: list) -> set:
     return {m.group(1) for m in map(FRESH.match, lines) if m}
 
 
-def uncopy(tail: list, lines: list) -> list:
+def uncopy(tail: list, lines: list, fresh_names: set) -> list:
     """`tail` with `bN.copy()` made `bN` for the arrays allocated anew at each replay."""
-    new = fresh(lines)
+    new = fresh(lines) | fresh_names
     return [re.sub(r"\b(b\d+)\.copy\(\)",
                    lambda m: m.group(1) if m.group(1) in new else m.group(0), line)
             for line in tail]
+
+
+def writes(line: str, kind: str) -> set:
+    """The names whose memory `line` may write, other than a buffer it makes: its `out=`;
+    for another line kept for its effect (`b9[0] = b4`, `np.add.at(b3, ...)`), cautiously,
+    every name it reads."""
+    if kind == "out" or line.startswith("if "):
+        return set()
+    m = re.search(r"out=(\(.*?\)|b\d+)", line)
+    if m:
+        return set(NAME.findall(m.group(1)))
+    return set() if made(line, kind) else set(NAME.findall(line))
+
+
+def families(lines: list, kinds: list, fresh_names: set) -> dict:
+    """name -> the set of names it may share memory with: a line that makes a view (any line
+    making names, but for `out=` and fresh arrays) joins what it makes to what it reads."""
+    family: dict[str, set] = {}
+    for line, kind in zip(lines, kinds):
+        names = made(line, kind)
+        if not names or kind == "out" or names & fresh_names or FRESH.match(line):
+            continue
+        joined = set().union(names, *(family.get(n, {n}) for n in NAME.findall(line)))
+        for n in joined:
+            family[n] = joined
+    return family
+
+
+def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set):
+    """Compute once, at planning, the lines that read no input, state or number (the seed of
+    a backward pass, `np.ones(())` divided by N and broadcast): their results become
+    constants of the program, read-only. Returns the lines, kinds and kept
+    buffers left, and the constants.
+    A line whose result, or a view of it, is written later is not folded."""
+    forced: set = set()
+    while True:
+        variable, const = set(variables) | forced, []
+        for i, (line, kind) in enumerate(zip(lines, kinds)):
+            names = made(line, kind)
+            if (names and not names & forced and not set(NAME.findall(line)) & variable
+                    and not NUMBER.search(line)):
+                const.append(i)
+            else:
+                variable |= names
+        folded = set().union(*(made(lines[i], kinds[i]) for i in const))
+        family = families(lines, kinds, set())
+        written = set().union(*(writes(line, kind) for line, kind in zip(lines, kinds)))
+        touched = set().union(*(family.get(n, {n}) for n in written)) & folded
+        if not touched:
+            break
+        forced |= touched
+    ns = dict(namespace)
+    for i in const:
+        for n in made(lines[i], kinds[i]) & kept.keys():
+            ns[n] = allocate(*kept[n])
+        exec(lines[i], ns)
+    constants = {n: ns[n] for n in folded}
+    for a in constants.values():
+        a.flags.writeable = False
+    drop = set(const)
+    return ([x for i, x in enumerate(lines) if i not in drop],
+            [k for i, k in enumerate(kinds) if i not in drop],
+            {n: v for n, v in kept.items() if n not in folded}, constants)
+
+
+NUMBER = re.compile(r"\bn\d+\b")
+COPY = re.compile(r"^(b\d+) = (?:np\.array\((b\d+), dtype=(c\d+)\)|(b\d+)\.copy\(\))$")
+
+
+def elide(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, tail: list):
+    """Drop the copies `bY = np.array(bX, dtype=<bX's>)` (a gradient the engine copies for
+    `.grad`) when nothing writes bX, bY or a view of either after the copy: bY is bX. If
+    the call hands bX out, the line that made bX into its buffer makes it afresh instead,
+    so that it needs no copy either. Returns lines, kinds, kept and the names made afresh."""
+    lines, kinds, kept, fresh_names = list(lines), list(kinds), dict(kept), set()
+    i = 0
+    while i < len(lines):
+        m = COPY.match(lines[i])
+        y, x = (m.group(1), m.group(2) or m.group(4)) if m else (None, None)
+        same = m and x in dense and (m.group(3) is None or namespace[m.group(3)] == dense[x])
+        family = families(lines, kinds, fresh_names) if same else {}
+        around = family.get(x, {x}) | family.get(y, {y})
+        later = set().union(*(writes(line, kind) for line, kind in zip(lines[i + 1:],
+                                                                       kinds[i + 1:])))
+        if not same or around & later:
+            i += 1
+            continue
+        rename = re.compile(rf"\b{y}\b")
+        del lines[i], kinds[i]
+        lines = [rename.sub(x, line) for line in lines]
+        tail[:] = [rename.sub(x, line) for line in tail]
+        if x in kept and re.search(rf"\b{x}\b", "\n".join(tail)):
+            j = next(j for j, line in enumerate(lines) if OUT.search(line)
+                     and OUT.search(line).group(1) == x)
+            lines[j], kinds[j] = f"{x} = " + OUT.sub(")", lines[j]), "new"
+            del kept[x]
+            fresh_names.add(x)
+    return lines, kinds, kept, fresh_names
 
 
 def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
@@ -58,14 +158,16 @@ def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
     return [k[0] for k in keep], [k[1] for k in keep]
 
 
-def share(lines: list, kinds: list, kept: dict, tail: list) -> tuple[list, dict]:
-    """Rename kept buffers so that a result written with `out=` reuses a buffer of its shape
-    and dtype whose last reader came before it; return the lines and the buffers left."""
+def share(lines: list, kinds: list, kept: dict, tail: list,
+          fresh_names: set) -> tuple[list, dict]:
+    """Rename kept buffers so that a result written with `out=` reuses a buffer of its layout
+    (`tracing.layout`) whose last reader came before it; return the lines and the buffers
+    left."""
     roots: dict[str, set] = {}  # name -> the kept buffers it may share memory with
     for line, kind in zip(lines, kinds):
         if kind == "new":
             names = made(line, kind)
-            if names and FRESH.match(line):
+            if names and (FRESH.match(line) or names & fresh_names):
                 for n in names:
                     roots[n] = set()
             elif names:
@@ -90,8 +192,7 @@ def share(lines: list, kinds: list, kept: dict, tail: list) -> tuple[list, dict]
         (name,) = made(line, kind) or (None,)
         if name is None or name not in kept or name in rename:
             continue
-        a = kept[name]
-        slots = free.setdefault((a.shape, a.dtype.str), [])
+        slots = free.setdefault(kept[name], [])
         for j, (after, slot) in enumerate(slots):
             if after < i:
                 rename[name] = slot
@@ -104,3 +205,9 @@ def share(lines: list, kinds: list, kept: dict, tail: list) -> tuple[list, dict]
     sub = lambda m: rename.get(m.group(0), m.group(0))  # noqa: E731
     lines = [NAME.sub(sub, line) for line in lines]
     return lines, {n: a for n, a in kept.items() if n not in rename}
+
+
+def allocate(shape: tuple, dtype, axes: tuple) -> np.ndarray:
+    """An uninitialised array of the layout `tracing.layout` noted (each program line writes
+    a buffer whole before reading it)."""
+    return np.empty([shape[i] for i in axes], dtype).transpose(np.argsort(axes))

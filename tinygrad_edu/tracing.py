@@ -68,7 +68,8 @@ class Recorder:
         self.lines: list[str] = []
         self.kinds: list[str] = []  # per line: "out" (writes a kept buffer) or "new"
         self.namespace: dict = {"np": np, "math": math, "TraceError": TraceError}
-        self.kept: dict[str, np.ndarray] = {}  # buffer name -> the array allocated once
+        self.kept: dict[str, tuple] = {}  # buffer name -> its layout, allocated once planned
+        self.dense: dict[str, np.dtype] = {}  # name -> dtype, for C- or F-contiguous arrays
         self.constants: dict[int, str] = {}
         self.resets: list[tuple[str, np.ndarray]] = []  # constants written in place
         self.count = 0
@@ -81,6 +82,8 @@ class Recorder:
         t = value.view(TracedArray) if type(value) is not TracedArray else value
         t.name = f"b{self.count}"
         self.count += 1
+        if t.flags.c_contiguous or t.flags.f_contiguous:
+            self.dense[t.name] = t.dtype
         return t
 
     def number(self, value, expr: str | None = None) -> TracedNumber:
@@ -169,7 +172,7 @@ class Recorder:
             self.emit(line)
             return result
         if kept:
-            self.kept[out.name] = out.view(np.ndarray)
+            self.kept[out.name] = layout(out)
             self.emit(line[:-1] + f", out={out.name})" if line.endswith(")") else line, "out")
         else:
             self.emit(f"{out.name} = {line}")
@@ -186,6 +189,12 @@ class Recorder:
         """`target` is written in place: a constant array must start each replay afresh."""
         if type(target) is not TracedArray and isinstance(target, np.ndarray):
             self.resets.append((self.source(target), target.copy()))
+
+
+def layout(a: np.ndarray) -> tuple:
+    """(shape, dtype, axes from the slowest in memory to the fastest): enough to allocate an
+    array laid out as `a` (C or F order, or axes permuted) without keeping `a` alive."""
+    return a.shape, a.dtype, tuple(np.argsort([-s for s in a.strides], kind="stable").tolist())
 
 
 def _plain(v):
