@@ -379,7 +379,7 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     lines, kinds = jit_plan.prune(lines, kinds, tail)
     lines, kinds, kept, fresh = jit_plan.elide(lines, kinds, kept, rec.dense,
                                                rec.namespace, tail)
-    lines, kept = jit_plan.share(lines, kinds, kept, tail, fresh)
+    lines, kept, tail = jit_plan.share(lines, kinds, kept, tail, fresh)
     tail = jit_plan.uncopy(tail, lines, fresh)
     body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +

@@ -158,11 +158,16 @@ def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
     return [k[0] for k in keep], [k[1] for k in keep]
 
 
+ELEMENTWISE = re.compile(r"np\.(?!(?:matmul|vecdot|matvec|vecmat)\()\w+\(")  # not a reduce
+
+
 def share(lines: list, kinds: list, kept: dict, tail: list,
-          fresh_names: set) -> tuple[list, dict]:
+          fresh_names: set) -> tuple[list, dict, list]:
     """Rename kept buffers so that a result written with `out=` reuses a buffer of its layout
-    (`tracing.layout`) whose last reader came before it; return the lines and the buffers
-    left."""
+    (`tracing.layout`) whose last reader came before it, or is this very line if it works
+    elementwise (`np.add(b8, b3, out=b8)`: numpy computes an output that overlaps an input
+    as if the input had been copied first); return the lines, the buffers left and `tail`,
+    renamed alike."""
     roots: dict[str, set] = {}  # name -> the kept buffers it may share memory with
     for line, kind in zip(lines, kinds):
         if kind == "new":
@@ -193,18 +198,20 @@ def share(lines: list, kinds: list, kept: dict, tail: list,
         if name is None or name not in kept or name in rename:
             continue
         slots = free.setdefault(kept[name], [])
+        elementwise = ELEMENTWISE.match(line) is not None
         for j, (after, slot) in enumerate(slots):
-            if after < i:
+            if after < i or after == i and elementwise:
                 rename[name] = slot
                 slots[j] = (last.get(name, end), slot)
                 break
         else:
             slots.append((last.get(name, end), name))
     if not rename:
-        return lines, kept
+        return lines, kept, tail
     sub = lambda m: rename.get(m.group(0), m.group(0))  # noqa: E731
-    lines = [NAME.sub(sub, line) for line in lines]
-    return lines, {n: a for n, a in kept.items() if n not in rename}
+    return ([NAME.sub(sub, line) for line in lines],
+            {n: a for n, a in kept.items() if n not in rename},
+            [NAME.sub(sub, line) for line in tail])
 
 
 def allocate(shape: tuple, dtype, axes: tuple) -> np.ndarray:
