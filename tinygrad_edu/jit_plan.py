@@ -72,12 +72,19 @@ def families(lines: list, kinds: list, fresh_names: set) -> dict:
     return family
 
 
-def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set):
+def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, variables: set):
     """Compute once, at planning, the lines that read no input, state or number (the seed of
     a backward pass, `np.ones(())` divided by N and broadcast): their results become
-    constants of the program, read-only. Returns the lines, kinds and kept
-    buffers left, and the constants.
-    A line whose result, or a view of it, is written later is not folded."""
+    constants of the program, read-only. `np.logical_and(x, False)` is such a constant (all
+    False), and `np.where` on an all-False constant is a copy of its last operand (Pow's
+    rule guards x = 0 only for an exponent 0: for another, so its chain shrinks). A line
+    whose result, or a view of it, is written later is not folded. Returns the lines, kinds
+    and kept buffers left, and the constants."""
+    lines, kinds = list(lines), list(kinds)
+    for i, line in enumerate(lines):
+        m = FALSE_AND.match(line)
+        if m:
+            lines[i], kinds[i] = f"{m.group(1)} = np.zeros({kept[m.group(1)][0]!r}, bool)", "new"
     forced: set = set()
     while True:
         variable, const = set(variables) | forced, []
@@ -103,6 +110,11 @@ def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set):
     constants = {n: ns[n] for n in folded}
     for a in constants.values():
         a.flags.writeable = False
+    for i, line in enumerate(lines):
+        m = WHERE_FALSE.match(line)
+        if (m and m.group(2) in constants and not constants[m.group(2)].any()
+                and dense.get(m.group(1)) == dense.get(m.group(3)) is not None):
+            lines[i] = f"{m.group(1)} = {m.group(3)}.copy()"
     drop = set(const)
     return ([x for i, x in enumerate(lines) if i not in drop],
             [k for i, k in enumerate(kinds) if i not in drop],
@@ -110,6 +122,8 @@ def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set):
 
 
 NUMBER = re.compile(r"\bn\d+\b")
+FALSE_AND = re.compile(r"^np\.logical_and\(b\d+, False, out=(b\d+)\)$")
+WHERE_FALSE = re.compile(r"^(b\d+) = np\.where\((b\d+), .+, (b\d+)\)$")
 COPY = re.compile(r"^(b\d+) = (?:np\.array\((b\d+), dtype=(c\d+)\)|(b\d+)\.copy\(\))$")
 
 
@@ -123,7 +137,7 @@ def elide(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, ta
     while i < len(lines):
         m = COPY.match(lines[i])
         y, x = (m.group(1), m.group(2) or m.group(4)) if m else (None, None)
-        same = m and x in dense and (m.group(3) is None or namespace[m.group(3)] == dense[x])
+        same = m and x in dense and (m.group(3) is None or namespace[m.group(3)] == dense[x][0])
         family = families(lines, kinds, fresh_names) if same else {}
         around = family.get(x, {x}) | family.get(y, {y})
         later = set().union(*(writes(line, kind) for line, kind in zip(lines[i + 1:],

@@ -69,7 +69,7 @@ class Recorder:
         self.kinds: list[str] = []  # per line: "out" (writes a kept buffer) or "new"
         self.namespace: dict = {"np": np, "math": math, "TraceError": TraceError}
         self.kept: dict[str, tuple] = {}  # buffer name -> its layout, allocated once planned
-        self.dense: dict[str, np.dtype] = {}  # name -> dtype, for C- or F-contiguous arrays
+        self.dense: dict[str, tuple] = {}  # name -> (dtype, shape) of C- or F-contiguous arrays
         self.constants: dict[int, str] = {}
         self.resets: list[tuple[str, np.ndarray]] = []  # constants written in place
         self.count = 0
@@ -83,7 +83,7 @@ class Recorder:
         t.name = f"b{self.count}"
         self.count += 1
         if t.flags.c_contiguous or t.flags.f_contiguous:
-            self.dense[t.name] = t.dtype
+            self.dense[t.name] = (t.dtype, t.shape)
         return t
 
     def number(self, value, expr: str | None = None) -> TracedNumber:
@@ -335,6 +335,11 @@ def _method(name: str):
         rec = recorder()
         if rec is None:
             return result
+        if name == "sum" and not args and kwargs.keys() <= {"axis", "dtype", "keepdims"}:
+            # x.sum(...) is np.add.reduce(x, ...) behind a Python function (numpy's
+            # _methods._sum): the program calls it directly (its default axis is 0: given)
+            return rec.wrap(result, rec.call("np.add.reduce", (self,),
+                                             {"axis": None, **kwargs}))
         return rec.wrap(result, f"{rec.source(self)}.{name}"
                                 f"{rec.call('', args, kwargs)}")
     method.__name__ = name
