@@ -303,6 +303,33 @@ def test_returned_tensors_do_not_change_under_later_calls():
     assert not losses[-1].requires_grad
 
 
+def test_gradients_handed_out_do_not_change_under_later_calls():
+    """The program writes a gradient it hands out as .grad into a fresh array at each call
+    (not into a buffer of the program), so a .grad kept from an earlier call stays put."""
+    def make():
+        w = tg.tensor([1.0, 2.0], requires_grad=True)
+        opt = tg.optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (x @ (w * w)[:, None]).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return w, step
+
+    (w_e, step_e), (w_j, step_j) = make(), make()
+    step_j = tg.jit(step_j)
+    x = tg.tensor([[0.5, -1.0], [2.0, 1.0]])
+    grads_e, grads_j = [], []
+    for _ in range(5):
+        step_e(x), step_j(x)
+        grads_e.append(w_e.grad)
+        grads_j.append(w_j.grad)
+    for g, h in zip(grads_e, grads_j):
+        np.testing.assert_array_equal(h.numpy(), g.numpy())
+
+
 def traced_reading(read):
     w = tg.tensor([1.0, 2.0], requires_grad=True)
 
@@ -366,6 +393,8 @@ def test_program_prints_the_recorded_numpy_calls():
     assert "np.tanh(" in text and "np.matmul(" in text and "out=" in text
     assert "np.subtract(" in text  # the update, written into the parameter's buffer
     assert "numpy calls" in repr(step.program) and "buffers" in repr(step.program)
+    assert "np.ones(" not in text and "k" in text  # the backward's seed: a constant, folded
+    assert "np.array(" not in text  # the engine's copies of the gradients: elided
     assert step.program.kernels > 10
 
 

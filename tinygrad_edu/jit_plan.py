@@ -72,14 +72,16 @@ def families(lines: list, kinds: list, fresh_names: set) -> dict:
     return family
 
 
-def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, variables: set):
+def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, variables: set,
+         tail: list):
     """Compute once, at planning, the lines that read no input, state or number (the seed of
     a backward pass, `np.ones(())` divided by N and broadcast): their results become
     constants of the program, read-only. `np.logical_and(x, False)` is such a constant (all
     False), and `np.where` on an all-False constant is a copy of its last operand (Pow's
     rule guards x = 0 only for an exponent 0: for another, so its chain shrinks). A line
-    whose result, or a view of it, is written later is not folded. Returns the lines, kinds
-    and kept buffers left, and the constants."""
+    whose result, or a view of it, is written later is not folded. The constants are named
+    `k<i>` for `b<i>`. Returns the lines, kinds and kept buffers left, the constants, and
+    `tail` with their names."""
     lines, kinds = list(lines), list(kinds)
     for i, line in enumerate(lines):
         m = FALSE_AND.match(line)
@@ -110,6 +112,10 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
     constants = {n: ns[n] for n in folded}
     for a in constants.values():
         a.flags.writeable = False
+    rename = lambda m: "k" + m.group(0)[1:] if m.group(0) in folded else m.group(0)  # noqa: E731
+    lines = [NAME.sub(rename, line) for line in lines]
+    tail = [NAME.sub(rename, line) for line in tail]
+    constants = {"k" + n[1:]: a for n, a in constants.items()}
     for i, line in enumerate(lines):
         m = WHERE_FALSE.match(line)
         if (m and m.group(2) in constants and not constants[m.group(2)].any()
@@ -118,12 +124,12 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
     drop = set(const)
     return ([x for i, x in enumerate(lines) if i not in drop],
             [k for i, k in enumerate(kinds) if i not in drop],
-            {n: v for n, v in kept.items() if n not in folded}, constants)
+            {n: v for n, v in kept.items() if n not in folded}, constants, tail)
 
 
 NUMBER = re.compile(r"\bn\d+\b")
 FALSE_AND = re.compile(r"^np\.logical_and\(b\d+, False, out=(b\d+)\)$")
-WHERE_FALSE = re.compile(r"^(b\d+) = np\.where\((b\d+), .+, (b\d+)\)$")
+WHERE_FALSE = re.compile(r"^(b\d+) = np\.where\((k\d+), .+, (b\d+)\)$")
 COPY = re.compile(r"^(b\d+) = (?:np\.array\((b\d+), dtype=(c\d+)\)|(b\d+)\.copy\(\))$")
 
 
