@@ -39,11 +39,22 @@ def jit(fn):
 
 
 class Program:
-    """A traced program: `source` is the Python of its numpy calls (print it to read it)."""
+    """A traced program: `source` is the Python of its numpy calls (print it to read it).
+    Its buffers are allocated at its first replay: a program that never replays (the first
+    call's, made before any `.grad` existed) costs no memory for them."""
 
-    def __init__(self, source: str, function, kernels: int, buffers: int, nbytes: int):
-        self.source, self.function = source, function
-        self.kernels, self.buffers, self.nbytes = kernels, buffers, nbytes
+    def __init__(self, source: str, compiled, kernels: int, layouts: dict, namespace: dict):
+        self.source, self.compiled, self.kernels = source, compiled, kernels
+        self.layouts, self.namespace = layouts, namespace
+        self.buffers = len(layouts)
+        self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
+                          for shape, dtype, _ in layouts.values())
+        self.function = self.first_replay
+
+    def first_replay(self, *inputs):
+        self.namespace.update({n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
+        self.function = self.compiled
+        return self.compiled(*inputs)
 
     def __str__(self) -> str:
         return self.source
@@ -386,16 +397,12 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
               "".join(f"    {line}\n" for line in body))
     code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
-    buffers = {n: jit_plan.allocate(*spec) for n, spec in kept.items()}
     namespace.update(constants)
-    namespace.update(buffers)
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(code, namespace)
-    nbytes = sum(a.nbytes for a in buffers.values())
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace[safe(name)], calls, len(kept), nbytes)
+    program = Program(source, namespace[safe(name)], calls, kept, namespace)
     return program, ret, changed
-
 
 
 def safe(name: str) -> str:
