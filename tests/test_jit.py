@@ -222,6 +222,43 @@ def test_a_learning_rate_schedule_between_calls_matches_eager():
     assert step_j.traces == 3 + 3 * 2
 
 
+def test_a_counter_of_the_users_own_is_replayed_as_a_number():
+    """Any int or float kept in a dict the function reaches, and changed by each call, is
+    traced as a number from the second call on: the program computes it as Python would."""
+    state = {"t": 0, "scale": 0.5}
+
+    @tg.jit
+    def f(x):
+        state["t"] += 1
+        state["scale"] = state["scale"] * 1.5 + 1 / state["t"] ** 2
+        return x * 2
+
+    x = tg.tensor([1.0, -2.0])
+    t, scale = 0, 0.5
+    for _ in range(6):
+        t = t + 1
+        scale = scale * 1.5 + 1 / t ** 2
+        np.testing.assert_array_equal(f(x).numpy(), [2.0, -4.0])
+        assert state == {"t": t, "scale": scale}
+    assert type(state["t"]) is int and type(state["scale"]) is float
+    assert f.traces == 2  # 1 finds both numbers changing; 2 traces them; replayed after
+
+
+def test_a_counter_is_not_a_tensor_operand():
+    state = {"t": 0}
+
+    @tg.jit
+    def f(x):
+        state["t"] += 1
+        return x * state["t"]
+
+    x = tg.tensor([1.0, -2.0])
+    f(x)
+    with pytest.raises(TypeError, match="traced by tg.jit"):
+        f(x)
+    assert state == {"t": 2} and type(state["t"]) is int  # as the failed call left it
+
+
 def test_reading_a_step_count_inside_the_function_raises():
     """The step count changes at each call, so the program cannot branch on it."""
     w = tg.tensor([1.0, 2.0], requires_grad=True)

@@ -330,6 +330,12 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
         setattr(math, n, tracing.traced_math(f, n))
     try:
         result = fn(*targs, **tkwargs)
+    except BaseException:
+        for d in dicts:  # a number the failed call left traced: its value
+            for k, v in d.items():
+                if type(v) is TracedNumber:
+                    d[k] = v.value
+        raise
     finally:
         tracing.start(None)
         for n, f in (*_PATCHED.items(), *_CREATION.items()):

@@ -428,7 +428,8 @@ class TracedNumber:
                                                               f"abs({self.name})")
 
     def __repr__(self) -> str:
-        return f"<traced number {self.name}>"
+        return (f"<number {self.name} of the state, traced by tg.jit: it takes Python "
+                "arithmetic and numpy calls on arrays, not tensor operations>")
 
     __array_ufunc__ = TracedArray.__array_ufunc__  # numpy scalars and the number: recorded
 
