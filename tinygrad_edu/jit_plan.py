@@ -61,15 +61,24 @@ def writes(line: str, kind: str) -> set:
 def families(lines: list, kinds: list, fresh_names: set) -> dict:
     """name -> the set of names it may share memory with: a line that makes a view (any line
     making names, but for `out=` and fresh arrays) joins what it makes to what it reads."""
-    family: dict[str, set] = {}
+    parent: dict[str, str] = {}
+
+    def root(n):
+        while parent.get(n, n) != n:
+            n = parent[n]
+        return n
     for line, kind in zip(lines, kinds):
         names = made(line, kind)
         if not names or kind == "out" or names & fresh_names or FRESH.match(line):
             continue
-        joined = set().union(names, *(family.get(n, {n}) for n in NAME.findall(line)))
-        for n in joined:
-            family[n] = joined
-    return family
+        first, *others = {root(n) for n in NAME.findall(line)}
+        parent[first] = first
+        for r in others:
+            parent[r] = first
+    groups: dict[str, set] = {}
+    for n in parent:
+        groups.setdefault(root(n), set()).add(n)
+    return {n: groups[root(n)] for n in parent}
 
 
 def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, variables: set,
@@ -105,16 +114,16 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
             break
         forced |= touched
     ns = dict(namespace)
-    for i in const:
-        for n in made(lines[i], kinds[i]) & kept.keys():
-            ns[n] = allocate(*kept[n])
-        exec(lines[i], ns)
+    for n in folded & kept.keys():
+        ns[n] = allocate(*kept[n])
+    exec("\n".join(lines[i] for i in const), ns)
     constants = {n: ns[n] for n in folded}
     for a in constants.values():
         a.flags.writeable = False
-    rename = lambda m: "k" + m.group(0)[1:] if m.group(0) in folded else m.group(0)  # noqa: E731
-    lines = [NAME.sub(rename, line) for line in lines]
-    tail = [NAME.sub(rename, line) for line in tail]
+    if folded:
+        named = re.compile(r"\bb(" + "|".join(n[1:] for n in folded) + r")\b")
+        lines = [named.sub(r"k\1", line) for line in lines]
+        tail = [named.sub(r"k\1", line) for line in tail]
     constants = {"k" + n[1:]: a for n, a in constants.items()}
     for i, line in enumerate(lines):
         m = WHERE_FALSE.match(line)
@@ -144,11 +153,10 @@ def elide(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, ta
         m = COPY.match(lines[i])
         y, x = (m.group(1), m.group(2) or m.group(4)) if m else (None, None)
         same = m and x in dense and (m.group(3) is None or namespace[m.group(3)] == dense[x][0])
-        family = families(lines, kinds, fresh_names) if same else {}
-        around = family.get(x, {x}) | family.get(y, {y})
-        later = set().union(*(writes(line, kind) for line, kind in zip(lines[i + 1:],
-                                                                       kinds[i + 1:])))
-        if not same or around & later:
+        if same:
+            family = families(lines, kinds, fresh_names)
+            later = set().union(*map(writes, lines[i + 1:], kinds[i + 1:]))
+        if not same or (family.get(x, {x}) | family.get(y, {y})) & later:
             i += 1
             continue
         rename = re.compile(rf"\b{y}\b")

@@ -194,6 +194,8 @@ class Recorder:
 def layout(a: np.ndarray) -> tuple:
     """(shape, dtype, axes from the slowest in memory to the fastest): enough to allocate an
     array laid out as `a` (C or F order, or axes permuted) without keeping `a` alive."""
+    if a.flags.c_contiguous:  # the usual case, without sorting
+        return a.shape, a.dtype, tuple(range(a.ndim))
     return a.shape, a.dtype, tuple(np.argsort([-s for s in a.strides], kind="stable").tolist())
 
 
