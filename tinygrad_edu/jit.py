@@ -390,7 +390,8 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     resets = [f"np.copyto({src}, {rec.constant(init)})" for src, init in rec.resets]
     tail = epilogue + [f"return {ret_src}"]
     lines, kinds = prologue + rec.lines, ["new"] * len(prologue) + rec.kinds
-    variables = set(params) | {t.name for *_, t, _ in swapped if type(t) is TracedArray}
+    variables = (set(params) | {t.name for *_, t, _ in swapped if type(t) is TracedArray}
+                 | {src for src, _ in rec.resets})
     lines, kinds, kept, constants, tail = jit_plan.fold(lines, kinds, rec.kept, rec.dense,
                                                         rec.namespace, variables, tail)
     lines, kinds = jit_plan.prune(lines, kinds, tail)

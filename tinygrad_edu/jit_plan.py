@@ -101,7 +101,7 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
         variable, const = set(variables) | forced, []
         for i, (line, kind) in enumerate(zip(lines, kinds)):
             names = made(line, kind)
-            if (names and not names & forced and not set(NAME.findall(line)) & variable
+            if (names and not names & forced and not set(OPERAND.findall(line)) & variable
                     and not NUMBER.search(line)):
                 const.append(i)
             else:
@@ -137,6 +137,7 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
 
 
 NUMBER = re.compile(r"\bn\d+\b")
+OPERAND = re.compile(r"\b[bc]\d+\b")  # a buffer, or a constant (one the program writes varies)
 FALSE_AND = re.compile(r"^np\.logical_and\(b\d+, False, out=(b\d+)\)$")
 WHERE_FALSE = re.compile(r"^(b\d+) = np\.where\((k\d+), .+, (b\d+)\)$")
 COPY = re.compile(r"^(b\d+) = (?:np\.array\((b\d+), dtype=(c\d+)\)|(b\d+)\.copy\(\))$")
