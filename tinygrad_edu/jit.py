@@ -39,12 +39,13 @@ def jit(fn):
 
 
 class Program:
-    """A traced program: `source` is the Python of its numpy calls (print it to read it).
-    Its buffers are allocated at its first replay: a program that never replays (the first
-    call's, made before any `.grad` existed) costs no memory for them."""
+    """A traced program: `source` is the Python of its numpy calls (print it to read it),
+    a function `name` run in `namespace`. It is compiled and its buffers allocated at its
+    first replay: a program that never replays (the first call's, made before any `.grad`
+    existed) costs neither."""
 
-    def __init__(self, source: str, compiled, kernels: int, layouts: dict, namespace: dict):
-        self.source, self.compiled, self.kernels = source, compiled, kernels
+    def __init__(self, source: str, name: str, kernels: int, layouts: dict, namespace: dict):
+        self.source, self.name, self.kernels = source, name, kernels
         self.layouts, self.namespace = layouts, namespace
         self.buffers = len(layouts)
         self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
@@ -53,8 +54,9 @@ class Program:
 
     def first_replay(self, *inputs):
         self.namespace.update({n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
-        self.function = self.compiled
-        return self.compiled(*inputs)
+        exec(compile(self.source, f"<jit program of {self.name}>", "exec"), self.namespace)
+        self.function = self.namespace[safe(self.name)]
+        return self.function(*inputs)
 
     def __str__(self) -> str:
         return self.source
@@ -402,13 +404,11 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +
               "".join(f"    {line}\n" for line in body))
-    code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
     namespace.update(constants)
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
-    exec(code, namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace[safe(name)], calls, kept, namespace)
+    program = Program(source, name, calls, kept, namespace)
     return program, ret, changed
 
 
