@@ -54,7 +54,7 @@ class Program:
 
     def first_replay(self, *inputs):
         self.namespace.update({n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
-        exec(compile(self.source, f"<jit program of {self.name}>", "exec"), self.namespace)
+        exec(jit_plan.compiled(self.source, f"<jit program of {self.name}>"), self.namespace)
         self.function = self.namespace[safe(self.name)]
         return self.function(*inputs)
 
@@ -270,7 +270,7 @@ def guard(fn, args, kwargs, tensors, dicts, lists, counters):
         terms.append(f"len({src}) == {len(x)}")
         terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
     source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
-    exec(compile(source, "<jit guard>", "exec"), ns)
+    exec(jit_plan.compiled(source, "<jit guard>"), ns)
     return ns["check"]
 
 

@@ -11,6 +11,7 @@ every buffer the line reads: safe, if cautious).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -96,19 +97,20 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
         m = FALSE_AND.match(line)
         if m:
             lines[i], kinds[i] = f"{m.group(1)} = np.zeros({kept[m.group(1)][0]!r}, bool)", "new"
+    makes = [made(line, kind) for line, kind in zip(lines, kinds)]
+    reads = [set(OPERAND.findall(line)) | set(NUMBER.findall(line)) for line in lines]
+    numbers = set(NUMBER.findall("\n".join(lines)))  # the traced numbers: never constant
+    written = set().union(*map(writes, lines, kinds))
+    family = families(lines, kinds, set()) if written else {}
     forced: set = set()
     while True:
-        variable, const = set(variables) | forced, []
-        for i, (line, kind) in enumerate(zip(lines, kinds)):
-            names = made(line, kind)
-            if (names and not names & forced and not set(OPERAND.findall(line)) & variable
-                    and not NUMBER.search(line)):
+        variable, const = set(variables) | numbers | forced, []
+        for i, names in enumerate(makes):
+            if names and not names & forced and not reads[i] & variable:
                 const.append(i)
             else:
                 variable |= names
-        folded = set().union(*(made(lines[i], kinds[i]) for i in const))
-        family = families(lines, kinds, set())
-        written = set().union(*(writes(line, kind) for line, kind in zip(lines, kinds)))
+        folded = set().union(*(makes[i] for i in const))
         touched = set().union(*(family.get(n, {n}) for n in written)) & folded
         if not touched:
             break
@@ -116,7 +118,7 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
     ns = dict(namespace)
     for n in folded & kept.keys():
         ns[n] = allocate(*kept[n])
-    exec("\n".join(lines[i] for i in const), ns)
+    exec(compiled("\n".join(lines[i] for i in const), "<jit constants>"), ns)
     constants = {n: ns[n] for n in folded}
     for a in constants.values():
         a.flags.writeable = False
@@ -148,29 +150,41 @@ def elide(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, ta
     `.grad`) when nothing writes bX, bY or a view of either after the copy: bY is bX. If
     the call hands bX out, the line that made bX into its buffer makes it afresh instead,
     so that it needs no copy either. Returns lines, kinds, kept and the names made afresh."""
-    lines, kinds, kept, fresh_names = list(lines), list(kinds), dict(kept), set()
-    i = 0
-    while i < len(lines):
-        m = COPY.match(lines[i])
-        y, x = (m.group(1), m.group(2) or m.group(4)) if m else (None, None)
-        same = m and x in dense and (m.group(3) is None or namespace[m.group(3)] == dense[x][0])
-        if same:
-            family = families(lines, kinds, fresh_names)
-            later = set().union(*map(writes, lines[i + 1:], kinds[i + 1:]))
-        if not same or (family.get(x, {x}) | family.get(y, {y})) & later:
-            i += 1
+    family = families(lines, kinds, set())
+    later, written = [], set()  # later[i]: what the lines after line i write
+    for line, kind in zip(reversed(lines), reversed(kinds)):
+        later.append(written)
+        written = written | writes(line, kind)
+    later.reverse()
+    rename, dropped = {}, set()
+    for i, line in enumerate(lines):
+        m = COPY.match(line)
+        if m is None:
             continue
-        rename = re.compile(rf"\b{y}\b")
-        del lines[i], kinds[i]
-        lines = [rename.sub(x, line) for line in lines]
-        tail[:] = [rename.sub(x, line) for line in tail]
-        if x in kept and re.search(rf"\b{x}\b", "\n".join(tail)):
-            j = next(j for j, line in enumerate(lines) if OUT.search(line)
-                     and OUT.search(line).group(1) == x)
-            lines[j], kinds[j] = f"{x} = " + OUT.sub(")", lines[j]), "new"
-            del kept[x]
-            fresh_names.add(x)
-    return lines, kinds, kept, fresh_names
+        y, x = m.group(1), rename.get(m.group(2) or m.group(4), m.group(2) or m.group(4))
+        if x not in dense or m.group(3) is not None and namespace[m.group(3)] != dense[x][0]:
+            continue
+        around = family.get(x, {x}) | family.get(y, {y})
+        if around & later[i]:
+            continue
+        for n in around:
+            family[n] = around
+        rename[y] = x
+        dropped.add(i)
+    if not rename:
+        return lines, kinds, kept, set()
+    named = re.compile(r"\b(" + "|".join(rename) + r")\b")
+    lines = [named.sub(lambda m: rename[m.group(1)], line)
+             for i, line in enumerate(lines) if i not in dropped]
+    kinds = [k for i, k in enumerate(kinds) if i not in dropped]
+    tail[:] = [named.sub(lambda m: rename[m.group(1)], line) for line in tail]
+    handed = set(NAME.findall("\n".join(tail))) & set(rename.values()) & kept.keys()
+    kept = {n: v for n, v in kept.items() if n not in handed}
+    for j, line in enumerate(lines):
+        m = OUT.search(line) if kinds[j] == "out" else None
+        if m and m.group(1) in handed:
+            lines[j], kinds[j] = f"{m.group(1)} = " + OUT.sub(")", line), "new"
+    return lines, kinds, kept, handed
 
 
 def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
@@ -247,3 +261,10 @@ def allocate(shape: tuple, dtype, axes: tuple) -> np.ndarray:
     """An uninitialised array of the layout `tracing.layout` noted (each program line writes
     a buffer whole before reading it)."""
     return np.empty([shape[i] for i in axes], dtype).transpose(np.argsort(axes))
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(source: str, filename: str):
+    """Python's `compile`, remembered: a step traced again by a new `tg.jit` (a benchmark's
+    runs, a function wrapped anew in a loop) makes the same source, compiled once."""
+    return compile(source, filename, "exec")
