@@ -40,23 +40,22 @@ def jit(fn):
 
 class Program:
     """A traced program: `source` is the Python of its numpy calls (print it to read it),
-    a function `name` run in `namespace`. It is compiled and its buffers allocated at its
-    first replay: a program that never replays (the first call's, made before any `.grad`
-    existed) costs neither."""
+    compiled into `compiled`, whose globals hold its constants and, from its first replay
+    on, its buffers: a program that never replays (the first call's, made before any
+    `.grad` existed) allocates none."""
 
-    def __init__(self, source: str, name: str, kernels: int, layouts: dict, namespace: dict):
-        self.source, self.name, self.kernels = source, name, kernels
-        self.layouts, self.namespace = layouts, namespace
+    def __init__(self, source: str, compiled, kernels: int, layouts: dict):
+        self.source, self.compiled, self.kernels, self.layouts = source, compiled, kernels, layouts
         self.buffers = len(layouts)
         self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
                           for shape, dtype, _ in layouts.values())
         self.function = self.first_replay
 
     def first_replay(self, *inputs):
-        self.namespace.update({n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
-        exec(jit_plan.compiled(self.source, f"<jit program of {self.name}>"), self.namespace)
-        self.function = self.namespace[safe(self.name)]
-        return self.function(*inputs)
+        self.compiled.__globals__.update(
+            {n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
+        self.function = self.compiled
+        return self.compiled(*inputs)
 
     def __str__(self) -> str:
         return self.source
@@ -407,8 +406,9 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     namespace = dict(rec.namespace)
     namespace.update(constants)
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
+    exec(jit_plan.compiled(source, f"<jit program of {name}>"), namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, name, calls, kept, namespace)
+    program = Program(source, namespace[safe(name)], calls, kept)
     return program, ret, changed
 
 
