@@ -260,6 +260,8 @@ def share(lines: list, kinds: list, kept: dict, tail: list,
 def allocate(shape: tuple, dtype, axes: tuple) -> np.ndarray:
     """An uninitialised array of the layout `tracing.layout` noted (each program line writes
     a buffer whole before reading it)."""
+    if axes == tuple(range(len(axes))):  # C order, the usual case
+        return np.empty(shape, dtype)
     return np.empty([shape[i] for i in axes], dtype).transpose(np.argsort(axes))
 
 
