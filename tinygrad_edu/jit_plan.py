@@ -98,6 +98,7 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
         if m:
             lines[i], kinds[i] = f"{m.group(1)} = np.zeros({kept[m.group(1)][0]!r}, bool)", "new"
     makes = [made(line, kind) for line, kind in zip(lines, kinds)]
+    # the names on each line, made ones too: `b2 = s0._data` makes one of `variables`
     reads = [set(OPERAND.findall(line)) | set(NUMBER.findall(line)) for line in lines]
     numbers = set(NUMBER.findall("\n".join(lines)))  # the traced numbers: never constant
     written = set().union(*map(writes, lines, kinds))
