@@ -1,6 +1,6 @@
-"""jit forms of W1, W2 and W4: each workload's tinygrad_edu version with its step wrapped in
-`tg.jit` (W3 and W5: `tanh_net_jit`). The first step traces, the rest replay, so every
-measured run includes one trace (two where the first step finds no `.grad`)."""
+"""jit forms of W1, W2 and W4: each workload's generic form (the expression a tutorial
+writes) with its step wrapped in `tg.jit` (W3 and W5: `tanh_net_jit`). The first step traces,
+the rest replay, so every measured run includes its traces."""
 
 import numpy as np
 
@@ -34,42 +34,46 @@ def w1_by_tinygrad_edu_jit(x0):
 
 
 def w2_by_tinygrad_edu_jit(data):
+    """W2's generic form (`w2_logistic.by_tinygrad_edu`), its step wrapped in tg.jit."""
     from . import w2_logistic as w2
 
-    X, _, y, w0 = data
-    model = tg.nn.LogisticRegression(w2.D, dtype=tg.float64)
-    model.load_state_dict({"linear.weight": w0[None, 1:], "linear.bias": w0[:1]})
-    opt = tg.optim.SGD(model.parameters(), lr=w2.ETA)
+    _, X1, y, w0 = data
+    X1, y = tg.from_numpy(X1), tg.from_numpy(y)
+    w = tg.tensor(w0, requires_grad=True)
 
     @tg.jit
-    def step(X, y):
-        opt.zero_grad()
-        F.logistic_loss(model(X), y).backward()
-        opt.step()
+    def step(X1, y):
+        F.softplus(-y * (X1 @ w)).mean().backward()
+        w.data -= w2.ETA * w.grad.data
+        w.grad = None
 
-    X = tg.Tensor(X)
     for _ in range(w2.STEPS):
-        step(X, y)
+        step(X1, y)
     with tg.no_grad():
-        return F.logistic_loss(model(X), y).item()
+        return F.softplus(-y * (X1 @ w)).mean().item()
 
 
 def w4_by_tinygrad_edu_jit(data):
+    """W4's generic form (`w4_large_mlp.by_tinygrad_edu`), its step wrapped in tg.jit."""
     from . import w4_large_mlp as w4
 
     batches, Ws = data
-    net = tg.nn.MLP.from_textbook_weights(Ws, output_activation=None)
-    opt = tg.optim.SGD(net.parameters(), lr=w4.ETA)
+    params = [(tg.tensor(W[1:], requires_grad=True), tg.tensor(W[0], requires_grad=True))
+              for W in Ws]
 
     @tg.jit
-    def step(X, c):
-        opt.zero_grad()
-        E = F.cross_entropy(net(X), c)
+    def step(x, c):
+        for W, b in params[:-1]:
+            x = (x @ W + b).tanh()
+        W, b = params[-1]
+        E = F.cross_entropy(x @ W + b, c)
         E.backward()
-        opt.step()
+        for p in (p for layer in params for p in layer):
+            p.data -= w4.ETA * p.grad.data
+            p.grad = None
         return E
 
-    batches = [(tg.Tensor(X), c) for X, c in batches]
+    batches = [(tg.from_numpy(X), tg.from_numpy(c)) for X, c in batches]
     for i in range(w4.STEPS):
         E = step(*batches[i % len(batches)])
     return E.item()

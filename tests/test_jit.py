@@ -2,6 +2,8 @@
 of small models, losses and weights compared bit for bit), trace again for new shapes and
 dtypes, and refuse what a recorded program cannot repeat (the footguns, as tests)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -137,24 +139,147 @@ def test_cross_entropy_with_momentum_matches_eager():
     assert step.traces == 2  # the first step makes the momentum buffers; then replayed
 
 
-def test_adam_is_refused_clearly():
-    """Adam keeps its step count t as a Python number, which changes every call: a program
-    would freeze it, so the second trace (the first with t in the state) refuses."""
-    net = tg.nn.Linear(3, 1)
-    opt = tg.optim.Adam(net.parameters(), lr=0.01)
-    X, Y = tg.randn(8, 3), tg.randn(8, 1)
+def optimizer_net(make_opt, dtype=np.float32):
+    """W3's network, smaller, trained by `make_opt(params)`: (params, optimizer, step)."""
+    Ws0 = [W.astype(dtype) for W in textbook.init_weights([8, 16, 16, 4], rng=3)]
+
+    def make():
+        net = tg.nn.MLP.from_textbook_weights(Ws0)
+        opt = make_opt(net.parameters())
+
+        def step(X, Y):
+            opt.zero_grad()
+            E = F.squared_error(net(X), Y)
+            E.backward()
+            opt.step()
+            return E
+        return list(net.parameters()), opt, step
+    return make
+
+
+def mlp_data(dtype=np.float32):
+    rng = np.random.default_rng(3)
+    X = tg.tensor(rng.standard_normal((40, 8)).astype(dtype))
+    Y = tg.tensor(np.sign(rng.standard_normal((40, 4))).astype(dtype))
+    return X, Y
+
+
+def assert_same_training(params_e, params_j, opt_e, opt_j):
+    for p, q in zip(params_e, params_j):
+        np.testing.assert_array_equal(q.numpy(), p.numpy())
+        np.testing.assert_array_equal(q.grad.numpy(), p.grad.numpy())
+    for p, q in zip(params_e, params_j):
+        se, sj = opt_e.state[p], opt_j.state[q]
+        assert se.keys() == sj.keys()
+        for k in se:
+            assert type(sj[k]) is type(se[k])
+            np.testing.assert_array_equal(sj[k], se[k], err_msg=k)
+
+
+@pytest.mark.parametrize("make_opt, traces", [
+    (lambda ps: tg.optim.Adam(ps, lr=0.01), 3),
+    (lambda ps: tg.optim.Adam(ps, lr=0.01, weight_decay=0.1, amsgrad=True), 3),
+    (lambda ps: tg.optim.AdamW(ps, lr=0.02, betas=(0.8, 0.99)), 3),
+    (lambda ps: tg.optim.Adagrad(ps, lr=0.05, lr_decay=0.01, weight_decay=0.001), 2),
+])
+def test_optimizers_with_a_step_count_match_eager_bit_for_bit(make_opt, traces):
+    """Adam, AdamW and Adagrad keep their step count t as a Python number that grows by one
+    at each call: the program computes t, the bias corrections 1 − βᵗ and the step sizes
+    from it as eager does, in Python floats, and hands them to numpy as operands."""
+    make = optimizer_net(make_opt)
+    (params_e, opt_e, step_e), (params_j, opt_j, step_j) = make(), make()
+    step_j = tg.jit(step_j)
+    X, Y = mlp_data()
+    for i in range(STEPS):
+        np.testing.assert_array_equal(step_j(X, Y).numpy(), step_e(X, Y).numpy(),
+                                      err_msg=f"step {i}")
+        assert_same_training(params_e, params_j, opt_e, opt_j)
+    assert all(opt_j.state[p]["step"] == STEPS for p in params_j)
+    assert re.search(r"\n +n\d+ = n\d+ \+ 1\n", str(step_j.program))  # t ← t + 1, replayed
+    # Adam: 1 makes the state; 2 finds t changed (traced as a number from then on); 3 replays.
+    # Adagrad's state exists from the start: 1 (no .grad yet) finds t changed
+    assert step_j.traces == traces
+
+
+def test_a_learning_rate_schedule_between_calls_matches_eager():
+    """A scheduler changes the lr between calls: each new lr traces again (the lr is a
+    number of the state the call reads, not one it changes)."""
+    make = optimizer_net(lambda ps: tg.optim.Adam(ps, lr=0.05))
+    (params_e, opt_e, step_e), (params_j, opt_j, step_j) = make(), make()
+    sched_e = tg.optim.lr_scheduler.StepLR(opt_e, step_size=25, gamma=0.5)
+    sched_j = tg.optim.lr_scheduler.StepLR(opt_j, step_size=25, gamma=0.5)
+    step_j = tg.jit(step_j)
+    X, Y = mlp_data()
+    for i in range(STEPS):
+        np.testing.assert_array_equal(step_j(X, Y).numpy(), step_e(X, Y).numpy(),
+                                      err_msg=f"step {i}")
+        sched_e.step()
+        sched_j.step()
+    assert_same_training(params_e, params_j, opt_e, opt_j)
+    assert opt_j.param_groups[0]["lr"] == opt_e.param_groups[0]["lr"] == 0.05 / 16
+    # Adam's three traces, then for each of the three lrs met: a trace, and one more as the
+    # optimizer's record of its checked groups has changed; replayed after
+    assert step_j.traces == 3 + 3 * 2
+
+
+def test_a_counter_of_the_users_own_is_replayed_as_a_number():
+    """Any int or float kept in a dict the function reaches, and changed by each call, is
+    traced as a number from the second call on: the program computes it as Python would."""
+    state = {"t": 0, "scale": 0.5}
 
     @tg.jit
-    def step(X, Y):
-        opt.zero_grad()
-        loss = F.mse_loss(net(X), Y)
-        loss.backward()
-        opt.step()
-        return loss
+    def f(x):
+        state["t"] += 1
+        state["scale"] = state["scale"] * 1.5 + 1 / state["t"] ** 2
+        return x * 2
 
-    step(X, Y)
-    with pytest.raises(TraceError, match=r"changes the Python number 'step'.*Adam"):
-        step(X, Y)
+    x = tg.tensor([1.0, -2.0])
+    t, scale = 0, 0.5
+    for _ in range(6):
+        t = t + 1
+        scale = scale * 1.5 + 1 / t ** 2
+        np.testing.assert_array_equal(f(x).numpy(), [2.0, -4.0])
+        assert state == {"t": t, "scale": scale}
+    assert type(state["t"]) is int and type(state["scale"]) is float
+    assert f.traces == 2  # 1 finds both numbers changing; 2 traces them; replayed after
+
+
+def test_a_counter_is_not_a_tensor_operand():
+    state = {"t": 0}
+
+    @tg.jit
+    def f(x):
+        state["t"] += 1
+        return x * state["t"]
+
+    x = tg.tensor([1.0, -2.0])
+    f(x)
+    with pytest.raises(TypeError, match="traced by tg.jit"):
+        f(x)
+    assert state == {"t": 2} and type(state["t"]) is int  # as the failed call left it
+
+
+def test_reading_a_step_count_inside_the_function_raises():
+    """The step count changes at each call, so the program cannot branch on it."""
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    opt = tg.optim.Adam([w], lr=0.1)
+
+    @tg.jit
+    def step(x):
+        opt.zero_grad()
+        (x * w).sum().backward()
+        opt.step()
+        if opt.state[w]["step"] % 10 == 0:  # a Python branch on the count
+            w.grad = None
+        return w
+
+    x = tg.tensor([1.0, -1.0])
+    step(x)
+    step(x)  # finds the count changed: traced as a number from the next call on
+    with pytest.raises(TraceError, match=r"number of the state that changes at each call.*"
+                                         r"comparison") as e:
+        step(x)
+    assert "step" in str(e.value)
 
 
 def test_new_shape_or_dtype_traces_again():
@@ -213,6 +338,33 @@ def test_returned_tensors_do_not_change_under_later_calls():
     losses = [step(x) for _ in range(4)]
     assert [v.item() for v in losses] == [2.0, 0.0, -2.0, -4.0]
     assert not losses[-1].requires_grad
+
+
+def test_gradients_handed_out_do_not_change_under_later_calls():
+    """The program writes a gradient it hands out as .grad into a fresh array at each call
+    (not into a buffer of the program), so a .grad kept from an earlier call stays put."""
+    def make():
+        w = tg.tensor([1.0, 2.0], requires_grad=True)
+        opt = tg.optim.SGD([w], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (x @ (w * w)[:, None]).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return w, step
+
+    (w_e, step_e), (w_j, step_j) = make(), make()
+    step_j = tg.jit(step_j)
+    x = tg.tensor([[0.5, -1.0], [2.0, 1.0]])
+    grads_e, grads_j = [], []
+    for _ in range(5):
+        step_e(x), step_j(x)
+        grads_e.append(w_e.grad)
+        grads_j.append(w_j.grad)
+    for g, h in zip(grads_e, grads_j):
+        np.testing.assert_array_equal(h.numpy(), g.numpy())
 
 
 def traced_reading(read):
@@ -278,6 +430,8 @@ def test_program_prints_the_recorded_numpy_calls():
     assert "np.tanh(" in text and "np.matmul(" in text and "out=" in text
     assert "np.subtract(" in text  # the update, written into the parameter's buffer
     assert "numpy calls" in repr(step.program) and "buffers" in repr(step.program)
+    assert "np.ones(" not in text and "k" in text  # the backward's seed: a constant, folded
+    assert "np.array(" not in text  # the engine's copies of the gradients: elided
     assert step.program.kernels > 10
 
 

@@ -12,6 +12,7 @@ written back at its end as the eager run left it. See docs/jit.md.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import threading
 import types
@@ -21,7 +22,7 @@ import numpy as np
 from . import jit_plan, tracing
 from .recording import wrap
 from .tensor_base import TensorBase
-from .tracing import TracedArray, TraceError
+from .tracing import TracedArray, TracedNumber, TraceError
 
 __all__ = ["jit", "TraceError"]
 
@@ -29,6 +30,7 @@ _PATCHED = {"array": np.array, "asarray": np.asarray, "asanyarray": np.asanyarra
             "ascontiguousarray": np.ascontiguousarray}
 _TRACING = threading.RLock()
 _CREATION = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty, "full": np.full}
+_MATH = {n: getattr(math, n) for n in tracing.MATH}
 
 
 def jit(fn):
@@ -37,11 +39,23 @@ def jit(fn):
 
 
 class Program:
-    """A traced program: `source` is the Python of its numpy calls (print it to read it)."""
+    """A traced program: `source` is the Python of its numpy calls (print it to read it),
+    compiled into `compiled`, whose globals hold its constants and, from its first replay
+    on, its buffers: a program that never replays (the first call's, made before any
+    `.grad` existed) allocates none."""
 
-    def __init__(self, source: str, function, kernels: int, buffers: int, nbytes: int):
-        self.source, self.function = source, function
-        self.kernels, self.buffers, self.nbytes = kernels, buffers, nbytes
+    def __init__(self, source: str, compiled, kernels: int, layouts: dict):
+        self.source, self.compiled, self.kernels, self.layouts = source, compiled, kernels, layouts
+        self.buffers = len(layouts)
+        self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
+                          for shape, dtype, _ in layouts.values())
+        self.function = self.first_replay
+
+    def first_replay(self, *inputs):
+        self.compiled.__globals__.update(
+            {n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
+        self.function = self.compiled
+        return self.compiled(*inputs)
 
     def __str__(self) -> str:
         return self.source
@@ -59,10 +73,15 @@ class Jit:
             raise TypeError(f"jit: expected a function, got {type(fn).__name__}")
         functools.update_wrapper(self, fn)
         self.fn = fn
-        self.programs: dict = {}
         self.program: Program | None = None  # the one traced last
         self.traces = 0
         self.guards: list = []  # (check, program): is the call's layout the program's?
+        self.counters: set = set()  # (id(dict), key): numbers of the state a call changes
+
+    @property
+    def programs(self) -> list:
+        """The programs kept: one per layout of the arguments and the state, the last 8."""
+        return [program for _, program in self.guards]
 
     def __get__(self, obj, objtype=None):
         return self if obj is None else functools.partial(self, obj)
@@ -74,46 +93,40 @@ class Jit:
             if check(args, kwargs):
                 return program.function(*inputs_of(args, kwargs))
         name = getattr(self.fn, "__qualname__", repr(self.fn))
+        check_arguments(name, args, kwargs)
         tensors, dicts, lists = find_state(self.fn, args, kwargs)
-        key = (signature(name, args, kwargs), state_signature(tensors, dicts, lists))
-        check = guard(self.fn, args, kwargs, tensors, dicts, lists)
-        program = self.programs.get(key)
-        if program is None:
-            with _TRACING:  # one trace at a time: numpy's array makers are swapped meanwhile
-                program, result = trace(self.fn, name, args, kwargs, tensors, dicts)
-            self.programs[key] = self.program = program
-            self.traces += 1
+        check = guard(self.fn, args, kwargs, tensors, dicts, lists, self.counters)
+        with _TRACING:  # one trace at a time: numpy's array makers are swapped meanwhile
+            program, result, changed = trace(self.fn, name, args, kwargs, tensors, dicts,
+                                             self.counters)
+        self.traces += 1
+        if changed:  # numbers of the state this call changed: traced as numbers from the next
+            self.counters |= changed
         else:
-            result = program.function(*inputs_of(args, kwargs))
-        self.guards = [(check, program), *self.guards[:7]]
+            self.program = program
+            self.guards = [(check, program), *self.guards[:7]]
         return result
 
 
 # ------------------------------------------------------------------ keys and state
 
 
-def signature(name: str, args, kwargs) -> tuple:
-    """What a program depends on in the arguments: arrays by shape and dtype, other
-    arguments by value."""
-    sig = []
-    for k, a in [(None, a) for a in args] + list(kwargs.items()):
+def check_arguments(name: str, args, kwargs) -> None:
+    """Refuse arguments a program cannot take: tensors that require grad, and what is neither
+    an array nor a hashable constant (a guard compares constants by value)."""
+    for i, (k, a) in enumerate([(None, a) for a in args] + list(kwargs.items())):
         if isinstance(a, TensorBase):
             if a._requires_grad:
-                raise TraceError(f"jit: argument {k or len(sig)} of {name} requires grad; "
+                raise TraceError(f"jit: argument {k or i} of {name} requires grad; "
                                  "pass data as arguments and reach parameters through the "
                                  "function's closure (or a module or optimizer it uses)")
-            sig.append((k, "T", a._data.shape, a._data.dtype))
-        elif isinstance(a, np.ndarray):
-            sig.append((k, "A", a.shape, a.dtype))
-        else:
+        elif not isinstance(a, np.ndarray):
             try:
                 hash(a)
             except TypeError:
-                raise TraceError(f"jit: argument {k or len(sig)} of {name} is a "
+                raise TraceError(f"jit: argument {k or i} of {name} is a "
                                  f"{type(a).__name__}; a traced function takes tensors, "
                                  "arrays and hashable constants") from None
-            sig.append((k, type(a), a))
-    return tuple(sig)
 
 
 def inputs_of(args, kwargs) -> list:
@@ -190,32 +203,11 @@ def code_names(code) -> set:
     return names
 
 
-def state_signature(tensors, dicts, lists) -> tuple:
-    """The layout of the state: which objects, their shapes and dtypes, which gradients
-    exist, and the values of the Python numbers kept in dicts (an lr, say)."""
-    sig = []
-    for t in tensors:
-        g = t._grad
-        sig.append((id(t), t._data.shape, t._data.dtype, t._requires_grad,
-                    None if g is None else (g._data.shape, g._data.dtype)))
-    for d in dicts:
-        entry = [id(d)]
-        for k, v in d.items():
-            if isinstance(v, np.ndarray):
-                v = (v.shape, v.dtype)
-            elif not isinstance(v, (numbers.Number, str, type(None))):
-                v = id(v)
-            entry.append((id(k) if isinstance(k, TensorBase) else k, v))
-        sig.append(tuple(entry))
-    for x in lists:
-        sig.append((id(x), *map(id, x)))
-    return tuple(sig)
-
-
-def guard(fn, args, kwargs, tensors, dicts, lists):
+def guard(fn, args, kwargs, tensors, dicts, lists, counters):
     """A compiled test that a later call finds the arguments and the state as they are now
-    (the same objects, shapes, dtypes, gradients present or not, numbers in dicts): then the
-    program traced for this layout replays. Cheaper than finding the state again."""
+    (the same objects, shapes, dtypes, gradients present or not, numbers in dicts, except
+    the `counters` a call changes, which the program reads): then the program traced for
+    this layout replays. Cheaper than finding the state again."""
     ns, terms = {}, []
 
     def const(v):
@@ -266,6 +258,8 @@ def guard(fn, args, kwargs, tensors, dicts, lists):
             if isinstance(v, np.ndarray):
                 terms.append(f"type({item}) is {const(type(v))}")
                 array_terms(item, v)
+            elif (id(d), k) in counters and type(v) in (int, float):
+                terms.append(f"type({item}) is {const(type(v))}")
             elif isinstance(v, numbers.Number) or isinstance(v, str):
                 terms.append(f"type({item}) is {const(type(v))} and {item} == {const(v)}")
             else:
@@ -275,15 +269,18 @@ def guard(fn, args, kwargs, tensors, dicts, lists):
         terms.append(f"len({src}) == {len(x)}")
         terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
     source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
-    exec(compile(source, "<jit guard>", "exec"), ns)
+    exec(jit_plan.compiled(source, "<jit guard>"), ns)
     return ns["check"]
 
 
 # ------------------------------------------------------------------ tracing
 
 
-def trace(fn, name, args, kwargs, tensors, dicts):
-    """Run `fn` once on recording arrays; return its Program and what the call returns."""
+def trace(fn, name, args, kwargs, tensors, dicts, counters):
+    """Run `fn` once on recording arrays, and the `counters` among the numbers of the state
+    on recording numbers; return its Program, what the call returns, and the numbers of the
+    state the call changed that were not counters yet (then the Program is None: it would
+    freeze them)."""
     rec = tracing.Recorder(name)
     params, prologue = [], []
 
@@ -302,7 +299,8 @@ def trace(fn, name, args, kwargs, tensors, dicts):
 
     def swap(holder, key, where, is_dict=False):
         plain = holder[key] if is_dict else getattr(holder, key)
-        t = rec.new(plain.view(TracedArray))
+        t = rec.number(plain) if is_dict and type(plain) in (int, float) else \
+            rec.new(plain.view(TracedArray))
         prologue.append(f"{t.name} = {where}")
         swapped.append((holder, key, plain, t, is_dict))
         if is_dict:
@@ -321,7 +319,7 @@ def trace(fn, name, args, kwargs, tensors, dicts):
     for j, d in enumerate(dicts):
         rec.namespace[f"d{j}"] = d
         for k, v in list(d.items()):
-            if type(v) is np.ndarray:
+            if type(v) is np.ndarray or (id(d), k) in counters and type(v) in (int, float):
                 swap(d, k, f"d{j}[{rec.source(k)}]", is_dict=True)
 
     tracing.start(rec)
@@ -329,12 +327,22 @@ def trace(fn, name, args, kwargs, tensors, dicts):
         setattr(np, n, tracing.traced_array(f, n))
     for n, f in _CREATION.items():
         setattr(np, n, tracing.traced_creation(f, n))
+    for n, f in _MATH.items():
+        setattr(math, n, tracing.traced_math(f, n))
     try:
         result = fn(*targs, **tkwargs)
+    except BaseException:
+        for d in dicts:  # a number the failed call left traced: its value
+            for k, v in d.items():
+                if type(v) is TracedNumber:
+                    d[k] = v.value
+        raise
     finally:
         tracing.start(None)
         for n, f in (*_PATCHED.items(), *_CREATION.items()):
             setattr(np, n, f)
+        for n, f in _MATH.items():
+            setattr(math, n, f)
         for holder, key, plain, t, is_dict in swapped:  # unchanged state: plain again
             if is_dict:
                 if holder.get(key) is t:
@@ -354,45 +362,54 @@ def trace(fn, name, args, kwargs, tensors, dicts):
                                  "(create_graph=True); the program cannot rebuild graphs")
             src, t._grad = materialize(g, rec, name)
             epilogue.append(f"s{i}._grad = {src}")
+    changed = set()
     for j, d in enumerate(dicts):
         old = before[j]
         for k in list(d):
             v = d[k]
             if k in old and old[k] is v and type(v) is not TracedArray:
                 continue
-            if isinstance(v, numbers.Number) or isinstance(old.get(k), numbers.Number):
+            if type(v) is TracedNumber:
+                pass  # a counter: the program computes its new value
+            elif type(old.get(k)) in (int, float) and type(v) in (int, float):
+                changed.add((id(d), k))  # a counter (a step count): traced from the next call
+            elif isinstance(v, numbers.Number) or isinstance(old.get(k), numbers.Number):
                 raise TraceError(
-                    f"jit: {name} changes the Python number {k!r} kept in the state of a "
-                    f"module or optimizer (from {old.get(k)!r} to {v!r}); the program "
-                    "would freeze it, so such state (Adam's step count, say) is not "
-                    "supported. Use tg.jit on steps whose state is arrays only (SGD, "
-                    "with or without momentum), or run this step eagerly")
+                    f"jit: {name} replaces the entry {k!r} of the state of a module or "
+                    f"optimizer, {old.get(k)!r}, by {v!r}; a program can change a number "
+                    "kept in the state, not make it or replace it by something else")
             src, d[k] = materialize(v, rec, name)
             epilogue.append(f"d{j}[{rec.source(k)}] = {src}")
         for k in old:
             if k not in d:
                 epilogue.append(f"del d{j}[{rec.source(k)}]")
     ret_src, ret = materialize(result, rec, name)
+    if changed:
+        return None, ret, changed
 
     rec.namespace["wrap"] = wrap
     resets = [f"np.copyto({src}, {rec.constant(init)})" for src, init in rec.resets]
     tail = epilogue + [f"return {ret_src}"]
-    lines, kinds = jit_plan.prune(prologue + rec.lines, ["new"] * len(prologue) + rec.kinds,
-                                  tail)
-    lines, kept = jit_plan.share(lines, kinds, rec.kept, tail)
-    tail = jit_plan.uncopy(tail, lines)
+    lines, kinds = prologue + rec.lines, ["new"] * len(prologue) + rec.kinds
+    variables = (set(params) | {t.name for *_, t, _ in swapped if type(t) is TracedArray}
+                 | {src for src, _ in rec.resets})
+    lines, kinds, kept, constants, tail = jit_plan.fold(lines, kinds, rec.kept, rec.dense,
+                                                        rec.namespace, variables, tail)
+    lines, kinds = jit_plan.prune(lines, kinds, tail)
+    lines, kinds, kept, fresh = jit_plan.elide(lines, kinds, kept, rec.dense,
+                                               rec.namespace, tail)
+    lines, kept, tail = jit_plan.share(lines, kinds, kept, tail, fresh)
+    tail = jit_plan.uncopy(tail, lines, fresh)
     body = resets + lines + tail
     source = (f"def {safe(name)}({', '.join(params)}):\n" +
               "".join(f"    {line}\n" for line in body))
-    code = compile(source, f"<jit program of {name}>", "exec")
     namespace = dict(rec.namespace)
-    namespace.update(kept)
+    namespace.update(constants)
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
-    exec(code, namespace)
-    nbytes = sum(a.nbytes for a in kept.values())
+    exec(jit_plan.compiled(source, f"<jit program of {name}>"), namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace[safe(name)], calls, len(kept), nbytes)
-    return program, ret
+    program = Program(source, namespace[safe(name)], calls, kept)
+    return program, ret, changed
 
 
 def safe(name: str) -> str:
@@ -408,6 +425,8 @@ def materialize(v, rec, name) -> tuple[str, object]:
         return ("None" if v is None else rec.source(v)), v
     if type(v) is TracedArray:
         return f"{rec.source(v)}.copy()", v.view(np.ndarray).copy()
+    if type(v) is TracedNumber:
+        return v.name, v.value
     if isinstance(v, TensorBase):
         src, data = materialize(v._data, rec, name)
         return f"wrap({src})", wrap(data)
@@ -431,7 +450,7 @@ def materialize(v, rec, name) -> tuple[str, object]:
 
 
 def holds_traced(v, depth: int = 0) -> bool:
-    if type(v) is TracedArray:
+    if type(v) in (TracedArray, TracedNumber):
         return True
     if isinstance(v, TensorBase):
         return type(v._data) is TracedArray

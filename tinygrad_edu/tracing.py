@@ -7,10 +7,13 @@ While a function is traced it runs eagerly as usual, but on TracedArrays: every 
 (`reshape`, `.T`, `x[i]`, `astype`, ...) computes its value AND appends one line of Python to
 the recorder, naming its operands by buffer (`b3`) or constant (`c0`). Reading a value
 (`item`, `bool`, `float`, `tolist`) raises `TraceError`: the program would freeze it.
+`TracedNumber` does the same for a Python number of the state that changes at each call.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 import threading
 
 import numpy as np
@@ -64,11 +67,13 @@ class Recorder:
         self.name = name
         self.lines: list[str] = []
         self.kinds: list[str] = []  # per line: "out" (writes a kept buffer) or "new"
-        self.namespace: dict = {"np": np, "TraceError": TraceError}
-        self.kept: dict[str, np.ndarray] = {}  # buffer name -> the array allocated once
+        self.namespace: dict = {"np": np, "math": math, "TraceError": TraceError}
+        self.kept: dict[str, tuple] = {}  # buffer name -> its layout, allocated once planned
+        self.dense: dict[str, tuple] = {}  # name -> (dtype, shape) of C- or F-contiguous arrays
         self.constants: dict[int, str] = {}
         self.resets: list[tuple[str, np.ndarray]] = []  # constants written in place
         self.count = 0
+        self.numbers = 0
 
     # ---------------------------------------------------------------- naming
 
@@ -77,7 +82,18 @@ class Recorder:
         t = value.view(TracedArray) if type(value) is not TracedArray else value
         t.name = f"b{self.count}"
         self.count += 1
+        if t.flags.c_contiguous or t.flags.f_contiguous:
+            self.dense[t.name] = (t.dtype, t.shape)
         return t
+
+    def number(self, value, expr: str | None = None) -> TracedNumber:
+        """`value` as a TracedNumber with a fresh name `n<i>`, computed by `expr` if given
+        (else the caller reads it in the program's prologue)."""
+        n = TracedNumber(value, f"n{self.numbers}")
+        self.numbers += 1
+        if expr is not None:
+            self.emit(f"{n.name} = {expr}")
+        return n
 
     def constant(self, value) -> str:
         key = id(value)
@@ -95,6 +111,8 @@ class Recorder:
                 raise TraceError(f"{self.name}: an array reached a numpy call through an "
                                  "operation the tracer does not record (such as iterating "
                                  "over an array); use indexing or tensor methods instead")
+            return v.name
+        if type(v) is TracedNumber:
             return v.name
         if v is None or type(v) in (bool, int, str) or v is Ellipsis:
             return repr(v)
@@ -154,7 +172,7 @@ class Recorder:
             self.emit(line)
             return result
         if kept:
-            self.kept[out.name] = out.view(np.ndarray)
+            self.kept[out.name] = layout(out)
             self.emit(line[:-1] + f", out={out.name})" if line.endswith(")") else line, "out")
         else:
             self.emit(f"{out.name} = {line}")
@@ -173,10 +191,20 @@ class Recorder:
             self.resets.append((self.source(target), target.copy()))
 
 
+def layout(a: np.ndarray) -> tuple:
+    """(shape, dtype, axes from the slowest in memory to the fastest): enough to allocate an
+    array laid out as `a` (C or F order, or axes permuted) without keeping `a` alive."""
+    if a.flags.c_contiguous:  # the usual case, without sorting
+        return a.shape, a.dtype, tuple(range(a.ndim))
+    return a.shape, a.dtype, tuple(np.argsort([-s for s in a.strides], kind="stable").tolist())
+
+
 def _plain(v):
     """`v` with TracedArrays replaced by plain ndarrays (same memory), for the real call."""
     if type(v) is TracedArray:
         return v.view(np.ndarray)
+    if type(v) is TracedNumber:
+        return v.value
     if type(v) in (tuple, list):
         return type(v)(_plain(x) for x in v)
     if type(v) is dict:
@@ -185,12 +213,12 @@ def _plain(v):
 
 
 def _refuse(what: str, attr: str | None = None):
-    """A reader of values that raises while tracing; outside a trace (an array left over
-    from a trace that failed) it reads as ndarray's `attr` does."""
+    """A reader of values that raises while tracing; outside a trace (an array or a number
+    left over from a trace that failed) it reads as the plain value's `attr` does."""
     def reader(self, *args, **kwargs):
         rec = recorder()
         if rec is None and attr is not None:
-            return getattr(np.ndarray, attr)(self.view(np.ndarray), *args, **kwargs)
+            return getattr(_plain(self), attr)(*args, **kwargs)
         name = rec.name if rec is not None else "a traced function"
         raise TraceError(
             f"{what} inside the traced function {name}: it reads a value the recorded program "
@@ -309,6 +337,11 @@ def _method(name: str):
         rec = recorder()
         if rec is None:
             return result
+        if name == "sum" and not args and kwargs.keys() <= {"axis", "dtype", "keepdims"}:
+            # x.sum(...) is np.add.reduce(x, ...) behind a Python function (numpy's
+            # _methods._sum): the program calls it directly (its default axis is 0: given)
+            return rec.wrap(result, rec.call("np.add.reduce", (self,),
+                                             {"axis": None, **kwargs}))
         return rec.wrap(result, f"{rec.source(self)}.{name}"
                                 f"{rec.call('', args, kwargs)}")
     method.__name__ = name
@@ -344,5 +377,92 @@ def traced_creation(make, name: str):
         if rec is None or not isinstance(result, np.ndarray):
             return result
         return rec.wrap(result, rec.call(f"np.{name}", args, kwargs))
+    wrapper.__name__ = name
+    return wrapper
+
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+               "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
+
+
+def _arithmetic(symbol: str, reflected: bool = False):
+    """The method for `self <symbol> other` (or `other <symbol> self`): computed on the plain
+    values, and recorded as that line of Python while tracing."""
+    compute = _ARITHMETIC[symbol]
+
+    def method(self, other):
+        if not isinstance(other, (int, float, TracedNumber)):
+            return NotImplemented  # an array: numpy's __array_ufunc__ records the call
+        a, b = (other, self) if reflected else (self, other)
+        value = compute(_plain(a), _plain(b))
+        rec = recorder()
+        if rec is None:
+            return value
+        return rec.number(value, f"{_operand(rec, a)} {symbol} {_operand(rec, b)}")
+    return method
+
+
+def _operand(rec: Recorder, x) -> str:
+    src = rec.source(x)
+    return f"({src})" if src.startswith("-") else src
+
+
+class TracedNumber:
+    """A Python number of the state that the traced function changes at each call, such as
+    an optimizer's step count t. Its arithmetic (`+ - * / // % **`, unary minus, `abs`,
+    `math.sqrt` and its kin) is recorded as lines of Python (`n2 = 0.9 ** n1`), so each replay
+    computes the numbers eager execution computes, by the same float operations, and numpy
+    calls take them as operands (`np.multiply(n4, b9, out=b11)`). Reading its value (a
+    comparison, `int(t)`, an index into a list) raises: the program would freeze it."""
+
+    __slots__ = ("value", "name")
+
+    def __init__(self, value, name: str):
+        self.value, self.name = value, name
+
+    def __neg__(self):
+        rec = recorder()
+        return -self.value if rec is None else rec.number(-self.value, f"-{self.name}")
+
+    def __abs__(self):
+        rec = recorder()
+        return abs(self.value) if rec is None else rec.number(abs(self.value),
+                                                              f"abs({self.name})")
+
+    def __repr__(self) -> str:
+        return (f"<number {self.name} of the state, traced by tg.jit: it takes Python "
+                "arithmetic and numpy calls on arrays, not tensor operations>")
+
+    __array_ufunc__ = TracedArray.__array_ufunc__  # numpy scalars and the number: recorded
+
+
+_WHAT = "reading a number of the state that changes at each call (an optimizer's step count)"
+for _name, _how in (("bool", "by bool() or a Python branch"), ("float", "by float()"),
+                    ("int", "by int()"), ("index", "as an index or a count"),
+                    ("hash", "as a key"), ("str", "by printing it"),
+                    ("format", "by formatting it"), ("round", "by round()"),
+                    ("eq", "in a comparison"), ("ne", "in a comparison"),
+                    ("lt", "in a comparison"), ("le", "in a comparison"),
+                    ("gt", "in a comparison"), ("ge", "in a comparison")):
+    setattr(TracedNumber, f"__{_name}__", _refuse(f"{_WHAT} {_how}", f"__{_name}__"))
+for _symbol, _name in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"),
+                       ("//", "floordiv"), ("%", "mod"), ("**", "pow")):
+    setattr(TracedNumber, f"__{_name}__", _arithmetic(_symbol))
+    setattr(TracedNumber, f"__r{_name}__", _arithmetic(_symbol, reflected=True))
+TracedNumber.__array__ = _refuse(f"{_WHAT} as an array")
+
+
+MATH = ("sqrt", "exp", "log", "cos", "sin")
+
+
+def traced_math(f, name: str):
+    """math.<name> as it behaves while tracing: a TracedNumber's value is computed and the
+    call recorded (`math.sqrt` reads a float's value without asking it)."""
+    def wrapper(x):
+        rec = recorder()
+        if type(x) is not TracedNumber:
+            return f(x)
+        value = f(x.value)
+        return value if rec is None else rec.number(value, f"math.{name}({x.name})")
     wrapper.__name__ = name
     return wrapper
