@@ -252,8 +252,8 @@ class InPlace:
         base. A leaf that requires grad (or a view of one) cannot be changed this way;
         optimizers change it under no_grad.
         """
-        record = (not switched or state.grad_enabled) and (self._requires_grad or any(
-            isinstance(o, TensorBase) and o._requires_grad for o in operands))
+        record = (not switched or state.grad_enabled) and (self._requires_grad
+                                                             or _any_requires_grad(operands))
         if not self._data.flags.writeable:
             raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
                              "broadcast view; change a .clone() of it")
@@ -299,6 +299,15 @@ class InPlace:
             new.grad_fn.replaced = old
             self.grad_fn, self._requires_grad = new.grad_fn, True
         return self
+
+
+def _any_requires_grad(operands: tuple) -> bool:
+    """Whether some operand is a tensor that requires grad (a loop: `any` over a generator
+    costs half a microsecond on the optimizer's path)."""
+    for o in operands:
+        if isinstance(o, TensorBase) and o._requires_grad:
+            return True
+    return False
 
 
 def _scaled(other, alpha, op: str):
