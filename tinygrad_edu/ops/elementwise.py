@@ -87,12 +87,15 @@ class Pow(Function):
         need_x, need_y = self.needs_input_grad
         # at those points the base becomes 1 before the power, not the result after it: the
         # factor 0 (y, or ln 1) then gives the limit 0, and a second pass meets no 0·∞ either
-        at_zero = x == 0
-        gx = grad * y * np.where(np.logical_and(at_zero, y == 0), 1, x) ** (y - 1) \
-            if need_x else None
+        gx = gy = None
+        if need_x:  # a number y ≠ 0 (x², the usual case) has no such point: the base is x
+            base = x if type(y) in (int, float) and y != 0 else \
+                np.where(np.logical_and(x == 0, y == 0), 1, x)
+            gx = grad * y * base ** (y - 1)
         # ln x in the result's dtype: a float32 base must not cut a float64 exponent's gradient
-        gy = grad * out * np.log(np.where(np.logical_and(at_zero, y >= 0), 1, x)
-                                 .astype(out.dtype)) if need_y else None
+        if need_y:
+            gy = grad * out * np.log(np.where(np.logical_and(x == 0, y >= 0), 1, x)
+                                     .astype(out.dtype))
         return gx, gy
 
 
