@@ -87,7 +87,8 @@ class Sum(Reduction):
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        (grad,) = self.broadcastable(x, grad)
+        if grad.ndim:  # a 0-d gradient (of a sum of every element) broadcasts as it is
+            (grad,) = self.broadcastable(x, grad)
         return np.broadcast_to(grad, x.shape)
 
 
