@@ -37,6 +37,17 @@ def keepdim_shape(shape: tuple, axis) -> tuple:
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
 
 
+def broadcast_to(a, shape: tuple):
+    """`np.broadcast_to(a, shape)`, a read-only view. A 0-d array (the gradient of every
+    loss) is spread over `shape` by zero strides directly: numpy's function first builds an
+    iterator, which costs more than the whole sum of a small loss."""
+    if type(a) is not np.ndarray or a.ndim:
+        return np.broadcast_to(a, shape)
+    view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+    view.flags.writeable = False
+    return view
+
+
 # ---------------------------------------------------------------- reductions
 
 
@@ -89,7 +100,7 @@ class Sum(Reduction):
     def backward(self, grad, out, x):
         if grad.ndim:  # a 0-d gradient (of a sum of every element) broadcasts as it is
             (grad,) = self.broadcastable(x, grad)
-        return np.broadcast_to(grad, x.shape)
+        return broadcast_to(grad, x.shape)
 
 
 class Mean(Sum):
