@@ -38,10 +38,10 @@ def keepdim_shape(shape: tuple, axis) -> tuple:
 
 
 def broadcast_to(a, shape: tuple):
-    """`np.broadcast_to(a, shape)`, a read-only view. A 0-d array (the gradient of every
-    loss) is spread over `shape` by zero strides directly: numpy's function first builds an
-    iterator, which costs more than the whole sum of a small loss."""
-    if type(a) is not np.ndarray or a.ndim:
+    """`np.broadcast_to(a, shape)`, a read-only view. A numpy scalar or 0-d array (the
+    gradient of every loss) is spread over `shape` by zero strides directly: numpy's function
+    first builds an iterator, which costs more than the whole sum of a small loss."""
+    if not (isinstance(a, np.generic) or type(a) is np.ndarray and not a.ndim):
         return np.broadcast_to(a, shape)
     view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
     view.flags.writeable = False
