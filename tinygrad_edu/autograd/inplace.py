@@ -301,9 +301,9 @@ class InPlace:
 
 
 def _check_writeable(name: str, t: TensorBase) -> None:
-    if not t._data.flags.writeable:
+    if not t._data.flags.writeable:  # (from None: numpy's refusal, if any, says no more)
         raise ValueError(f"{name}: the tensor (shape {t.shape}) is a read-only "
-                         "broadcast view; change a .clone() of it")
+                         "broadcast view; change a .clone() of it") from None
 
 
 def _any_requires_grad(operands: tuple) -> bool:
