@@ -206,7 +206,9 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
         if not isinstance(value, Tensor):
             raise TypeError(f"data: expected a Tensor, got {describe(value)}; "
                             "wrap an array with tg.tensor(...)")
-        if self._requires_grad and not dtypes.is_float(value.dtype):
+        if value._data is self._data:  # `t.data -= x` hands back t's own memory: nothing to do
+            return
+        if self._requires_grad and not dtypes.is_float(value._data.dtype):
             raise RuntimeError(f"data: this tensor requires grad, so its data must be floating "
                                f"point, got dtype {value.dtype}")
         self._data = value._data

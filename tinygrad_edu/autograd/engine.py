@@ -32,6 +32,8 @@ def sum_to_shape(grad, shape: tuple):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
+    if shape and grad.shape[lead:] == shape:  # only added leading axes (a bias): one sum
+        return grad.sum(axis=tuple(range(lead)))
     stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )

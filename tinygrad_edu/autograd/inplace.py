@@ -252,11 +252,10 @@ class InPlace:
         base. A leaf that requires grad (or a view of one) cannot be changed this way;
         optimizers change it under no_grad.
         """
-        record = (not switched or state.grad_enabled) and (self._requires_grad or any(
-            isinstance(o, TensorBase) and o._requires_grad for o in operands))
-        if not self._data.flags.writeable:
-            raise ValueError(f"{name}: the tensor (shape {self.shape}) is a read-only "
-                             "broadcast view; change a .clone() of it")
+        record = (not switched or state.grad_enabled) and (self._requires_grad
+                                                             or _any_requires_grad(operands))
+        if record:
+            _check_writeable(name, self)
         base, chain = self, ()
         if record and self._data.base is not None:
             base, chain = _view_base(self, name)
@@ -276,11 +275,11 @@ class InPlace:
             new = apply(fn, old_self, *(old_self if o is self else o for o in operands))
             _write(name, self._data, new._data)
         else:
-            raws = [o._data if isinstance(o, TensorBase) else o for o in operands]
             try:
-                write(self._data, *raws)
+                write(self._data, *map(raw, operands))
             except (TypeError, ValueError, IndexError) as e:
-                shapes = ", ".join(str(np.shape(a)) for a in [self._data, *raws])
+                _check_writeable(name, self)  # off the common path: numpy refused to write
+                shapes = ", ".join(str(np.shape(raw(a))) for a in (self, *operands))
                 # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
                 # raises RuntimeError for both
                 kind = (RuntimeTypeError if isinstance(e, TypeError) else
@@ -299,6 +298,21 @@ class InPlace:
             new.grad_fn.replaced = old
             self.grad_fn, self._requires_grad = new.grad_fn, True
         return self
+
+
+def _check_writeable(name: str, t: TensorBase) -> None:
+    if not t._data.flags.writeable:  # (from None: numpy's refusal, if any, says no more)
+        raise ValueError(f"{name}: the tensor (shape {t.shape}) is a read-only "
+                         "broadcast view; change a .clone() of it") from None
+
+
+def _any_requires_grad(operands: tuple) -> bool:
+    """Whether some operand is a tensor that requires grad (a loop: `any` over a generator
+    costs half a microsecond on the optimizer's path)."""
+    for o in operands:
+        if isinstance(o, TensorBase) and o._requires_grad:
+            return True
+    return False
 
 
 def _scaled(other, alpha, op: str):

@@ -118,20 +118,19 @@ class Arithmetic:
     def fmod(self, other):
         return fmod(self, other)
 
-    def matmul(self, other):
-        return matmul(self, other)
+    def __matmul__(self, other):
+        return binary(ops.MatMul(), self, other, "matmul")
+
+    def __rmatmul__(self, other):
+        return binary(ops.MatMul(), other, self, "matmul")
+
+    matmul = __matmul__
 
     def __pos__(self):
         return self
 
     def __abs__(self):
         return self.abs()
-
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(other, self)
 
     # ------------------------------------------------------------ elementwise
     # the functions of one value (exp, log, ...) are made from ONE_VALUE, below the class

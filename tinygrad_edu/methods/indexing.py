@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import ops
 from ..arguments import RuntimeTypeError, RuntimeValueError, describe
-from ..recording import apply, as_tensor, cast, method_function
+from ..recording import apply, apply1, as_tensor, cast, method_function
 from ..tensor_base import TensorBase
 from .shape import as_index, one_axis
 
@@ -23,7 +23,7 @@ class Indexing:
     __slots__ = ()
 
     def __getitem__(self, index):
-        return apply(ops.GetItem(as_index(index)), self)
+        return apply1(ops.GetItem(as_index(index)), self)
 
     def narrow(self, dim: int, start, length: int):
         """The `length` elements from `start` along `dim` (a view)."""

@@ -42,7 +42,7 @@ class Reductions(Selections):
         """Σ over `dim`; with `dtype`, x is cast to it first (the gradient is cast back)."""
         dim, keepdim = reduction_args("sum", self.ndim, dim, keepdim, axis, keepdims)
         x = self if dtype is None and self._data.dtype.kind == "f" else _cast(self, dtype, "sum")
-        return apply(ops.Sum(dim, keepdim), x)
+        return apply1(ops.Sum(dim, keepdim), x)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Σ / n over `dim`; with `dtype`, x is cast to it first (the gradient is cast back).
@@ -50,7 +50,7 @@ class Reductions(Selections):
         dim, keepdim = reduction_args("mean", self.ndim, dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.to(dtypes.as_dtype(dtype, "mean"))
         floating_only("mean", x._data.dtype)
-        return apply(ops.Mean(dim, keepdim), x)
+        return apply1(ops.Mean(dim, keepdim), x)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import arguments, dtypes, ops
 from ..arguments import RuntimeValueError, describe, shape_arg
-from ..recording import apply, as_tensor, cast, method_function
+from ..recording import apply, apply1, as_tensor, cast, method_function
 from ..tensor_base import TensorBase
 
 
@@ -27,7 +27,7 @@ class ShapeOps:
         shape = shape_arg("reshape", shape)
         if shape == self.shape:
             return self
-        return apply(ops.Reshape(shape), self)
+        return apply1(ops.Reshape(shape), self)
 
     # PyTorch's view refuses a tensor whose strides do not allow one; here it is reshape
     view = reshape
@@ -75,7 +75,7 @@ class ShapeOps:
                 f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, "
                 f"got {dims}"
             )
-        return apply(ops.Permute(axes), self)
+        return apply1(ops.Permute(axes), self)
 
     def transpose(self, dim0: int, dim1: int):
         """Swap two dimensions."""
@@ -83,7 +83,7 @@ class ShapeOps:
         axes = list(range(self.ndim))
         if axes:  # a 0-d tensor accepts dims 0 and -1 and has nothing to swap
             axes[d0], axes[d1] = d1, d0
-        return apply(ops.Permute(tuple(axes)), self)
+        return apply1(ops.Permute(tuple(axes)), self)
 
     swapaxes = swapdims = transpose
 
@@ -112,7 +112,7 @@ class ShapeOps:
     @property
     def T(self):
         """All dimensions reversed (the matrix transpose for a 2-D tensor)."""
-        return apply(ops.Permute(tuple(range(self.ndim))[::-1]), self)
+        return apply1(ops.Permute(tuple(range(self.ndim))[::-1]), self)
 
     def unsqueeze(self, dim: int):
         """Insert a size-1 dimension at `dim` (in [-ndim-1, ndim])."""
@@ -135,7 +135,7 @@ class ShapeOps:
                       for i, n in enumerate(shape))
         if shape == self.shape:
             return self
-        return apply(ops.Expand(shape), self)
+        return apply1(ops.Expand(shape), self)
 
     def expand_as(self, other):
         """expand(other.shape)."""

@@ -37,6 +37,18 @@ def keepdim_shape(shape: tuple, axis) -> tuple:
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
 
 
+def broadcast_to(a, shape: tuple):
+    """`np.broadcast_to(a, shape)`, a read-only view. A numpy scalar or an array of one
+    element (the gradient of every loss) is spread over `shape` by zero strides directly:
+    numpy's function first builds an iterator, which costs more than the whole sum of a small
+    loss."""
+    if not (isinstance(a, np.generic) or type(a) is np.ndarray and a.size == 1):
+        return np.broadcast_to(a, shape)
+    view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+    view.flags.writeable = False
+    return view
+
+
 # ---------------------------------------------------------------- reductions
 
 
@@ -87,19 +99,10 @@ class Sum(Reduction):
         return x.sum(axis=self.axis, keepdims=self.keepdim)
 
     def backward(self, grad, out, x):
-        if isinstance(grad, np.generic) or (type(grad) is np.ndarray and grad.size == 1):
-            return repeated(grad, x.shape)  # one number (a loss): no broadcast_to needed
-        (grad,) = self.broadcastable(x, grad)
-        return np.broadcast_to(grad, x.shape)
+        if grad.ndim and grad.size != 1:  # one number (a loss's) spreads as it is
+            (grad,) = self.broadcastable(x, grad)
+        return broadcast_to(grad, x.shape)
 
-
-def repeated(value, shape: tuple) -> np.ndarray:
-    """np.broadcast_to(value, shape) for a value of one element: the same read-only view,
-    made directly (zero strides), without broadcast_to's Python wrapper, which costs more
-    than the rest of a small network's Sum rule."""
-    view = np.ndarray(shape, value.dtype, value, 0, (0,) * len(shape))
-    view.flags.writeable = False
-    return view
 
 
 class Mean(Sum):
