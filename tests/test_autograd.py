@@ -92,7 +92,7 @@ def test_retain_graph_allows_a_second_pass():
 
 
 def test_saved_buffers_are_released_after_backward():
-    x = tg.tensor(np.ones(4), requires_grad=True)
+    x = tg.tensor(np.ones(1024), requires_grad=True)  # 8 KiB: above engine.FREED_FROM
     hidden = x.exp()
     ref = weakref.ref(hidden.numpy())
     y = (hidden * 2).sum()
@@ -102,11 +102,20 @@ def test_saved_buffers_are_released_after_backward():
     gc.collect()
     assert node.saved is None and ref() is None  # the values are freed,
     (product,) = node.inputs  # the structure stays: Sum <- Mul <- Exp <- x
-    assert (product.grad_fn.name, product.grad_fn.output) == ("MulBackward", ((4,), np.float64))
+    assert (product.grad_fn.name, product.grad_fn.output) == ("MulBackward", ((1024,), np.float64))
     with pytest.raises(RuntimeError, match="value was freed by backward"):
         product.numpy()
     exp, two = product.grad_fn.inputs
     assert exp.grad_fn.name == "ExpBackward" and two == 2 and exp.grad_fn.inputs == (x,)
+
+
+def test_a_small_value_stays_until_its_graph_goes():
+    """Under engine.FREED_FROM bytes freeing gives no memory back: such values stay."""
+    x = tg.tensor(np.ones(4), requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward()
+    (product,) = y.grad_fn.inputs
+    np.testing.assert_allclose(product.numpy(), 2 * np.e)
 
 
 def test_a_value_someone_holds_is_not_freed():

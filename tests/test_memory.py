@@ -16,6 +16,7 @@ import sys
 import tracemalloc
 import weakref
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import numpy.ma  # noqa: F401 (np.unique imports it on first use, leaving cyclic garbage)
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import data, nn, ops
+from tinygrad_edu.autograd import engine
 from tinygrad_edu.nn import functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,9 +104,11 @@ def run_isolated(name: str) -> dict:
 
 
 @pytest.mark.parametrize("how", ["backward", "autograd.grad"])
-def test_differentiating_an_mlp_loss_releases_every_activation(how):
+def test_differentiating_an_mlp_loss_releases_every_activation(how, monkeypatch):
     """Once the gradients exist, no activation or saved array of the step is left, although
-    the loss is still referenced; then the optimizer steps as usual."""
+    the loss is still referenced; then the optimizer steps as usual. (The arrays here are
+    small: the engine is told to free values of any size.)"""
+    monkeypatch.setattr(engine, "FREED_FROM", 0)
     X, y = data.xor(n=32, seed=0)
     net = xor_net()
     params = list(net.parameters())
@@ -136,7 +140,12 @@ STEPS = {  # each makes one tensor from the last; the constant sits last, first,
        held=st.lists(st.booleans(), min_size=7, max_size=7), how=st.sampled_from(["b", "g"]))
 def test_backward_frees_a_value_only_when_nothing_else_holds_it(steps, held, how):
     """Whatever the user keeps keeps its value (and the gradients are those of a retained
-    graph); what no one keeps, in a chain of single uses, is freed."""
+    graph); what no one keeps, in a chain of single uses, is freed (here whatever its size)."""
+    with mock.patch.object(engine, "FREED_FROM", 0):
+        check_what_backward_frees(steps, held, how)
+
+
+def check_what_backward_frees(steps, held, how):
     x = tg.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=tg.float64, requires_grad=True)
     kept, h, refs = [], x, []
     for step, keep in zip(steps, held):
@@ -197,9 +206,10 @@ def test_a_node_leaves_the_garbage_collector_only_what_its_rule_needs(step, watc
     assert watched <= per_node < watched + 0.1
 
 
-def test_the_value_an_in_place_op_overwrote_is_released_with_the_graph():
+def test_the_value_an_in_place_op_overwrote_is_released_with_the_graph(monkeypatch):
     """A recorded in-place op computes on a copy of the value it overwrites; the backward
     pass releases that copy with the rest of the graph, though the changed tensor lives on."""
+    monkeypatch.setattr(engine, "FREED_FROM", 0)
     x = tg.tensor(np.ones(3), requires_grad=True)
     with refcounting_only():
         h = x * 2

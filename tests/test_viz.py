@@ -10,6 +10,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import viz
+from tinygrad_edu.autograd import engine
 
 
 def small_graph():
@@ -186,7 +187,8 @@ def test_print_graph_shows_gradients():
     assert lines[2] == "    leaf x: (2,) float32, grad [2, 4]"
 
 
-def test_the_structure_survives_a_plain_backward():
+def test_the_structure_survives_a_plain_backward(monkeypatch):
+    monkeypatch.setattr(engine, "FREED_FROM", 0)  # free small values too
     x, w, loss = small_graph()
     h = x * 3  # a second graph over the same leaf
     names = {x: "x", w: "w", loss: "loss"}
@@ -287,8 +289,9 @@ def test_draw_arrows_point_right_and_boxes_do_not_overlap():
         assert arrow.xy[0] > arrow.xyann[0]  # inputs on the left, consumers on the right
 
 
-def test_draw_says_which_values_backward_freed():
+def test_draw_says_which_values_backward_freed(monkeypatch):
     pytest.importorskip("matplotlib")
+    monkeypatch.setattr(engine, "FREED_FROM", 0)  # free small values too
     x, w, loss = small_graph()
     loss.backward()
     texts = drawn_texts(viz.draw(loss, names={x: "x"}))
