@@ -16,10 +16,10 @@ STEPS = 100
 
 
 def run_both(make, inputs, steps=STEPS):
-    """Train two copies made by `make()` -> (params, step), one eagerly and one through
+    """Train two copies made by `make()` -> (params, ..., step), one eagerly and one through
     tg.jit; assert identical losses at every step and identical final parameters."""
-    params_e, step_e = make()
-    params_j, step_j = make()
+    params_e, *_, step_e = make()
+    params_j, *_, step_j = make()
     step_j = tg.jit(step_j)
     for i in range(steps):
         loss_e, loss_j = step_e(*inputs), step_j(*inputs)
@@ -66,24 +66,8 @@ def test_w5_tiny_net_matches_eager_bit_for_bit():
 
 
 def test_w3_style_mlp_with_sgd_float32_matches_eager():
-    rng = np.random.default_rng(3)
-    X = tg.tensor(rng.standard_normal((40, 8)).astype(np.float32))
-    Y = tg.tensor(np.sign(rng.standard_normal((40, 4))).astype(np.float32))
-    Ws0 = [W.astype(np.float32) for W in textbook.init_weights([8, 16, 16, 4], rng=3)]
-
-    def make():
-        net = tg.nn.MLP.from_textbook_weights(Ws0)
-        opt = tg.optim.SGD(net.parameters(), lr=0.05)
-
-        def step(X, Y):
-            opt.zero_grad()
-            E = F.squared_error(net(X), Y)
-            E.backward()
-            opt.step()
-            return E
-        return list(net.parameters()), step
-
-    step = run_both(make, (X, Y))
+    make = optimizer_net(lambda ps: tg.optim.SGD(ps, lr=0.05))
+    step = run_both(make, mlp_data())
     assert step.traces == 2  # the optimizer notes its checked groups at its first step
     assert all(p.dtype == tg.float32 for p in make()[0])
 
