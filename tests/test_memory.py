@@ -76,14 +76,17 @@ def alive(refs: list) -> int:
 @contextlib.contextmanager
 def refcounting_only():
     """Run the block with the cycle collector off, then fail naming the types of whatever
-    the block left for it: objects that only a reference cycle keeps alive."""
+    the block left for it: objects made in the block that only a reference cycle keeps
+    alive. (Objects that existed before it, such as a figure an earlier test left, may
+    become cyclic garbage during it without the block's doing.)"""
     gc.collect()
+    before = {id(obj) for obj in gc.get_objects()}
     gc.disable()
     try:
         yield
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
-        cyclic = sorted({type(obj).__name__ for obj in gc.garbage})
+        cyclic = sorted({type(obj).__name__ for obj in gc.garbage if id(obj) not in before})
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
