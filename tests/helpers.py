@@ -1,5 +1,6 @@
 """Small checks shared by the subject tests: a float64 leaf, values and gradients as arrays,
-close values, a vector-Jacobian product, and what an error message must mention."""
+close values, a vector-Jacobian product, what an error message must mention, and
+PyTorch where it is installed."""
 
 import re
 
@@ -9,6 +10,15 @@ from hypothesis import settings
 import tinygrad_edu as tg
 
 FAST = settings(max_examples=20, deadline=None)
+
+
+def torch_or_none():
+    """PyTorch when it is installed (the tests then also compare with it), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
 
 
 def T(data, dtype=np.float64, requires_grad=True):

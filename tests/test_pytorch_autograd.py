@@ -5,16 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import torch_or_none
 
 import tinygrad_edu as tg
-
-
-def torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def run_both(program):

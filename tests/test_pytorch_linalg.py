@@ -8,19 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import T, assert_gradients_close, close, grad, val
+from helpers import T, assert_gradients_close, close, grad, torch_or_none, val
 
 import tinygrad_edu as tg
 
 RNG = np.random.default_rng(11)
-
-
-def torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def randn(*shape):

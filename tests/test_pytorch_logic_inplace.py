@@ -5,6 +5,7 @@ closed form, and PyTorch as well where it is installed."""
 
 import numpy as np
 import pytest
+from helpers import torch_or_none
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import GRID, tensor
@@ -12,14 +13,6 @@ from strategies import GRID, tensor
 import tinygrad_edu as tg
 from tinygrad_edu.arguments import UnsupportedDtypeError
 from tinygrad_edu.testing import assert_gradients_close
-
-
-def torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def same(ours, expected):

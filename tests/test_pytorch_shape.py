@@ -5,6 +5,7 @@ square for the second order), and, when torch is importable, against torch on th
 
 import numpy as np
 import pytest
+from helpers import torch_or_none
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,14 +14,6 @@ from tinygrad_edu.autograd import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(0)
 DATA = {shape: RNG.standard_normal(shape) for shape in [(), (3,), (5,), (2, 3), (3, 4), (2, 3, 4)]}
-
-
-def torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def joined(out, m):

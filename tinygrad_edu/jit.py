@@ -393,8 +393,8 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     lines, kinds = prologue + rec.lines, ["new"] * len(prologue) + rec.kinds
     variables = (set(params) | {t.name for *_, t, _ in swapped if type(t) is TracedArray}
                  | {src for src, _ in rec.resets})
-    lines, kinds, kept, constants, tail = jit_plan.fold(lines, kinds, rec.kept, rec.dense,
-                                                        rec.namespace, variables, tail)
+    lines, kinds, kept, constants, tail = jit_plan.fold(lines, kinds, rec.kept, rec.namespace,
+                                                        variables, tail)
     lines, kinds = jit_plan.prune(lines, kinds, tail)
     lines, kinds, kept, fresh = jit_plan.elide(lines, kinds, kept, rec.dense,
                                                rec.namespace, tail)

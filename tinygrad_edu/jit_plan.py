@@ -82,21 +82,12 @@ def families(lines: list, kinds: list, fresh_names: set) -> dict:
     return {n: groups[root(n)] for n in parent}
 
 
-def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, variables: set,
-         tail: list):
+def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set, tail: list):
     """Compute once, at planning, the lines that read no input, state or number (the seed of
     a backward pass, `np.ones(())` divided by N and broadcast): their results become
-    constants of the program, read-only. `np.logical_and(x, False)` is such a constant (all
-    False), and `np.where` on an all-False constant is a copy of its last operand (Pow's
-    rule guards x = 0 only for an exponent 0: for another, so its chain shrinks). A line
-    whose result, or a view of it, is written later is not folded. The constants are named
-    `k<i>` for `b<i>`. Returns the lines, kinds and kept buffers left, the constants, and
-    `tail` with their names."""
-    lines, kinds = list(lines), list(kinds)
-    for i, line in enumerate(lines):
-        m = FALSE_AND.match(line)
-        if m:
-            lines[i], kinds[i] = f"{m.group(1)} = np.zeros({kept[m.group(1)][0]!r}, bool)", "new"
+    constants of the program, read-only. A line whose result, or a view of it, is written
+    later is not folded. The constants are named `k<i>` for `b<i>`. Returns the lines, kinds
+    and kept buffers left, the constants, and `tail` with their names."""
     makes = [made(line, kind) for line, kind in zip(lines, kinds)]
     # the names on each line, made ones too: `b2 = s0._data` makes one of `variables`
     reads = [set(OPERAND.findall(line)) | set(NUMBER.findall(line)) for line in lines]
@@ -128,11 +119,6 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
         lines = [named.sub(r"k\1", line) for line in lines]
         tail = [named.sub(r"k\1", line) for line in tail]
     constants = {"k" + n[1:]: a for n, a in constants.items()}
-    for i, line in enumerate(lines):
-        m = WHERE_FALSE.match(line)
-        if (m and m.group(2) in constants and not constants[m.group(2)].any()
-                and dense.get(m.group(1)) == dense.get(m.group(3)) is not None):
-            lines[i] = f"{m.group(1)} = {m.group(3)}.copy()"
     drop = set(const)
     return ([x for i, x in enumerate(lines) if i not in drop],
             [k for i, k in enumerate(kinds) if i not in drop],
@@ -141,8 +127,6 @@ def fold(lines: list, kinds: list, kept: dict, dense: dict, namespace: dict, var
 
 NUMBER = re.compile(r"\bn\d+\b")
 OPERAND = re.compile(r"\b[bc]\d+\b")  # a buffer, or a constant (one the program writes varies)
-FALSE_AND = re.compile(r"^np\.logical_and\(b\d+, False, out=(b\d+)\)$")
-WHERE_FALSE = re.compile(r"^(b\d+) = np\.where\((k\d+), .+, (b\d+)\)$")
 COPY = re.compile(r"^(b\d+) = (?:np\.array\((b\d+), dtype=(c\d+)\)|(b\d+)\.copy\(\))$")
 
 

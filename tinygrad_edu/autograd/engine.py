@@ -9,7 +9,6 @@ from a chain of ten. docs/engine.md shows the plain walk this is, and each short
 
 from __future__ import annotations
 
-import sys
 from heapq import heapify, heappop, heappush
 from sys import getrefcount
 
@@ -115,7 +114,7 @@ def added(total, g):
     more contribution to it. The sum is written into total's memory when nothing but the
     table holds total (no node saved it, no rule returned it for two inputs, no view shares
     it), as `+=` would be: one array fewer. Tensors (create_graph) take `total + g`."""
-    if (type(total) is np.ndarray and sys.getrefcount(total) <= _HELD_ONCE
+    if (type(total) is np.ndarray and getrefcount(total) <= _HELD_ONCE
             and total.base is None and total.flags.writeable
             and np.result_type(total, g) == total.dtype):
         return np.add(total, g, out=total)  # g has total's shape: both have their tensor's
@@ -270,7 +269,7 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline;
             # it must be an ndarray of the leaf's dtype owning its writable memory
-            owned = (leaf._grad is None and sys.getrefcount(grad) <= _UNSHARED
+            owned = (leaf._grad is None and getrefcount(grad) <= _UNSHARED
                      and type(grad) is np.ndarray and grad.base is None
                      and grad.dtype == leaf._data.dtype and grad.flags.writeable)
             _accumulate(leaf, grad, create_graph, owned)
@@ -279,40 +278,29 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
     return captured
 
 
-def _held_by_one_consumer() -> int:
-    """What sys.getrefcount reports for a tensor that a local variable of the walk and one
-    consumer's inputs hold: the walk frees the value of such a tensor once its rule has run
-    (interpreter-dependent, hence measured). A tensor that anyone else holds (a variable of
-    the user's, a second consumer, a hook's table) counts more and keeps its value."""
-    t = object()
-    consumer_inputs = (t,)
-    count = getrefcount(t)
-    del consumer_inputs
-    return count
-
-
-_HELD_BY_ONE_CONSUMER = _held_by_one_consumer()
-
-
 def _unshared_refcount() -> int:
-    """What sys.getrefcount reports for an array held by one local variable only
+    """What getrefcount reports for an array held by one local variable only
     (interpreter-dependent, hence measured)."""
     a = np.empty(0)
-    return sys.getrefcount(a)
+    return getrefcount(a)
 
 
 _UNSHARED = _unshared_refcount()
+# a tensor that a local variable of the walk and one consumer's inputs hold: the walk frees
+# its value once its rule has run; anyone else holding it (a variable of the user's, a second
+# consumer, a hook's table) counts more, and it keeps its value
+_HELD_BY_ONE_CONSUMER = _UNSHARED + 1
 
 
 def _held_once_refcount() -> int:
-    """What sys.getrefcount reports, inside a function such as `added`, for an argument that
+    """What getrefcount reports, inside a function such as `added`, for an argument that
     one dict entry of the caller holds and nothing else (measured, as `_UNSHARED`)."""
     table = {0: np.empty(0)}
     return _refcount_of(table[0])
 
 
 def _refcount_of(a) -> int:
-    return sys.getrefcount(a)
+    return getrefcount(a)
 
 
 _HELD_ONCE = _held_once_refcount()

@@ -118,13 +118,10 @@ class Arithmetic:
     def fmod(self, other):
         return fmod(self, other)
 
-    def __matmul__(self, other):
-        return binary(ops.MatMul(), self, other, "matmul")
+    # __matmul__ and matmul are the function `matmul` itself (set below it): no call between
 
     def __rmatmul__(self, other):
-        return binary(ops.MatMul(), other, self, "matmul")
-
-    matmul = __matmul__
+        return matmul(other, self)
 
     def __pos__(self):
         return self
@@ -307,6 +304,9 @@ negative = neg
 def matmul(x, y) -> TensorBase:
     """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
     return binary(ops.MatMul(), x, y, "matmul")
+
+
+Arithmetic.__matmul__ = Arithmetic.matmul = matmul
 
 
 def maximum(x, y) -> TensorBase:

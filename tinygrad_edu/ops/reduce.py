@@ -104,7 +104,6 @@ class Sum(Reduction):
         return broadcast_to(grad, x.shape)
 
 
-
 class Mean(Sum):
     """y = Σ_axis x / n;  ∂y/∂x = 1/n, broadcast back over the n averaged entries
 
