@@ -62,22 +62,32 @@ def by_numpy(data):
     return E
 
 
+def generic_params(Ws):
+    """The generic form's parameters: plain tensors, W (the rows after the bias) and b."""
+    return [(tg.tensor(W[1:], requires_grad=True), tg.tensor(W[0], requires_grad=True))
+            for W in Ws]
+
+
+def generic_step(params, x, c):
+    """One SGD step as a tutorial writes it (the generic form's, and under tg.jit)."""
+    for W, b in params[:-1]:
+        x = (x @ W + b).tanh()
+    W, b = params[-1]
+    E = F.cross_entropy(x @ W + b, c)
+    E.backward()
+    for p in (p for layer in params for p in layer):
+        p.data -= ETA * p.grad.data
+        p.grad = None
+    return E
+
+
 def by_tinygrad_edu(data):
-    """Generic: the layers and the update as a tutorial writes them."""
+    """Generic: the layers and the update as a tutorial writes them (`generic_step`)."""
     batches, Ws = data
-    params = [(tg.tensor(W[1:], requires_grad=True), tg.tensor(W[0], requires_grad=True))
-              for W in Ws]
+    params = generic_params(Ws)
     batches = [(tg.from_numpy(X), tg.from_numpy(c)) for X, c in batches]
     for step in range(STEPS):
-        x, c = batches[step % len(batches)]
-        for W, b in params[:-1]:
-            x = (x @ W + b).tanh()
-        W, b = params[-1]
-        E = F.cross_entropy(x @ W + b, c)
-        E.backward()
-        for p in (p for layer in params for p in layer):
-            p.data -= ETA * p.grad.data
-            p.grad = None
+        E = generic_step(params, *batches[step % len(batches)])
     return E.item()
 
 

@@ -54,25 +54,12 @@ def w2_by_tinygrad_edu_jit(data):
 
 
 def w4_by_tinygrad_edu_jit(data):
-    """W4's generic form (`w4_large_mlp.by_tinygrad_edu`), its step wrapped in tg.jit."""
+    """W4's generic form (`w4_large_mlp.generic_step`), wrapped in tg.jit."""
     from . import w4_large_mlp as w4
 
     batches, Ws = data
-    params = [(tg.tensor(W[1:], requires_grad=True), tg.tensor(W[0], requires_grad=True))
-              for W in Ws]
-
-    @tg.jit
-    def step(x, c):
-        for W, b in params[:-1]:
-            x = (x @ W + b).tanh()
-        W, b = params[-1]
-        E = F.cross_entropy(x @ W + b, c)
-        E.backward()
-        for p in (p for layer in params for p in layer):
-            p.data -= w4.ETA * p.grad.data
-            p.grad = None
-        return E
-
+    params = w4.generic_params(Ws)
+    step = tg.jit(lambda x, c: w4.generic_step(params, x, c))
     batches = [(tg.from_numpy(X), tg.from_numpy(c)) for X, c in batches]
     for i in range(w4.STEPS):
         E = step(*batches[i % len(batches)])
