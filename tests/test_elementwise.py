@@ -340,6 +340,8 @@ BINARY = {op.name: op for op in OPS if op.hostile and not op.reduction}
 @example("add", tg.tensor([1]), 10**30, False)  # OverflowError
 @example("eq", tg.tensor(False), 2**63, False)  # OverflowError
 @example("add", tg.ones(3), np.ones(3, np.int64), True)  # float64, while t + ndarray: float32
+@example("pow", tg.tensor(-1, dtype=tg.int8), tg.tensor(0, dtype=tg.int8), True)  # 0 ** -1: 0
+@example("pow", tg.tensor(-1, dtype=tg.int8), np.int8(2), True)  # a numpy int base
 def test_binary_ops_with_hostile_operands(name, x, other, reflected):
     op = BINARY[name]
     call, reference, names = op.operator or op.fn, op.ref, op.hostile

@@ -41,6 +41,17 @@ from .rows import (
     where,
 )
 
+
+def power(a, b):
+    """a ** b as PyTorch computes it: numpy's power, except that an integer tensor raised to
+    a negative integer tensor gives the integer part of 1/a^|b| (1 for a = 1, ±1 for a = −1,
+    0 otherwise), where numpy refuses. A negative Python int exponent is refused by both."""
+    kinds = np.result_type(a).kind + np.result_type(b).kind
+    if not isinstance(b, (np.ndarray, np.generic)) or kinds.strip("iu") or not (b < 0).any():
+        return np.power(a, b)  # (a Python number stays one: numpy then promotes as PyTorch)
+    unit = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(b < 0, unit, np.power(a, np.maximum(b, 0))).astype(np.result_type(a, b))
+
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
 
@@ -256,7 +267,7 @@ ROWS = [*ONE_VALUE, *SEVERAL_VALUES,
     binary("div", lambda a, b: a / b, np.divide, right=AWAY_FROM_ZERO, operator=operator.truediv,
            hostile=("div", "divide"), d1=lambda a, b: (1 / b, -a / b**2),
            inplace=(("div_", lambda a, b: a.div_(b), lambda a, b: a / b),)),
-    binary("pow", lambda a, b: a**b, np.power, left=POSITIVE, right=floats(-2, 2),
+    binary("pow", lambda a, b: a**b, power, left=POSITIVE, right=floats(-2, 2),
            operator=operator.pow, hostile=("pow", "power"),
            d1=lambda a, b: (b * a ** (b - 1), a**b * np.log(a)),
            inplace=(("pow_", lambda a, b: a.pow_(2), lambda a, b: a**2),
