@@ -6,7 +6,7 @@ square for the second order), and, when torch is importable, against torch on th
 import numpy as np
 import pytest
 from helpers import torch_or_none
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
@@ -52,6 +52,7 @@ CASES = [
     ("tg.flatten", (2, 3, 4), lambda m, x: m.flatten(x, 0, 1), lambda a: a.reshape(6, 4)),
     ("unflatten", (2, 3, 4), lambda m, x: x.unflatten(2, (2, -1)),
      lambda a: a.reshape(2, 3, 2, 2)),
+    ("unflatten empty", (0, 3), lambda m, x: x.unflatten(-1, (-1,)), lambda a: a),
     ("tg.unflatten", (3, 4), lambda m, x: m.unflatten(x, -1, (1, 4, 1)),
      lambda a: a.reshape(3, 1, 4, 1)),
     ("squeeze tuple", (2, 3, 4), lambda m, x: x.reshape(2, 1, 3, 1, 4).squeeze((1, -2)),
@@ -561,6 +562,7 @@ NEW_METHODS = ["unflatten", "movedim", "t", "repeat", "repeat_interleave", "flip
        args=st.lists(st.one_of(st.sampled_from(HOSTILE),
                                st.sampled_from(HOSTILE_TENSORS).map(lambda f: f())),
                      max_size=3))
+@example(name="unflatten", x=(0, 3), args=[-1, -1])  # -1 in an empty tensor: from dim's size
 def test_hostile_arguments_give_errors_that_name_the_operation(name, x, args):
     try:
         getattr(tg.ones(x), name)(*args)

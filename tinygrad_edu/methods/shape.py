@@ -64,6 +64,7 @@ class ShapeOps:
         if (n != known) if -1 not in sizes else (known == 0 or n % known):
             raise RuntimeValueError(f"unflatten: sizes {sizes} do not multiply up to the size "
                                     f"{n} of dim {dim} of a tensor of shape {self.shape}")
+        sizes = tuple(n // known if s == -1 else s for s in sizes)  # -1 from dim d's own size
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
     def permute(self, *dims):
