@@ -13,7 +13,7 @@ import tinygrad_edu as tg
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(0)
-DATA = {shape: RNG.standard_normal(shape) for shape in [(), (3,), (5,), (2, 3), (3, 4), (2, 3, 4)]}
+DATA = {shape: RNG.standard_normal(shape) for shape in [(), (3,), (5,), (2, 3), (3, 4), (2, 3, 4), (0, 3)]}
 
 
 def joined(out, m):
