@@ -2,7 +2,9 @@
 of small models, losses and weights compared bit for bit), trace again for new shapes and
 dtypes, and refuse what a recorded program cannot repeat (the footguns, as tests)."""
 
+import gc
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -417,6 +419,24 @@ def test_program_prints_the_recorded_numpy_calls():
     assert "np.ones(" not in text and "k" in text  # the backward's seed: a constant, folded
     assert "np.array(" not in text  # the engine's copies of the gradients: elided
     assert step.program.kernels > 10
+
+
+def test_a_dropped_jit_frees_its_buffers_without_the_garbage_collector():
+    """A benchmark or a notebook wraps a step anew for each run: the old program's buffers
+    must go with it, not wait for a collection of reference cycles."""
+    _, step = tanh_net([2, 3, 1], np.float64, 1)()
+    step = tg.jit(step)
+    for _ in range(3):
+        step(*xor_data())
+    buffers = [weakref.ref(a) for a in step.program.compiled.__globals__.values()
+               if isinstance(a, np.ndarray) and a.flags.writeable]
+    assert buffers
+    gc.disable()
+    try:
+        del step
+        assert all(b() is None for b in buffers)
+    finally:
+        gc.enable()
 
 
 def test_decorated_function_keeps_its_name():

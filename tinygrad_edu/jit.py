@@ -42,16 +42,17 @@ class Program:
     """A traced program: `source` is the Python of its numpy calls (print it to read it),
     compiled into `compiled`, whose globals hold its constants and, from its first replay
     on, its buffers: a program that never replays (the first call's, made before any
-    `.grad` existed) allocates none."""
+    `.grad` existed) allocates none. No reference cycle holds a program: its buffers are
+    freed with it, not at a later garbage collection."""
 
     def __init__(self, source: str, compiled, kernels: int, layouts: dict):
         self.source, self.compiled, self.kernels, self.layouts = source, compiled, kernels, layouts
         self.buffers = len(layouts)
         self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
                           for shape, dtype, _ in layouts.values())
-        self.function = self.first_replay
 
-    def first_replay(self, *inputs):
+    def function(self, *inputs):
+        """The first replay: allocate the buffers, then `compiled` replaces this method."""
         self.compiled.__globals__.update(
             {n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
         self.function = self.compiled
@@ -270,7 +271,7 @@ def guard(fn, args, kwargs, tensors, dicts, lists, counters):
         terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
     source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
     exec(jit_plan.compiled(source, "<jit guard>"), ns)
-    return ns["check"]
+    return ns.pop("check")  # not left in its own globals: no cycle
 
 
 # ------------------------------------------------------------------ tracing
@@ -408,7 +409,7 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(jit_plan.compiled(source, f"<jit program of {name}>"), namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace[safe(name)], calls, kept)
+    program = Program(source, namespace.pop(safe(name)), calls, kept)  # no cycle
     return program, ret, changed
 
 
