@@ -439,6 +439,23 @@ def test_a_dropped_jit_frees_its_buffers_without_the_garbage_collector():
         gc.enable()
 
 
+def test_buffers_whose_lives_do_not_meet_share_one_block():
+    """The program lays its buffers out in one block where those of different layouts whose
+    lives do not meet overlap: fewer bytes than the buffers' sum, and the same steps."""
+    rng = np.random.default_rng(2)
+    X = tg.tensor(rng.standard_normal((50, 8)).astype(np.float32))
+    Y = tg.tensor(np.sign(rng.standard_normal((50, 3))).astype(np.float32))
+    step = run_both(tanh_net([8, 16, 16, 3], np.float32, 2), (X, Y))
+    program = step.program
+    assert program.nbytes < sum(a.nbytes for a in (program.compiled.__globals__[n]
+                                                   for n in program.layouts))
+    spans = {n: (o, o + np.prod(program.layouts[n][0]) * program.layouts[n][1].itemsize)
+             for n, o in program.offsets.items()}
+    shared = [(m, n) for m in spans for n in spans
+              if m < n and spans[m][0] < spans[n][1] and spans[n][0] < spans[m][1]]
+    assert shared  # some buffers do take the same bytes
+
+
 def test_decorated_function_keeps_its_name():
     @tg.jit
     def train_step(x):

@@ -41,20 +41,23 @@ def jit(fn):
 class Program:
     """A traced program: `source` is the Python of its numpy calls (print it to read it),
     compiled into `compiled`, whose globals hold its constants and, from its first replay
-    on, its buffers: a program that never replays (the first call's, made before any
+    on, its buffers, views into one block of `nbytes` bytes at the `offsets` planned
+    (`jit_plan.pack`): a program that never replays (the first call's, made before any
     `.grad` existed) allocates none. No reference cycle holds a program: its buffers are
     freed with it, not at a later garbage collection."""
 
-    def __init__(self, source: str, compiled, kernels: int, layouts: dict):
-        self.source, self.compiled, self.kernels, self.layouts = source, compiled, kernels, layouts
+    def __init__(self, source: str, compiled, kernels: int, layouts: dict, offsets: dict,
+                 nbytes: int):
+        self.source, self.compiled, self.kernels = source, compiled, kernels
+        self.layouts, self.offsets, self.nbytes = layouts, offsets, nbytes
         self.buffers = len(layouts)
-        self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
-                          for shape, dtype, _ in layouts.values())
 
     def function(self, *inputs):
         """The first replay: allocate the buffers, then `compiled` replaces this method."""
+        block = np.empty(self.nbytes, np.uint8)
         self.compiled.__globals__.update(
-            {n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
+            {n: jit_plan.allocate(*spec, block, self.offsets[n])
+             for n, spec in self.layouts.items()})
         self.function = self.compiled
         return self.compiled(*inputs)
 
@@ -63,7 +66,7 @@ class Program:
 
     def __repr__(self) -> str:
         return (f"<jit program: {self.kernels} numpy calls, {self.buffers} buffers kept "
-                f"({self.nbytes} bytes); print it to read the calls>")
+                f"in {self.nbytes} bytes; print it to read the calls>")
 
 
 class Jit:
@@ -409,7 +412,8 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(jit_plan.compiled(source, f"<jit program of {name}>"), namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace.pop(safe(name)), calls, kept)  # no cycle
+    offsets, nbytes = jit_plan.pack(lines, kinds, kept, tail, fresh)
+    program = Program(source, namespace.pop(safe(name)), calls, kept, offsets, nbytes)
     return program, ret, changed
 
 
