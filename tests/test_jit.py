@@ -456,6 +456,28 @@ def test_buffers_whose_lives_do_not_meet_share_one_block():
     assert shared  # some buffers do take the same bytes
 
 
+def test_an_array_made_inside_and_then_written_is_not_frozen():
+    """An array that reads no input is computed once (folded), unless a later line writes it
+    or a view of it: written by indexing, or as the target of a scatter (np.add.at in the
+    backward of fancy indexing), it is made afresh at each replay."""
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def f(x):
+        m = tg.zeros(3)
+        m[1] = x.sum()
+        y = (w[tg.tensor([0, 2, 2])] * x).sum() + (m * w).sum()
+        w.grad = None
+        y.backward()
+        return m * 2, w.grad
+
+    fast = tg.jit(f)
+    for x in ([1.0, 2.0, 3.0], [4.0, -1.0, 0.5], [0.0, 0.0, 7.0]):
+        (m_e, g_e), (m_j, g_j) = f(tg.tensor(x)), fast(tg.tensor(x))
+        np.testing.assert_array_equal(m_j.numpy(), m_e.numpy())
+        np.testing.assert_array_equal(g_j.numpy(), g_e.numpy())
+    assert fast.traces == 1
+
+
 def test_decorated_function_keeps_its_name():
     @tg.jit
     def train_step(x):

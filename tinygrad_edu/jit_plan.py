@@ -48,16 +48,23 @@ def uncopy(tail: list, lines: list, fresh_names: set) -> list:
             for line in tail]
 
 
+TARGET = re.compile(r"^(?:np\.\w+\.at\(|np\.copyto\()?(b\d+)(?:\[.*\] = |\.fill\(|, )")
+
+
 def writes(line: str, kind: str) -> set:
-    """The names whose memory `line` may write, other than a buffer it makes: its `out=`;
-    for another line kept for its effect (`b9[0] = b4`, `np.add.at(b3, ...)`), cautiously,
-    every name it reads."""
+    """The names whose memory `line` may write, other than a buffer it makes: its `out=`; the
+    target of a line kept for its effect (`b9[0] = b4`, `np.add.at(b3, ...)`,
+    `np.copyto(b3, ...)`, `b3.fill(0)`); for another such line, cautiously, every name it
+    reads."""
     if kind == "out" or line.startswith("if "):
         return set()
     m = re.search(r"out=(\(.*?\)|b\d+)", line)
     if m:
         return set(NAME.findall(m.group(1)))
-    return set() if made(line, kind) else set(NAME.findall(line))
+    if made(line, kind):
+        return set()
+    m = TARGET.match(line)
+    return {m.group(1)} if m else set(NAME.findall(line))
 
 
 def families(lines: list, kinds: list, fresh_names: set) -> dict:
