@@ -421,20 +421,23 @@ def test_program_prints_the_recorded_numpy_calls():
     assert step.program.kernels > 10
 
 
-def test_a_dropped_jit_frees_its_buffers_without_the_garbage_collector():
-    """A benchmark or a notebook wraps a step anew for each run: the old program's buffers
-    must go with it, not wait for a collection of reference cycles."""
-    _, step = tanh_net([2, 3, 1], np.float64, 1)()
+def test_a_dropped_jit_frees_its_buffers_and_state_without_the_garbage_collector():
+    """A benchmark or a notebook wraps a step anew for each run: the old program's buffers,
+    and the state only it reached, must go with it, not wait for a collection of reference
+    cycles."""
+    Ws, step = tanh_net([2, 3, 1], np.float64, 1)()
     step = tg.jit(step)
     for _ in range(3):
         step(*xor_data())
     buffers = [weakref.ref(a) for a in step.program.compiled.__globals__.values()
                if isinstance(a, np.ndarray) and a.flags.writeable]
+    state = [weakref.ref(W) for W in Ws]
     assert buffers
     gc.disable()
     try:
-        del step
+        del step, Ws
         assert all(b() is None for b in buffers)
+        assert all(W() is None for W in state)
     finally:
         gc.enable()
 
