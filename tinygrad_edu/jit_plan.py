@@ -254,7 +254,7 @@ def share(lines: list, kinds: list, kept: dict, tail: list,
             [NAME.sub(sub, line) for line in tail])
 
 
-ALIGN = 64  # bytes: each buffer starts on a cache line
+ALIGN = 64  # bytes: offsets into the block are multiples of a cache line
 
 
 def pack(lines: list, kinds: list, kept: dict, tail: list, fresh_names: set):
@@ -297,8 +297,7 @@ def allocate(shape: tuple, dtype, axes: tuple, block: np.ndarray | None = None,
     if block is None:
         a = np.empty(dims, dtype)
     else:
-        size = int(np.prod(dims)) * np.dtype(dtype).itemsize
-        a = block[offset:offset + size].view(dtype).reshape(dims)
+        a = block[offset:offset + nbytes((shape, dtype, axes))].view(dtype).reshape(dims)
     return a if axes == tuple(range(len(axes))) else a.transpose(np.argsort(axes))
 
 
