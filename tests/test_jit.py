@@ -2,7 +2,9 @@
 of small models, losses and weights compared bit for bit), trace again for new shapes and
 dtypes, and refuse what a recorded program cannot repeat (the footguns, as tests)."""
 
+import gc
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -417,6 +419,66 @@ def test_program_prints_the_recorded_numpy_calls():
     assert "np.ones(" not in text and "k" in text  # the backward's seed: a constant, folded
     assert "np.array(" not in text  # the engine's copies of the gradients: elided
     assert step.program.kernels > 10
+
+
+def test_a_dropped_jit_frees_its_buffers_and_state_without_the_garbage_collector():
+    """A benchmark or a notebook wraps a step anew for each run: the old program's buffers,
+    and the state only it reached, must go with it, not wait for a collection of reference
+    cycles."""
+    Ws, step = tanh_net([2, 3, 1], np.float64, 1)()
+    step = tg.jit(step)
+    for _ in range(3):
+        step(*xor_data())
+    buffers = [weakref.ref(a) for a in step.program.compiled.__globals__.values()
+               if isinstance(a, np.ndarray) and a.flags.writeable]
+    state = [weakref.ref(W) for W in Ws]
+    assert buffers
+    gc.disable()
+    try:
+        del step, Ws
+        assert all(b() is None for b in buffers)
+        assert all(W() is None for W in state)
+    finally:
+        gc.enable()
+
+
+def test_buffers_whose_lives_do_not_meet_share_one_block():
+    """The program lays its buffers out in one block where those of different layouts whose
+    lives do not meet overlap: fewer bytes than the buffers' sum, and the same steps."""
+    rng = np.random.default_rng(2)
+    X = tg.tensor(rng.standard_normal((50, 8)).astype(np.float32))
+    Y = tg.tensor(np.sign(rng.standard_normal((50, 3))).astype(np.float32))
+    step = run_both(tanh_net([8, 16, 16, 3], np.float32, 2), (X, Y))
+    program = step.program
+    assert program.nbytes < sum(a.nbytes for a in (program.compiled.__globals__[n]
+                                                   for n in program.layouts))
+    spans = {n: (o, o + np.prod(program.layouts[n][0]) * program.layouts[n][1].itemsize)
+             for n, o in program.offsets.items()}
+    shared = [(m, n) for m in spans for n in spans
+              if m < n and spans[m][0] < spans[n][1] and spans[n][0] < spans[m][1]]
+    assert shared  # some buffers do take the same bytes
+
+
+def test_an_array_made_inside_and_then_written_is_not_frozen():
+    """An array that reads no input is computed once (folded), unless a later line writes it
+    or a view of it: written by indexing, or as the target of a scatter (np.add.at in the
+    backward of fancy indexing), it is made afresh at each replay."""
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def f(x):
+        m = tg.zeros(3)
+        m[1] = x.sum()
+        y = (w[tg.tensor([0, 2, 2])] * x).sum() + (m * w).sum()
+        w.grad = None
+        y.backward()
+        return m * 2, w.grad
+
+    fast = tg.jit(f)
+    for x in ([1.0, 2.0, 3.0], [4.0, -1.0, 0.5], [0.0, 0.0, 7.0]):
+        (m_e, g_e), (m_j, g_j) = f(tg.tensor(x)), fast(tg.tensor(x))
+        np.testing.assert_array_equal(m_j.numpy(), m_e.numpy())
+        np.testing.assert_array_equal(g_j.numpy(), g_e.numpy())
+    assert fast.traces == 1
 
 
 def test_decorated_function_keeps_its_name():

@@ -41,19 +41,23 @@ def jit(fn):
 class Program:
     """A traced program: `source` is the Python of its numpy calls (print it to read it),
     compiled into `compiled`, whose globals hold its constants and, from its first replay
-    on, its buffers: a program that never replays (the first call's, made before any
-    `.grad` existed) allocates none."""
+    on, its buffers, views into one block of `nbytes` bytes at the `offsets` planned
+    (`jit_plan.pack`): a program that never replays (the first call's, made before any
+    `.grad` existed) allocates none. No reference cycle holds a program: its buffers are
+    freed with it, not at a later garbage collection."""
 
-    def __init__(self, source: str, compiled, kernels: int, layouts: dict):
-        self.source, self.compiled, self.kernels, self.layouts = source, compiled, kernels, layouts
+    def __init__(self, source: str, compiled, kernels: int, layouts: dict, offsets: dict,
+                 nbytes: int):
+        self.source, self.compiled, self.kernels = source, compiled, kernels
+        self.layouts, self.offsets, self.nbytes = layouts, offsets, nbytes
         self.buffers = len(layouts)
-        self.nbytes = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize
-                          for shape, dtype, _ in layouts.values())
-        self.function = self.first_replay
 
-    def first_replay(self, *inputs):
+    def function(self, *inputs):
+        """The first replay: allocate the buffers, then `compiled` replaces this method."""
+        block = np.empty(self.nbytes, np.uint8)
         self.compiled.__globals__.update(
-            {n: jit_plan.allocate(*spec) for n, spec in self.layouts.items()})
+            {n: jit_plan.allocate(*spec, block, self.offsets[n])
+             for n, spec in self.layouts.items()})
         self.function = self.compiled
         return self.compiled(*inputs)
 
@@ -62,7 +66,7 @@ class Program:
 
     def __repr__(self) -> str:
         return (f"<jit program: {self.kernels} numpy calls, {self.buffers} buffers kept "
-                f"({self.nbytes} bytes); print it to read the calls>")
+                f"in {self.nbytes} bytes; print it to read the calls>")
 
 
 class Jit:
@@ -137,62 +141,69 @@ def inputs_of(args, kwargs) -> list:
             for a in args if isinstance(a, (TensorBase, np.ndarray))]
 
 
-def find_state(fn, args, kwargs) -> tuple[list, list]:
-    """The tensors and dicts `fn` can reach: through its closure, the globals its code names,
-    its arguments, and inside them modules, optimizers, lists, tuples and dicts."""
-    tensors, dicts, lists, seen = [], [], [], set()
+def find_state(fn, args, kwargs) -> tuple[list, list, list]:
+    """The tensors, dicts and lists `fn` can reach: through its closure, the globals its code
+    names, its arguments, and inside them modules, optimizers, lists, tuples and dicts."""
+    found = Reach()
+    found.visit_function(fn, 0)
+    for a in (*args, *kwargs.values()):  # tensor arguments are inputs, not state
+        if not isinstance(a, (TensorBase, np.ndarray)):
+            found.visit(a, 0)
+    return found.tensors, found.dicts, found.lists
 
-    def visit(obj, depth):
-        if id(obj) in seen or depth > 8:
+
+class Reach:
+    """What `find_state` has found so far (a class, not closures that call each other: those
+    would make a reference cycle holding the state until a garbage collection)."""
+
+    def __init__(self):
+        self.tensors, self.dicts, self.lists, self.seen = [], [], [], set()
+
+    def visit(self, obj, depth):
+        if id(obj) in self.seen or depth > 8:
             return
         if isinstance(obj, TensorBase):
-            seen.add(id(obj))
-            tensors.append(obj)
+            self.seen.add(id(obj))
+            self.tensors.append(obj)
             return
         if obj is None or isinstance(obj, (numbers.Number, str, bytes, np.ndarray, type,
                                            types.ModuleType)):
             return
-        seen.add(id(obj))
+        self.seen.add(id(obj))
         if isinstance(obj, dict):
-            dicts.append(obj)
+            self.dicts.append(obj)
             for k, v in list(obj.items()):
-                visit(k, depth + 1)
-                visit(v, depth + 1)
+                self.visit(k, depth + 1)
+                self.visit(v, depth + 1)
         elif isinstance(obj, (list, tuple, set, frozenset)):
             if type(obj) is list:
-                lists.append(obj)
+                self.lists.append(obj)
             for v in obj:
-                visit(v, depth + 1)
+                self.visit(v, depth + 1)
         elif isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
-            visit_function(obj, depth + 1)
+            self.visit_function(obj, depth + 1)
         elif hasattr(obj, "__dict__") and not callable(getattr(obj, "__get__", None)):
-            visit(vars(obj), depth + 1)  # a module, an optimizer, an object of the user's
+            self.visit(vars(obj), depth + 1)  # a module, an optimizer, an object of the user's
 
-    def visit_function(f, depth):
+    def visit_function(self, f, depth):
         if isinstance(f, types.MethodType):
-            visit(f.__self__, depth)
+            self.visit(f.__self__, depth)
             f = f.__func__
         if isinstance(f, functools.partial):
-            visit(f.args, depth)
-            visit(f.keywords, depth)
+            self.visit(f.args, depth)
+            self.visit(f.keywords, depth)
             f = f.func
         if not isinstance(f, types.FunctionType):
-            visit(f, depth)  # a callable object (a Module): what it holds
+            self.visit(f, depth)  # a callable object (a Module): what it holds
             return
         for cell in f.__closure__ or ():
             try:
-                visit(cell.cell_contents, depth)
+                self.visit(cell.cell_contents, depth)
             except ValueError:  # an empty cell
                 pass
         for name in code_names(f.__code__):
             if name in f.__globals__:
-                visit(f.__globals__[name], depth)
-
-    visit_function(fn, 0)
-    for a in (*args, *kwargs.values()):  # tensor arguments are inputs, not state
-        if not isinstance(a, (TensorBase, np.ndarray)):
-            visit(a, 0)
-    return tensors, dicts, lists
+                self.visit(f.__globals__[name], depth)
 
 
 def code_names(code) -> set:
@@ -270,7 +281,7 @@ def guard(fn, args, kwargs, tensors, dicts, lists, counters):
         terms += [f"{src}[{i}] is {const(v)}" for i, v in enumerate(x)]
     source = "def check(args, kwargs):\n    return (" + "\n            and ".join(terms) + ")\n"
     exec(jit_plan.compiled(source, "<jit guard>"), ns)
-    return ns["check"]
+    return ns.pop("check")  # not left in its own globals: no cycle
 
 
 # ------------------------------------------------------------------ tracing
@@ -408,7 +419,8 @@ def trace(fn, name, args, kwargs, tensors, dicts, counters):
     namespace["__name__"] = __name__  # numpy's warnings from the program: silenced as eager's
     exec(jit_plan.compiled(source, f"<jit program of {name}>"), namespace)
     calls = sum(1 for line in lines if "(" in line and not line.startswith("if "))
-    program = Program(source, namespace[safe(name)], calls, kept)
+    offsets, nbytes = jit_plan.pack(lines, kinds, kept, tail, fresh)
+    program = Program(source, namespace.pop(safe(name)), calls, kept, offsets, nbytes)
     return program, ret, changed
 
 

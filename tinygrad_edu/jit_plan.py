@@ -1,5 +1,6 @@
 """Buffer planning for `tg.jit` programs: drop the lines whose results nothing reads
-(`prune`), then let a result reuse the buffer of one that is no longer needed (`share`).
+(`prune`), let a result reuse the buffer of one that is no longer needed (`share`), and lay
+the buffers left out in one block where those whose lives do not meet overlap (`pack`).
 
 A program line either makes names (`b7 = b3.reshape(...)`, a view or a fresh array), writes
 a kept buffer (`np.tanh(b3, out=b5)`: b5 allocated once, at the trace), or has an effect
@@ -47,16 +48,23 @@ def uncopy(tail: list, lines: list, fresh_names: set) -> list:
             for line in tail]
 
 
+TARGET = re.compile(r"^(?:np\.\w+\.at\(|np\.copyto\()?(b\d+)(?:\[.*\] = |\.fill\(|, )")
+
+
 def writes(line: str, kind: str) -> set:
-    """The names whose memory `line` may write, other than a buffer it makes: its `out=`;
-    for another line kept for its effect (`b9[0] = b4`, `np.add.at(b3, ...)`), cautiously,
-    every name it reads."""
+    """The names whose memory `line` may write, other than a buffer it makes: its `out=`; the
+    target of a line kept for its effect (`b9[0] = b4`, `np.add.at(b3, ...)`,
+    `np.copyto(b3, ...)`, `b3.fill(0)`); for another such line, cautiously, every name it
+    reads."""
     if kind == "out" or line.startswith("if "):
         return set()
     m = re.search(r"out=(\(.*?\)|b\d+)", line)
     if m:
         return set(NAME.findall(m.group(1)))
-    return set() if made(line, kind) else set(NAME.findall(line))
+    if made(line, kind):
+        return set()
+    m = TARGET.match(line)
+    return {m.group(1)} if m else set(NAME.findall(line))
 
 
 def families(lines: list, kinds: list, fresh_names: set) -> dict:
@@ -189,13 +197,9 @@ def prune(lines: list, kinds: list, tail: list) -> tuple[list, list]:
 ELEMENTWISE = re.compile(r"np\.(?!(?:matmul|vecdot|matvec|vecmat)\()\w+\(")  # not a reduce
 
 
-def share(lines: list, kinds: list, kept: dict, tail: list,
-          fresh_names: set) -> tuple[list, dict, list]:
-    """Rename kept buffers so that a result written with `out=` reuses a buffer of its layout
-    (`tracing.layout`) whose last reader came before it, or is this very line if it works
-    elementwise (`np.add(b8, b3, out=b8)`: numpy computes an output that overlaps an input
-    as if the input had been copied first); return the lines, the buffers left and `tail`,
-    renamed alike."""
+def last_reads(lines: list, kinds: list, kept: dict, tail: list, fresh_names: set) -> dict:
+    """kept buffer -> the index of the last line that reads it or any name that may be a view
+    of it (`len(lines)` for one the tail reads)."""
     roots: dict[str, set] = {}  # name -> the kept buffers it may share memory with
     for line, kind in zip(lines, kinds):
         if kind == "new":
@@ -209,14 +213,22 @@ def share(lines: list, kinds: list, kept: dict, tail: list,
                 for n in names:
                     roots[n] = alias
     last: dict[str, int] = {}
-    end = len(lines)
-    for i, line in enumerate(lines):
+    for i, line in enumerate([*lines, "\n".join(tail)]):
         for n in NAME.findall(line):
             for r in roots.get(n, {n}):
                 last[r] = i
-    for n in NAME.findall("\n".join(tail)):
-        for r in roots.get(n, {n}):
-            last[r] = end
+    return last
+
+
+def share(lines: list, kinds: list, kept: dict, tail: list,
+          fresh_names: set) -> tuple[list, dict, list]:
+    """Rename kept buffers so that a result written with `out=` reuses a buffer of its layout
+    (`tracing.layout`) whose last reader came before it, or is this very line if it works
+    elementwise (`np.add(b8, b3, out=b8)`: numpy computes an output that overlaps an input
+    as if the input had been copied first); return the lines, the buffers left and `tail`,
+    renamed alike."""
+    last = last_reads(lines, kinds, kept, tail, fresh_names)
+    end = len(lines)
     rename: dict[str, str] = {}
     free: dict[tuple, list] = {}  # (shape, dtype) -> [(free after line, buffer name)]
     for i, (line, kind) in enumerate(zip(lines, kinds)):
@@ -242,12 +254,51 @@ def share(lines: list, kinds: list, kept: dict, tail: list,
             [NAME.sub(sub, line) for line in tail])
 
 
-def allocate(shape: tuple, dtype, axes: tuple) -> np.ndarray:
+ALIGN = 64  # bytes: offsets into the block are multiples of a cache line
+
+
+def pack(lines: list, kinds: list, kept: dict, tail: list, fresh_names: set):
+    """Place the kept buffers in one block of memory: a buffer may take bytes of others of
+    any layout whose lives (from the line that first writes it to the last that reads it or
+    a view of it) do not meet its own, so the block is smaller than their sum. Largest
+    first, each at the lowest offset free for its life. Returns {name: offset} and the
+    block's size in bytes."""
+    last = last_reads(lines, kinds, kept, tail, fresh_names)
+    first: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for n in NAME.findall(line):
+            first.setdefault(n, i)
+    lives = {n: (first.get(n, len(lines)), last.get(n, len(lines)),
+                 -(-max(nbytes(kept[n]), 1) // ALIGN) * ALIGN) for n in kept}
+    offsets: dict[str, int] = {}
+    placed: list[tuple] = []  # (offset, end, first line, last line)
+    for n in sorted(lives, key=lambda n: (-lives[n][2], lives[n][0], n)):
+        start, stop, size = lives[n]
+        offset = 0
+        for low, high in sorted((o, e) for o, e, a, b in placed if a <= stop and start <= b):
+            if offset + size <= low:
+                break
+            offset = max(offset, high)
+        offsets[n] = offset
+        placed.append((offset, offset + size, start, stop))
+    return offsets, max((e for _, e, _, _ in placed), default=0)
+
+
+def nbytes(layout: tuple) -> int:
+    shape, dtype, _ = layout
+    return int(np.prod(shape)) * np.dtype(dtype).itemsize
+
+
+def allocate(shape: tuple, dtype, axes: tuple, block: np.ndarray | None = None,
+             offset: int = 0) -> np.ndarray:
     """An uninitialised array of the layout `tracing.layout` noted (each program line writes
-    a buffer whole before reading it)."""
-    if axes == tuple(range(len(axes))):  # C order, the usual case
-        return np.empty(shape, dtype)
-    return np.empty([shape[i] for i in axes], dtype).transpose(np.argsort(axes))
+    a buffer whole before reading it), new or at `offset` bytes into `block`."""
+    dims = shape if axes == tuple(range(len(axes))) else [shape[i] for i in axes]
+    if block is None:
+        a = np.empty(dims, dtype)
+    else:
+        a = block[offset:offset + nbytes((shape, dtype, axes))].view(dtype).reshape(dims)
+    return a if axes == tuple(range(len(axes))) else a.transpose(np.argsort(axes))
 
 
 @functools.lru_cache(maxsize=256)
