@@ -71,7 +71,7 @@ class InPlace:
 
     def pow_(self, exponent):
         """self ← self ** exponent, in self's memory."""
-        return self._inplace("pow_", ops.Pow, operand(exponent, "pow_"), write=_POW)
+        return self._inplace("pow_", ops.Pow, operand(exponent, "pow_"), write=_power)
 
     def neg_(self):
         """self ← −self, in self's memory."""
@@ -349,7 +349,7 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
 _ADD, _SUB, _MUL, _DIV = operator.iadd, operator.isub, operator.imul, operator.itruediv
 
 
-def _POW(dest, exponent):
+def _power(dest, exponent):
     np.power(dest, exponent, out=dest)
 
 
