@@ -86,6 +86,8 @@ def check(fn, out: np.ndarray) -> None:
         if c is None or c.writes[-1] < fn.seq:
             continue
         now, then = c.dropped + len(c.writes), c.dropped + bisect_right(c.writes, fn.seq)
+        if then == c.dropped > 0:  # saved before the writes it remembers
+            then = f"{then} or earlier"
         raise RuntimeError(
             f"{fn.name}: {what} (shape {a.shape}), saved for the backward pass, was changed "
             f"by an in-place operation ({c.op}): it is at version {now}, but it was "
