@@ -93,6 +93,18 @@ def test_changing_a_saved_output_makes_backward_raise_with_both_versions():
         assert part in message
 
 
+def test_more_writes_than_a_buffer_remembers_still_count_and_the_message_says_so():
+    y = tg.tensor([0.5, -1.0], requires_grad=True).tanh()
+    n = 3 * versions.HISTORY
+    with tg.no_grad():
+        for _ in range(n):
+            y.add_(0)
+    assert y._version == n
+    with pytest.raises(RuntimeError, match=f"at version {n}, but it was saved at version "
+                                           r"\d+ or earlier"):
+        y.sum().backward()
+
+
 def test_changing_a_saved_input_makes_backward_raise():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     w = tg.tensor([3.0, 4.0])

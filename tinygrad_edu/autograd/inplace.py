@@ -7,6 +7,7 @@ changes (`versions.bump`); recorded, the change joins the graph as in PyTorch.""
 from __future__ import annotations
 
 import numbers
+import operator
 
 import numpy as np
 
@@ -38,24 +39,24 @@ class InPlace:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in self's memory."""
-        return self._inplace("add_", ops.Add(), _scaled(other, alpha, "add_"), write=_ADD)
+        return self._inplace("add_", ops.Add, _scaled(other, alpha, "add_"), write=_ADD)
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in self's memory."""
-        return self._inplace("sub_", ops.Sub(), _scaled(other, alpha, "sub_"), write=_SUB)
+        return self._inplace("sub_", ops.Sub, _scaled(other, alpha, "sub_"), write=_SUB)
 
     def mul_(self, other):
         """self ← self · other, in self's memory."""
-        return self._inplace("mul_", ops.Mul(), operand(other, "mul_"), write=_MUL)
+        return self._inplace("mul_", ops.Mul, operand(other, "mul_"), write=_MUL)
 
     def div_(self, other):
         """self ← self / other, in self's memory."""
-        return self._inplace("div_", ops.Div(), operand(other, "div_"), write=_DIV)
+        return self._inplace("div_", ops.Div, operand(other, "div_"), write=_DIV)
 
     def clamp_(self, min=None, max=None):
         """self ← clamp(self, min, max), in self's memory."""
         check_clamp("clamp_", min, max)
-        return self._inplace("clamp_", ops.Clamp(), min, max,
+        return self._inplace("clamp_", ops.Clamp, min, max,
                              write=lambda dest, lo, hi: np.clip(dest, lo, hi, out=dest))
 
     clip_ = clamp_
@@ -70,11 +71,11 @@ class InPlace:
 
     def pow_(self, exponent):
         """self ← self ** exponent, in self's memory."""
-        return self._inplace("pow_", ops.Pow(), operand(exponent, "pow_"), write=_POW)
+        return self._inplace("pow_", ops.Pow, operand(exponent, "pow_"), write=_power)
 
     def neg_(self):
         """self ← −self, in self's memory."""
-        return self._inplace("neg_", ops.Neg(), write=lambda dest: np.negative(dest, out=dest))
+        return self._inplace("neg_", ops.Neg, write=lambda dest: np.negative(dest, out=dest))
 
     negative_ = neg_
 
@@ -152,7 +153,7 @@ class InPlace:
         added = apply(ops.ScatterAdd(place, self.shape or (1,)),
                       source.reshape(-1) if not self.ndim else source)
         added = added.reshape(self.shape) if not self.ndim else added
-        return self._inplace("index_add_", ops.Add(), _scaled(added, alpha, "index_add_"),
+        return self._inplace("index_add_", ops.Add, _scaled(added, alpha, "index_add_"),
                              write=_ADD)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
@@ -239,80 +240,85 @@ class InPlace:
         self.grad_fn, self._requires_grad = None, False
         return self
 
-    def _inplace(self, name: str, fn: ops.Function, *operands, write) -> TensorBase:
+    def _inplace(self, name: str, fn, *operands, write) -> TensorBase:
         """self ← fn(self, *operands) in self's memory, bumping its version.
 
-        Unrecorded, `write(self._data, *operand arrays)` changes the memory directly.
+        `fn` is the primitive, or its class when it takes no arguments: made only if the
+        change is recorded. Unrecorded (the manual update `p.data -= lr * p.grad.data`),
+        `write(self._data, *operand arrays)` changes the memory directly.
 
         When gradients are recorded and something involved requires grad, the change joins
-        the graph, as in PyTorch: `fn` is applied to a copy of self's old value (kept for
-        backward as `fn.replaced`) and self takes over the new node. When self is a view of
-        a base tensor, the base takes over a CopySlices node instead (the old base with the
-        view's region replaced by the new value), and self becomes that view of the new
-        base. A leaf that requires grad (or a view of one) cannot be changed this way;
-        optimizers change it under no_grad.
+        the graph (`_recorded`).
         """
-        record = (not switched or state.grad_enabled) and (self._requires_grad
-                                                             or _any_requires_grad(operands))
-        if record:
-            _check_writeable(name, self)
-        base, chain = self, ()
-        if record and self._data.base is not None:
-            base, chain = _view_base(self, name)
-        if record and base.grad_fn is None and base._requires_grad:
-            raise RuntimeError(
-                f"{name}: {'a view of ' if chain else ''}a leaf Variable that requires grad is "
-                f"being used in an in-place operation. A leaf tensor that requires grad (shape "
-                f"{base.shape}) cannot be changed in place while gradients are recorded; wrap "
-                "the change in tg.no_grad(), or change a .clone() of it"
-            )
-        if record:
-            old = wrap(base._data.copy(order="K"), base.grad_fn)
-            old._requires_grad = base._requires_grad
-            old_self = ops.view_of(old, chain)
-            # an operand that is self (`y += y`) is its old value too: else the new node
-            # would be its own input
-            new = apply(fn, old_self, *(old_self if o is self else o for o in operands))
-            _write(name, self._data, new._data)
-        else:
-            try:
-                write(self._data, *map(raw, operands))
-            except (TypeError, ValueError, IndexError) as e:
-                _check_writeable(name, self)  # off the common path: numpy refused to write
-                shapes = ", ".join(str(np.shape(raw(a))) for a in (self, *operands))
-                # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
-                # raises RuntimeError for both
-                kind = (RuntimeTypeError if isinstance(e, TypeError) else
-                        RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
-                raise kind(f"{name}: {e} (shapes {shapes})") from None
+        # the operands' arrays, and whether something requires grad: one loop and no call,
+        # as this is the path of every manual update
+        needs, values = self._requires_grad, []
+        for o in operands:
+            if isinstance(o, TensorBase):
+                needs = needs or o._requires_grad
+                values.append(o._data)
+            else:
+                values.append(o)
+        if needs and (not switched or state.grad_enabled):
+            return _recorded(self, name, fn if isinstance(fn, ops.Function) else fn(), operands)
+        try:
+            write(self._data, *values)
+        except (TypeError, ValueError, IndexError) as e:
+            _check_writeable(name, self)  # off the common path: numpy refused to write
+            shapes = ", ".join(str(np.shape(raw(a))) for a in (self, *operands))
+            # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
+            # raises RuntimeError for both
+            kind = (RuntimeTypeError if isinstance(e, TypeError) else
+                    RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
+            raise kind(f"{name}: {e} (shapes {shapes})") from None
         versions.bump(self._data, name, next(sequence))
-        if record and chain:  # recorded after the write: these nodes saw the new value
-            new = apply(ops.CopySlices(chain), old, new)
-            new.grad_fn.replaced = old
-            base.grad_fn, base._requires_grad = new.grad_fn, True
-            view = ops.view_of(base, chain)
-            view.grad_fn.replaced = old_self
-            self.grad_fn, self._requires_grad = view.grad_fn, True
-        elif record:
-            new.grad_fn.seq = next(sequence)  # after the write: the node saw the new value
-            new.grad_fn.replaced = old
-            self.grad_fn, self._requires_grad = new.grad_fn, True
         return self
+
+
+def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> TensorBase:
+    """t ← fn(t, *operands) joining the graph, as in PyTorch: `fn` is applied to a copy of
+    t's old value (kept for backward as `fn.replaced`) and t takes over the new node. When t
+    is a view of a base tensor, the base takes over a CopySlices node instead (the old base
+    with the view's region replaced by the new value), and t becomes that view of the new
+    base. A leaf that requires grad (or a view of one) cannot be changed this way;
+    optimizers change it under no_grad."""
+    _check_writeable(name, t)
+    base, chain = t, ()
+    if t._data.base is not None:
+        base, chain = _view_base(t, name)
+    if base.grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            f"{name}: {'a view of ' if chain else ''}a leaf Variable that requires grad is "
+            f"being used in an in-place operation. A leaf tensor that requires grad (shape "
+            f"{base.shape}) cannot be changed in place while gradients are recorded; wrap "
+            "the change in tg.no_grad(), or change a .clone() of it"
+        )
+    old = wrap(base._data.copy(order="K"), base.grad_fn)
+    old._requires_grad = base._requires_grad
+    old_self = ops.view_of(old, chain)
+    # an operand that is t (`y += y`) is its old value too: else the new node would be its
+    # own input
+    new = apply(fn, old_self, *(old_self if o is t else o for o in operands))
+    _write(name, t._data, new._data)
+    versions.bump(t._data, name, next(sequence))
+    if chain:  # recorded after the write: these nodes saw the new value
+        new = apply(ops.CopySlices(chain), old, new)
+        new.grad_fn.replaced = old
+        base.grad_fn, base._requires_grad = new.grad_fn, True
+        view = ops.view_of(base, chain)
+        view.grad_fn.replaced = old_self
+        t.grad_fn, t._requires_grad = view.grad_fn, True
+    else:
+        new.grad_fn.seq = next(sequence)  # after the write: the node saw the new value
+        new.grad_fn.replaced = old
+        t.grad_fn, t._requires_grad = new.grad_fn, True
+    return t
 
 
 def _check_writeable(name: str, t: TensorBase) -> None:
     if not t._data.flags.writeable:  # (from None: numpy's refusal, if any, says no more)
         raise ValueError(f"{name}: the tensor (shape {t.shape}) is a read-only "
                          "broadcast view; change a .clone() of it") from None
-
-
-def _any_requires_grad(operands: tuple) -> bool:
-    """Whether some operand is a tensor that requires grad (a loop: `any` over a generator
-    costs half a microsecond on the optimizer's path)."""
-    for o in operands:
-        if isinstance(o, TensorBase) and o._requires_grad:
-            return True
-    return False
 
 
 def _scaled(other, alpha, op: str):
@@ -336,14 +342,15 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
     np.copyto(dest, value)
 
 
-def _into(ufunc):
-    """An in-place writer dest ← ufunc(dest, other); ufuncs' default casting, "same_kind",
-    refuses a float result in an int tensor, as PyTorch does."""
-    return lambda dest, other: ufunc(dest, other, out=dest)
+# in-place writers dest ← dest ⊕ other: ndarray's own in-place operators, which call the
+# ufunc with out=dest in C; its default casting, "same_kind", refuses a float result in an
+# int tensor, as PyTorch does. Power calls the ufunc itself: numpy 1.x's `**=` takes
+# shortcuts (sqrt for an exponent of 0.5) that differ from power at -0 and -inf
+_ADD, _SUB, _MUL, _DIV = operator.iadd, operator.isub, operator.imul, operator.itruediv
 
 
-_ADD, _SUB, _MUL, _DIV, _POW = map(_into, (np.add, np.subtract, np.multiply, np.true_divide,
-                                          np.power))
+def _power(dest, exponent):
+    np.power(dest, exponent, out=dest)
 
 
 def _fill(dest, value):

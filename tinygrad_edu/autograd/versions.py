@@ -23,10 +23,12 @@ HISTORY = 1024  # writes remembered per buffer; older ones are only counted
 
 
 class _Counter:
-    __slots__ = ("version", "writes", "op")
+    """A buffer's writes: its version is `dropped + len(writes)`."""
+
+    __slots__ = ("dropped", "writes", "op")
 
     def __init__(self):
-        self.version = 0
+        self.dropped = 0  # writes no longer in `writes`
         self.writes = []  # sequence numbers of the latest in-place writes, ascending
         self.op = ""  # the in-place operation that made the latest write
 
@@ -45,7 +47,7 @@ def owner(a: np.ndarray) -> np.ndarray:
 def version(a: np.ndarray) -> int:
     """How many in-place writes `a`'s memory has had."""
     c = _counters.get(id(owner(a)))
-    return 0 if c is None else c.version
+    return 0 if c is None else c.dropped + len(c.writes)
 
 
 def bump(a: np.ndarray, op: str, seq: int) -> None:
@@ -56,11 +58,12 @@ def bump(a: np.ndarray, op: str, seq: int) -> None:
     if c is None:
         c = _counters[id(mem)] = _Counter()
         weakref.finalize(mem, _counters.pop, id(mem), None)
-    c.version += 1
     c.op = op
-    c.writes.append(seq)
-    if len(c.writes) > HISTORY:
-        del c.writes[: HISTORY // 2]
+    writes = c.writes
+    writes.append(seq)
+    if len(writes) > HISTORY:
+        c.dropped += HISTORY // 2
+        del writes[: HISTORY // 2]
     last_write = seq
 
 
@@ -82,10 +85,12 @@ def check(fn, out: np.ndarray) -> None:
         c = _counters.get(id(owner(a)))
         if c is None or c.writes[-1] < fn.seq:
             continue
-        then = c.version - (len(c.writes) - bisect_right(c.writes, fn.seq))
+        now, then = c.dropped + len(c.writes), c.dropped + bisect_right(c.writes, fn.seq)
+        if then == c.dropped > 0:  # saved before the writes it remembers
+            then = f"{then} or earlier"
         raise RuntimeError(
             f"{fn.name}: {what} (shape {a.shape}), saved for the backward pass, was changed "
-            f"by an in-place operation ({c.op}): it is at version {c.version}, but it was "
+            f"by an in-place operation ({c.op}): it is at version {now}, but it was "
             f"saved at version {then}; use an out-of-place operation or .clone() instead"
         )
 
