@@ -31,14 +31,13 @@ FREED = (
 
 def sum_to_shape(grad, shape: tuple):
     """Sum a broadcast gradient back to `shape`: over added leading axes and stretched 1-axes."""
-    if grad.shape == shape:
+    have = grad.shape  # read once: an ndarray makes the tuple anew at each read
+    if have == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    if shape and grad.shape[lead:] == shape:  # only added leading axes (a bias): one sum
+    lead = len(have) - len(shape)
+    if shape and have[lead:] == shape:  # only added leading axes (a bias): one sum
         return grad.sum(axis=tuple(range(lead)))
-    stretched = tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and have[lead + i] != 1)
     axes = tuple(range(lead)) + stretched
     # keepdims only for stretched axes: a bias's gradient (leading axes summed away) is then
     # an array of its own, not a reshaped view of one, and `finish` takes it without a copy;
