@@ -28,6 +28,9 @@ FREED = (
     "or autograd.grad() if you need to go through it again"
 )
 
+LEADING = [tuple(range(n)) for n in range(65)]  # the first n axes, made once (a bias's sum
+# cost 15% more when it made them): numpy arrays have at most 64
+
 
 def sum_to_shape(grad, shape: tuple):
     """Sum a broadcast gradient back to `shape`: over added leading axes and stretched 1-axes."""
@@ -36,9 +39,9 @@ def sum_to_shape(grad, shape: tuple):
         return grad
     lead = len(have) - len(shape)
     if shape and have[lead:] == shape:  # only added leading axes (a bias): one sum
-        return grad.sum(axis=tuple(range(lead)))
+        return grad.sum(axis=LEADING[lead])
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and have[lead + i] != 1)
-    axes = tuple(range(lead)) + stretched
+    axes = LEADING[lead] + stretched
     # keepdims only for stretched axes: a bias's gradient (leading axes summed away) is then
     # an array of its own, not a reshaped view of one, and `finish` takes it without a copy;
     # and for a 0-d shape, where numpy's sum would give a scalar, not an array
