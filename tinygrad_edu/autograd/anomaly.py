@@ -38,7 +38,7 @@ def check_forward(fn, out) -> None:
 
 
 def check_backward(fn, grads) -> None:
-    for i, g in enumerate(grads):
+    for i, g in enumerate(grads if type(grads) is tuple else (grads,)):  # one, or one per input
         kind = _bad(g) if g is not None else None
         if kind:
             raise RuntimeError(

@@ -28,18 +28,20 @@ FREED = (
     "or autograd.grad() if you need to go through it again"
 )
 
+LEADING = [tuple(range(n)) for n in range(65)]  # the first n axes, made once (a bias's sum
+# cost 15% more when it made them): numpy arrays have at most 64
+
 
 def sum_to_shape(grad, shape: tuple):
     """Sum a broadcast gradient back to `shape`: over added leading axes and stretched 1-axes."""
-    if grad.shape == shape:
+    have = grad.shape  # read once: an ndarray makes the tuple anew at each read
+    if have == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    if shape and grad.shape[lead:] == shape:  # only added leading axes (a bias): one sum
-        return grad.sum(axis=tuple(range(lead)))
-    stretched = tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    axes = tuple(range(lead)) + stretched
+    lead = len(have) - len(shape)
+    if shape and have[lead:] == shape:  # only added leading axes (a bias): one sum
+        return grad.sum(axis=LEADING[lead])
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and have[lead + i] != 1)
+    axes = LEADING[lead] + stretched
     # keepdims only for stretched axes: a bias's gradient (leading axes summed away) is then
     # an array of its own, not a reshaped view of one, and `finish` takes it without a copy;
     # and for a 0-d shape, where numpy's sum would give a scalar, not an array
@@ -49,9 +51,8 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots` down the graph: each tensor's rule runs once, after all
-    its consumers have delivered, in reverse order of creation (a max-heap on sequence numbers);
-    leaves get theirs at the end (`finish`). `capture`: see `paths_to` and `visit`."""
+    """Propagate `root_grads` from `roots` down the graph: each rule once, after all its consumers
+    (a max-heap on sequence numbers); leaves at the end (`finish`). `capture`: see `visit`."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
     last_write, visiting = versions.last_write, capture is not None or bool(hooks.registry)
@@ -72,9 +73,10 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                     continue
             if seq < last_write:  # something was changed in place after fn was recorded
                 inputs = checked_inputs(fn, t)
-            grads = (fn.backward(grad, t, *inputs) if create_graph
-                     else fn.backward(grad, t._data, *fn.saved))
-            grads = grads if type(grads) is tuple else (grads,)
+            out, saved = (t, inputs) if create_graph else (t._data, fn.saved)
+            grads = (fn.backward(grad, out, saved[0]) if len(saved) == 1  # fixed arguments, not
+                     else fn.backward(grad, out, saved[0], saved[1]) if len(saved) == 2  # *saved:
+                     else fn.backward(grad, out, *saved))  # no tuple, no nested frame loop (W1 −2%)
             if check:
                 anomaly.check_backward(fn, grads)
             if not retain_graph:  # let go of the values; the structure (fn.inputs) stays
@@ -84,7 +86,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 if seq <= last_write + 1:  # maybe in-place: recorded right after its write
                     overwritten.append(fn)
             t = None
-            for a, needed, g in zip(inputs, needs, grads):
+            for a, needed, g in zip(inputs, needs, grads if type(grads) is tuple else (grads,)):
                 if not needed:
                     continue
                 if g.shape != a._data.shape:
@@ -346,7 +348,9 @@ def _seed(output: TensorBase, gradient, create_graph: bool, where: str):
                 f"{where}: grad can be implicitly created only for one-element outputs, "
                 f"got shape {output.shape}; pass the gradient of the loss w.r.t. it"
             )
-        g = np.ones(output._data.shape, output._data.dtype)  # ones_like is a slower Python wrapper
+        # a 1 with as many axes as the output (all of length 1): np.array is made in C, where
+        # np.ones and np.ones_like are Python wrappers costing three times as much (W5 1%)
+        g = np.array(1, output._data.dtype, ndmin=output._data.ndim)
     else:
         g = gradient._data if isinstance(gradient, TensorBase) else to_array(gradient, None, where)
         if g.shape != output.shape:
