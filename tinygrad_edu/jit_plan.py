@@ -92,7 +92,7 @@ def families(lines: list, kinds: list, fresh_names: set) -> dict:
 
 def fold(lines: list, kinds: list, kept: dict, namespace: dict, variables: set, tail: list):
     """Compute once, at planning, the lines that read no input, state or number (the seed of
-    a backward pass, `np.ones(())` divided by N and broadcast): their results become
+    a backward pass divided by N and broadcast): their results become
     constants of the program, read-only. A line whose result, or a view of it, is written
     later is not folded. The constants are named `k<i>` for `b<i>`. Returns the lines, kinds
     and kept buffers left, the constants, and `tail` with their names."""
