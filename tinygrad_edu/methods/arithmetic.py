@@ -5,7 +5,6 @@ of several values with arguments are in `elementwise`, comparisons in `logic`)."
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from ..recording import (
     operand,
     promote,
     raw,
+    unary_method,
 )
 from ..tensor_base import TensorBase
 from .logic import nonzero
@@ -170,20 +170,8 @@ ONE_VALUE = (unary.Exp, unary.Log, unary.Sqrt, unary.Abs, unary.Tanh, unary.Sigm
              unary.Erf, unary.Sign, unary.Floor, unary.Ceil, unary.Trunc, unary.Frac)
 
 
-def _method(op: type) -> Callable:
-    """`x.<name>()`: the op applied to x (ints first made float if the op is floating)."""
-    run = apply_float if op.floating else apply1
-
-    def method(self):
-        return run(op(), self)
-
-    method.__name__ = method.__qualname__ = op.__name__.lower()
-    method.__doc__ = op.__doc__
-    return method
-
-
-for _op in ONE_VALUE:
-    setattr(Arithmetic, _op.__name__.lower(), _method(_op))
+for _op in ONE_VALUE:  # x.<name>() applies the op to x, ints first made float if it is floating
+    setattr(Arithmetic, _op.__name__.lower(), unary_method(_op))
     globals()[_op.__name__.lower()] = method_function(_op.__name__.lower())
 del _op
 
