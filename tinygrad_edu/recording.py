@@ -1,5 +1,6 @@
 """Applying a primitive to tensors: run its forward on the arrays, record the node when an
-input requires grad (`apply`, and the hot paths `binary`, `apply1`, `apply_float`), with
+input requires grad (`apply`, and the hot paths `apply1`, `apply_float`, and the functions
+`binary` and `unary_method` make, which are Tensor's operators and methods themselves), with
 PyTorch's type promotion of the operands (`promote`).
 
 The functions here make Tensors, but `tensor.py` imports them (through the method families),
@@ -33,7 +34,8 @@ Tensor = TensorBase  # the Tensor class, once tensor.py has made it (`use_tensor
 _SCALARS = {float, int}
 # Speed trick: numpy has a module `__getattr__`, so Python (3.11) cannot cache a lookup such as
 # `np.ndarray` and pays a few hundred instructions for it each time; the hot paths read these
-# names of this module instead. Plainly, `ndarray` is `np.ndarray` and `dtype in _FLOATS` is
+# names of this module instead (not np.asarray, which `tg.jit` replaces while it traces).
+# Plainly, `ndarray` is `np.ndarray`, and `dtype in _FLOATS` is
 # `dtype.kind == "f"` (a dtype's `.kind` is no cheaper: numpy's dtype classes miss Python's
 # attribute cache), save that a float dtype of the other byte order takes the slow path.
 ndarray = np.ndarray
@@ -168,20 +170,29 @@ def operand(x, op: str):
     raise TypeError(f"{op}: unsupported operand {describe(x)}")
 
 
-def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
-    """Apply a two-input primitive with PyTorch's promotion (see `promote`; to the default
-    float dtype for a floating op, such as true division, of ints)."""
-    if type(x) is Tensor and x._data.dtype in _FLOATS:  # the common cases need no checks:
-        ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-        if ty in _SCALARS or (ty is ndarray and y.dtype is x._data.dtype):
-            return _run(fn, (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
-        if ty is Tensor and y._data.dtype is x._data.dtype:
-            return _run(fn, (x, y), (x._data, y._data),
-                        _BOTH_NEEDS[x._requires_grad][y._requires_grad])
-    elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
-        # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
-        return _run(fn, (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
-    return apply(fn, *promote(operand(x, op), operand(y, op), floating=fn.floating))
+def binary(op: type, name: str, doc: str | None = None) -> Callable:
+    """The function `f(x, y)` applying `op`, a primitive of two inputs and no arguments, with
+    PyTorch's promotion (see `promote`; to the default float dtype for a floating op, such as
+    true division, of ints). Tensor's operators are such functions themselves (`__mul__` is
+    `tg.mul`), so `x * y` makes no Python call before `_run`'s."""
+    floating_op = op.floating
+
+    def function(x, y):
+        if type(x) is Tensor and x._data.dtype in _FLOATS:  # the common cases need no checks:
+            ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
+            if ty in _SCALARS or (ty is ndarray and y.dtype is x._data.dtype):
+                return _run(op(), (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
+            if ty is Tensor and y._data.dtype is x._data.dtype:
+                return _run(op(), (x, y), (x._data, y._data),
+                            _BOTH_NEEDS[x._requires_grad][y._requires_grad])
+        elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
+            # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
+            return _run(op(), (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
+        return apply(op(), *promote(operand(x, name), operand(y, name), floating=floating_op))
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
 
 
 def promote(x, y, floating: bool = False) -> tuple:
