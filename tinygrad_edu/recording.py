@@ -178,11 +178,11 @@ def binary(op: type, name: str, doc: str | None = None) -> Callable:
     floating_op = op.floating
 
     def function(x, y):
-        if type(x) is Tensor and x._data.dtype in _FLOATS:  # the common cases need no checks:
+        if type(x) is Tensor and (dtype := x._data.dtype) in _FLOATS:  # the common cases:
             ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-            if ty in _SCALARS or (ty is ndarray and y.dtype is x._data.dtype):
+            if ty in _SCALARS or (ty is ndarray and y.dtype is dtype):
                 return _run(op(), (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
-            if ty is Tensor and y._data.dtype is x._data.dtype:
+            if ty is Tensor and y._data.dtype is dtype:
                 return _run(op(), (x, y), (x._data, y._data),
                             _BOTH_NEEDS[x._requires_grad][y._requires_grad])
         elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
