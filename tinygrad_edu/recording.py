@@ -1,5 +1,6 @@
 """Applying a primitive to tensors: run its forward on the arrays, record the node when an
-input requires grad (`apply`, and the hot paths `binary`, `apply1`, `apply_float`), with
+input requires grad (`apply`, and the hot paths `apply1`, `apply_float`, and the functions
+`binary` and `unary_method` make, which are Tensor's operators and methods themselves), with
 PyTorch's type promotion of the operands (`promote`).
 
 The functions here make Tensors, but `tensor.py` imports them (through the method families),
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,6 +32,14 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu
 _new = object.__new__
 Tensor = TensorBase  # the Tensor class, once tensor.py has made it (`use_tensor_class`)
 _SCALARS = {float, int}
+# Speed trick: numpy has a module `__getattr__`, so Python (3.11) cannot cache a lookup such as
+# `np.ndarray` and pays a few hundred instructions for it each time; the hot paths read these
+# names of this module instead (not np.asarray, which `tg.jit` replaces while it traces).
+# Plainly, `ndarray` is `np.ndarray`, and `dtype in _FLOATS` is
+# `dtype.kind == "f"` (a dtype's `.kind` is no cheaper: numpy's dtype classes miss Python's
+# attribute cache), save that a float dtype of the other byte order takes the slow path.
+ndarray = np.ndarray
+_FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
 _PLAIN_OPERANDS = {float, int, np.float64, np.float32}  # and Tensor (`use_tensor_class`)
 
 
@@ -82,7 +92,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
             f"{type(fn).__name__.lower()}: {e} (input shapes {shapes})") from None
     except OverflowError as e:  # a Python int beyond the range of an int tensor's dtype
         raise ValueError(f"{type(fn).__name__.lower()}: {e}") from None
-    if type(out) is not np.ndarray:
+    if type(out) is not ndarray:
         out = np.asarray(out)
     # `switched` first: while no thread has switched a mode, nothing else is read (grad_mode)
     if switched and state.anomaly:
@@ -116,16 +126,32 @@ def apply1(fn: ops.Function, x: TensorBase) -> TensorBase:
 
 def apply_float(fn: ops.Function, x: TensorBase) -> TensorBase:
     """`apply1` for a floating function (exp, sin, ...), of `floating(x)`."""
-    if x._data.dtype.kind != "f":  # the check inlined: float x, the hot path, makes no call
+    if x._data.dtype not in _FLOATS:  # the check inlined: float x, the hot path, makes no call
         x = floating(x)
     return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+
+
+def unary_method(op: type) -> Callable:
+    """The method `x.<name>()` of a primitive of one input and no arguments (exp, tanh, ...):
+    `apply_float(op(), x)`, or `apply1(op(), x)` for an op that is not floating, with the call
+    between the method and `_run` saved (a Python call costs as much as the checks)."""
+    floating_op = op.floating
+
+    def method(x):
+        if floating_op and x._data.dtype not in _FLOATS:
+            x = floating(x)
+        return _run(op(), (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+
+    method.__name__ = method.__qualname__ = op.__name__.lower()
+    method.__doc__ = op.__doc__
+    return method
 
 
 def floating(x: TensorBase) -> TensorBase:
     """x, or its values in the default float dtype if they are ints or bools: PyTorch's
     input to a floating function (numpy would give float64, or float16 for int8 and bool).
     Ints cannot require grad, so the conversion is a plain copy."""
-    return x if x._data.dtype.kind == "f" else wrap(x._data.astype(dtypes.get_default_dtype()))
+    return x if x._data.dtype in _FLOATS else wrap(x._data.astype(dtypes.get_default_dtype()))
 
 
 def operand(x, op: str):
@@ -133,7 +159,7 @@ def operand(x, op: str):
     (lists become arrays)."""
     if type(x) in _PLAIN_OPERANDS:  # the common cases, without the slower checks below
         return x
-    if type(x) is np.ndarray:
+    if type(x) is ndarray:
         return supported(x, op)
     if isinstance(x, TensorBase) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
         return x
@@ -144,20 +170,29 @@ def operand(x, op: str):
     raise TypeError(f"{op}: unsupported operand {describe(x)}")
 
 
-def binary(fn: ops.Function, x, y, op: str) -> TensorBase:
-    """Apply a two-input primitive with PyTorch's promotion (see `promote`; to the default
-    float dtype for a floating op, such as true division, of ints)."""
-    if type(x) is Tensor and x._data.dtype.kind == "f":  # the common cases need no checks:
-        ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-        if ty in _SCALARS or (ty is np.ndarray and y.dtype is x._data.dtype):
-            return _run(fn, (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
-        if ty is Tensor and y._data.dtype is x._data.dtype:
-            return _run(fn, (x, y), (x._data, y._data),
-                        _BOTH_NEEDS[x._requires_grad][y._requires_grad])
-    elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype.kind == "f":
-        # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
-        return _run(fn, (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
-    return apply(fn, *promote(operand(x, op), operand(y, op), floating=fn.floating))
+def binary(op: type, name: str, doc: str | None = None) -> Callable:
+    """The function `f(x, y)` applying `op`, a primitive of two inputs and no arguments, with
+    PyTorch's promotion (see `promote`; to the default float dtype for a floating op, such as
+    true division, of ints). Tensor's operators are such functions themselves (`__mul__` is
+    `tg.mul`), so `x * y` makes no Python call before `_run`'s."""
+    floating_op = op.floating
+
+    def function(x, y):
+        if type(x) is Tensor and (dtype := x._data.dtype) in _FLOATS:  # the common cases:
+            ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
+            if ty in _SCALARS or (ty is ndarray and y.dtype is dtype):
+                return _run(op(), (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
+            if ty is Tensor and y._data.dtype is dtype:
+                return _run(op(), (x, y), (x._data, y._data),
+                            _BOTH_NEEDS[x._requires_grad][y._requires_grad])
+        elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
+            # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
+            return _run(op(), (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
+        return apply(op(), *promote(operand(x, name), operand(y, name), floating=floating_op))
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
 
 
 def promote(x, y, floating: bool = False) -> tuple:

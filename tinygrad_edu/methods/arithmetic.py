@@ -5,7 +5,6 @@ of several values with arguments are in `elementwise`, comparisons in `logic`)."
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from ..recording import (
     operand,
     promote,
     raw,
+    unary_method,
 )
 from ..tensor_base import TensorBase
 from .logic import nonzero
@@ -41,35 +41,23 @@ class Arithmetic:
 
     __slots__ = ()
 
-    def __add__(self, other):
-        return binary(ops.Add(), self, other, "add")
+    # __add__, __sub__, __mul__, __truediv__, __pow__ and __matmul__ are the functions
+    # `binary` makes (set below them): no Python call between `x * y` and the op
 
     def __radd__(self, other):
-        return binary(ops.Add(), other, self, "add")
-
-    def __sub__(self, other):
-        return binary(ops.Sub(), self, other, "sub")
+        return _add(other, self)
 
     def __rsub__(self, other):
-        return binary(ops.Sub(), other, self, "sub")
-
-    def __mul__(self, other):
-        return binary(ops.Mul(), self, other, "mul")
+        return _sub(other, self)
 
     def __rmul__(self, other):
-        return binary(ops.Mul(), other, self, "mul")
-
-    def __truediv__(self, other):
-        return binary(ops.Div(), self, other, "div")
+        return mul(other, self)
 
     def __rtruediv__(self, other):
-        return binary(ops.Div(), other, self, "div")
-
-    def __pow__(self, other):
-        return binary(ops.Pow(), self, other, "pow")
+        return _div(other, self)
 
     def __rpow__(self, other):
-        return binary(ops.Pow(), other, self, "pow")
+        return pow(other, self)
 
     def __floordiv__(self, other):
         return floor_divide(self, other)
@@ -86,8 +74,7 @@ class Arithmetic:
     def __neg__(self):
         return apply1(ops.Neg(), self)
 
-    # PyTorch's named forms of the operators
-    mul, multiply, pow, neg, negative = __mul__, __mul__, __pow__, __neg__, __neg__
+    neg = negative = __neg__  # PyTorch's named forms of the operators (mul, pow: below)
 
     def add(self, other, *, alpha=1):
         """self + alpha·other."""
@@ -107,7 +94,7 @@ class Arithmetic:
     divide = div
 
     def true_divide(self, other):
-        return binary(ops.Div(), self, other, "true_divide")
+        return true_divide(self, other)
 
     def floor_divide(self, other):
         return floor_divide(self, other)
@@ -117,8 +104,6 @@ class Arithmetic:
 
     def fmod(self, other):
         return fmod(self, other)
-
-    # __matmul__ and matmul are the function `matmul` itself (set below it): no call between
 
     def __rmatmul__(self, other):
         return matmul(other, self)
@@ -170,20 +155,8 @@ ONE_VALUE = (unary.Exp, unary.Log, unary.Sqrt, unary.Abs, unary.Tanh, unary.Sigm
              unary.Erf, unary.Sign, unary.Floor, unary.Ceil, unary.Trunc, unary.Frac)
 
 
-def _method(op: type) -> Callable:
-    """`x.<name>()`: the op applied to x (ints first made float if the op is floating)."""
-    run = apply_float if op.floating else apply1
-
-    def method(self):
-        return run(op(), self)
-
-    method.__name__ = method.__qualname__ = op.__name__.lower()
-    method.__doc__ = op.__doc__
-    return method
-
-
-for _op in ONE_VALUE:
-    setattr(Arithmetic, _op.__name__.lower(), _method(_op))
+for _op in ONE_VALUE:  # x.<name>() applies the op to x, ints first made float if it is floating
+    setattr(Arithmetic, _op.__name__.lower(), unary_method(_op))
     globals()[_op.__name__.lower()] = method_function(_op.__name__.lower())
 del _op
 
@@ -194,11 +167,14 @@ __all__ = [op.__name__.lower() for op in ONE_VALUE] + [
     "negative"]
 
 
+_add, _sub, _div = binary(ops.Add, "add"), binary(ops.Sub, "sub"), binary(ops.Div, "div")
+
+
 def add(x, y, *, alpha=1) -> TensorBase:
     """x + alpha·y, with PyTorch's type promotion."""
     if type(alpha) is not int or alpha != 1:
         y = scaled("add", x, y, alpha)
-    return binary(ops.Add(), x, y, "add")
+    return _add(x, y)
 
 
 def sub(x, y, *, alpha=1) -> TensorBase:
@@ -208,7 +184,7 @@ def sub(x, y, *, alpha=1) -> TensorBase:
                                "logical_xor() instead")
     if type(alpha) is not int or alpha != 1:
         y = scaled("sub", x, y, alpha)
-    return binary(ops.Sub(), x, y, "sub")
+    return _sub(x, y)
 
 
 subtract = sub
@@ -229,52 +205,46 @@ def scaled(op: str, x, y, alpha):
     return y * alpha
 
 
-def mul(x, y) -> TensorBase:
-    """x · y, with PyTorch's type promotion."""
-    return binary(ops.Mul(), x, y, "mul")
-
-
-multiply = mul
+mul = multiply = binary(ops.Mul, "mul", "x · y, with PyTorch's type promotion.")
 
 
 def div(x, y, *, rounding_mode=None) -> TensorBase:
     """x / y (ints give the default float dtype); with rounding_mode "trunc" or "floor" the
     quotient rounded towards 0 or down, in the operands' dtype, with gradient 0."""
     if rounding_mode is None:
-        return binary(ops.Div(), x, y, "div")
+        return _div(x, y)
     if rounding_mode == "floor":
         return floor_divide(x, y)
     if rounding_mode == "trunc":
         check_divisor("div", x, y)
-        return binary(ops.TruncDivide(), x, y, "div")
+        return _trunc_divide(x, y)
     raise RuntimeValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "
                             f"got {rounding_mode!r}")
 
 
 divide = div
-
-
-def true_divide(x, y) -> TensorBase:
-    """x / y (ints give the default float dtype)."""
-    return binary(ops.Div(), x, y, "true_divide")
+true_divide = binary(ops.Div, "true_divide", "x / y (ints give the default float dtype).")
+_trunc_divide = binary(ops.TruncDivide, "div")
+_floor_divide = binary(ops.FloorDivide, "floor_divide")
+_remainder, _fmod = binary(ops.Remainder, "remainder"), binary(ops.Fmod, "fmod")
 
 
 def floor_divide(x, y) -> TensorBase:
     """⌊x / y⌋, Python's //, in the operands' dtype; gradient 0."""
     check_divisor("floor_divide", x, y)
-    return binary(ops.FloorDivide(), x, y, "floor_divide")
+    return _floor_divide(x, y)
 
 
 def remainder(x, y) -> TensorBase:
     """x − y·⌊x / y⌋, Python's %: the sign of y."""
     check_divisor("remainder", x, y)
-    return binary(ops.Remainder(), x, y, "remainder")
+    return _remainder(x, y)
 
 
 def fmod(x, y) -> TensorBase:
     """x − y·trunc(x / y), C's fmod: the sign of x."""
     check_divisor("fmod", x, y)
-    return binary(ops.Fmod(), x, y, "fmod")
+    return _fmod(x, y)
 
 
 def check_divisor(op: str, x, y) -> None:
@@ -288,9 +258,8 @@ def check_divisor(op: str, x, y) -> None:
         raise RuntimeValueError(f"{op}: ZeroDivisionError: integer division by zero")
 
 
-def pow(x, y) -> TensorBase:  # noqa: A001  (torch.pow)
-    """x^y, with PyTorch's type promotion (an int to a negative int power is refused)."""
-    return binary(ops.Pow(), x, y, "pow")
+pow = binary(ops.Pow, "pow", "x^y, with PyTorch's type promotion (an int to a negative "  # noqa: A001
+             "int power is refused).")
 
 
 def neg(x) -> TensorBase:
@@ -301,22 +270,17 @@ def neg(x) -> TensorBase:
 negative = neg
 
 
-def matmul(x, y) -> TensorBase:
-    """Matrix product with numpy's rules for 1-D, 2-D and batched operands."""
-    return binary(ops.MatMul(), x, y, "matmul")
-
-
+matmul = binary(ops.MatMul, "matmul",
+                "Matrix product with numpy's rules for 1-D, 2-D and batched operands.")
+Arithmetic.__add__, Arithmetic.__sub__, Arithmetic.__truediv__ = _add, _sub, _div
+Arithmetic.__mul__ = Arithmetic.mul = Arithmetic.multiply = mul
+Arithmetic.__pow__ = Arithmetic.pow = pow
 Arithmetic.__matmul__ = Arithmetic.matmul = matmul
 
-
-def maximum(x, y) -> TensorBase:
-    """Elementwise maximum; at ties each side gets half of the gradient."""
-    return binary(ops.Maximum(), x, y, "maximum")
-
-
-def minimum(x, y) -> TensorBase:
-    """Elementwise minimum; at ties each side gets half of the gradient."""
-    return binary(ops.Minimum(), x, y, "minimum")
+maximum = binary(ops.Maximum, "maximum",
+                 "Elementwise maximum; at ties each side gets half of the gradient.")
+minimum = binary(ops.Minimum, "minimum",
+                 "Elementwise minimum; at ties each side gets half of the gradient.")
 
 
 _ONLY_CONDITION = object()  # where(condition) was called without the branches

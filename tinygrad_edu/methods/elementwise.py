@@ -92,22 +92,13 @@ def logit(x, eps: float | None = None) -> TensorBase:
     return as_tensor(x, "logit").logit(eps)
 
 
-def fmax(x, y) -> TensorBase:
-    """Elementwise maximum that ignores a NaN (the other value wins); at a tie x gets the
-    gradient, as PyTorch."""
-    return binary(ops.Fmax(), x, y, "fmax")
-
-
-def fmin(x, y) -> TensorBase:
-    """Elementwise minimum that ignores a NaN (the other value wins); at a tie x gets the
-    gradient, as PyTorch."""
-    return binary(ops.Fmin(), x, y, "fmin")
-
-
-def atan2(x, y) -> TensorBase:
-    """The angle of the point (y, x) in (−π, π], elementwise: atan(x / y) in the right
-    quadrant. Ints give the default float dtype."""
-    return binary(ops.Atan2(), x, y, "atan2")
+fmax = binary(ops.Fmax, "fmax", """Elementwise maximum that ignores a NaN (the other value
+    wins); at a tie x gets the gradient, as PyTorch.""")
+fmin = binary(ops.Fmin, "fmin", """Elementwise minimum that ignores a NaN (the other value
+    wins); at a tie x gets the gradient, as PyTorch.""")
+atan2 = binary(ops.Atan2, "atan2", """The angle of the point (y, x) in (−π, π], elementwise:
+    atan(x / y) in the right quadrant. Ints give the default float dtype.""")
+_hypot = binary(ops.Hypot, "hypot")
 
 
 arctan2 = atan2
@@ -116,7 +107,7 @@ arctan2 = atan2
 def hypot(x, y) -> TensorBase:
     """√(x² + y²) without overflow; float operands only, as PyTorch."""
     check_floating("hypot", x, y)
-    return binary(ops.Hypot(), x, y, "hypot")
+    return _hypot(x, y)
 
 
 def lerp(start, end, weight) -> TensorBase:

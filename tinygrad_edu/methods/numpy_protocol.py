@@ -41,7 +41,7 @@ class NumpyProtocol:
             op = ops.UFUNC_OPS.get(ufunc)
             if op is not None:
                 if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
-                    return binary(op(), *inputs, ufunc.__name__)
+                    return binary(op, ufunc.__name__)(*inputs)
                 x = inputs[0]  # the tensor (numpy asks us, so it is one)
                 return (apply_float if op.floating else apply1)(op(), x)
             composite = _UFUNC_COMPOSITES.get(ufunc)

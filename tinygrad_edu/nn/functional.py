@@ -193,7 +193,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     if reduction == "none":
         diff = pred - target
         return diff * diff
-    total = binary(ops.SquaredError(), pred, target, "mse_loss")  # one node: Σ (pred − target)²
+    total = binary(ops.SquaredError, "mse_loss")(pred, target)  # one node: Σ (pred − target)²
     return total if reduction == "sum" else total / pred.numel()
 
 

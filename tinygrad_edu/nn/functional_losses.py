@@ -90,7 +90,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if p.size and not tracing.checked(((p >= 0) & (p <= 1)).all()):  # a guard under tg.jit
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
                          "and 1")
-    losses = binary(ops.BinaryCrossEntropy(), x, t, "binary_cross_entropy")
+    losses = binary(ops.BinaryCrossEntropy, "binary_cross_entropy")(x, t)
     if weight is not None:
         losses = losses * as_tensor(weight, "binary_cross_entropy").to(x.dtype)
     return _reduced(losses, reduction, "binary_cross_entropy")
