@@ -24,6 +24,15 @@ def softplus(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def minus(a, t):
+    """a − t, where t is an array the caller has just made: written into t's memory, as numpy
+    reuses a temporary on the left of `−` but not on its right (Tanh's g − g·y² then makes
+    one new array of a large gradient, not two). Tensors (create_graph) record a − t."""
+    if isinstance(t, np.ndarray):
+        return np.subtract(a, t, out=t)
+    return a - t
+
+
 class Exp(Function):
     """y = eˣ;  dy/dx = eˣ = y"""
 
@@ -85,9 +94,7 @@ class Tanh(Function):
     forward = staticmethod(np.tanh)
 
     def backward(self, grad, out, x):
-        # g·(1 − y²) as −(g·y·y − g): every step then works on a temporary, which numpy
-        # reuses in place, so a large gradient costs one new array instead of two
-        return -(grad * out * out - grad)
+        return minus(grad, grad * out * out)  # g·(1 − y²) = g − g·y·y: three passes
 
 
 class Sigmoid(Function):
