@@ -293,12 +293,13 @@ def allocate(shape: tuple, dtype, axes: tuple, block: np.ndarray | None = None,
              offset: int = 0) -> np.ndarray:
     """An uninitialised array of the layout `tracing.layout` noted (each program line writes
     a buffer whole before reading it), new or at `offset` bytes into `block`."""
-    dims = shape if axes == tuple(range(len(axes))) else [shape[i] for i in axes]
+    in_order = axes == tuple(range(len(axes)))
+    dims = shape if in_order else [shape[i] for i in axes]
     if block is None:
         a = np.empty(dims, dtype)
     else:
         a = block[offset:offset + nbytes((shape, dtype, axes))].view(dtype).reshape(dims)
-    return a if axes == tuple(range(len(axes))) else a.transpose(np.argsort(axes))
+    return a if in_order else a.transpose(np.argsort(axes))
 
 
 @functools.lru_cache(maxsize=256)

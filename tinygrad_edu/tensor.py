@@ -35,8 +35,6 @@ from .methods.shape import ShapeOps
 from .recording import apply, apply1, wrap
 from .tensor_base import FREED_VALUE, TensorBase
 
-_new = object.__new__
-
 NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -200,11 +198,7 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
     def data(self) -> Tensor:
         """As PyTorch's `.data`: a Tensor sharing this tensor's memory, outside the graph.
         Changing it (`p.data -= lr * p.grad.data`) bypasses autograd."""
-        t = _new(Tensor)  # wrap(self._data) inlined: the manual update reads it twice
-        t._data = self._data
-        t._grad = t.grad_fn = None
-        t._requires_grad = False
-        return t
+        return wrap(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:

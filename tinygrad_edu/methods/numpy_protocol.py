@@ -28,6 +28,9 @@ from .arithmetic import matmul, where
 from .logic import without_gradient
 from .shape import cat, stack
 
+# the function of each two-input op numpy may hand us, made once (`recording.binary`)
+_BINARY = {u: binary(op, u.__name__) for u, op in ops.UFUNC_OPS.items() if u.nin == 2}
+
 
 class NumpyProtocol:
     """numpy's dispatch protocols: `__array_ufunc__`, `__array_function__`."""
@@ -41,7 +44,7 @@ class NumpyProtocol:
             op = ops.UFUNC_OPS.get(ufunc)
             if op is not None:
                 if len(inputs) == 2:  # PyTorch's promotion, so `ndarray * t` is `t * ndarray`
-                    return binary(op, ufunc.__name__)(*inputs)
+                    return _BINARY[ufunc](*inputs)
                 x = inputs[0]  # the tensor (numpy asks us, so it is one)
                 return (apply_float if op.floating else apply1)(op(), x)
             composite = _UFUNC_COMPOSITES.get(ufunc)

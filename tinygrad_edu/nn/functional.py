@@ -181,6 +181,9 @@ def log_softmax(x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 # ---------------------------------------------------------------- losses
 
 
+_squared_error = binary(ops.SquaredError, "mse_loss")
+
+
 def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Squared error (pred − target)², reduced; `target` must have pred's shape."""
     pred = _scores(pred, "mse_loss")
@@ -193,7 +196,7 @@ def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     if reduction == "none":
         diff = pred - target
         return diff * diff
-    total = binary(ops.SquaredError, "mse_loss")(pred, target)  # one node: Σ (pred − target)²
+    total = _squared_error(pred, target)  # one node: Σ (pred − target)²
     return total if reduction == "sum" else total / pred.numel()
 
 

@@ -80,6 +80,9 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
     return _reduced(_quadratic_then_linear(x - t, delta), reduction, "huber_loss")
 
 
+_binary_cross_entropy = binary(ops.BinaryCrossEntropy, "binary_cross_entropy")
+
+
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """−w·[t·ln p + (1 − t)·ln(1 − p)] for probabilities p = input in [0, 1], each log
@@ -90,7 +93,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if p.size and not tracing.checked(((p >= 0) & (p <= 1)).all()):  # a guard under tg.jit
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
                          "and 1")
-    losses = binary(ops.BinaryCrossEntropy, "binary_cross_entropy")(x, t)
+    losses = _binary_cross_entropy(x, t)
     if weight is not None:
         losses = losses * as_tensor(weight, "binary_cross_entropy").to(x.dtype)
     return _reduced(losses, reduction, "binary_cross_entropy")
