@@ -51,60 +51,60 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots` down the graph: each rule once, after all its consumers
-    (a max-heap on sequence numbers); leaves at the end (`finish`). `capture`: see `visit`."""
+    """Propagate `root_grads` from `roots`: each rule once, after its consumers (see `visit`)."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
-    captured, overwritten = {}, []  # overwritten: in-place nodes that this pass frees
-    last_write, visiting = versions.last_write, capture is not None or bool(hooks.registry)
+    captured, overwritten = {}, None if retain_graph else []  # in-place nodes this pass frees
+    near_write, visiting = versions.last_write + 1, capture is not None or bool(hooks.registry)
     only_graph = _HELD_BY_ONE_CONSUMER + (paths is not None)  # refs of a tensor none else has
     t = grad = a = None  # the tensor to run next and its gradient, when known without the heap
     with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
             if t is None:
                 grad = pending.pop(t := heappop(heap)[1])
-            fn = t.grad_fn
-            inputs, seq, needs = fn.inputs, fn.seq, fn.needs_input_grad
-            if fn.saved is None:
+            if (saved := (fn := t.grad_fn).saved) is None:
                 raise RuntimeError(FREED.format(name=fn.name))
+            inputs, needs = fn.inputs, fn.needs_input_grad
             if visiting:  # hooks, or autograd.grad's pruning
                 grad, needs = visit(t, grad, capture, paths, captured)
                 if needs is None:  # nothing asked for lies below t
                     t = None
                     continue
-            if seq < last_write:  # something was changed in place after fn was recorded
-                inputs = checked_inputs(fn, t)
-            out, saved = (t, inputs) if create_graph else (t._data, fn.saved)
-            grads = (fn.backward(grad, out, saved[0]) if len(saved) == 1  # fixed arguments, not
-                     else fn.backward(grad, out, saved[0], saved[1]) if len(saved) == 2  # *saved:
-                     else fn.backward(grad, out, *saved))  # no tuple, no nested frame loop (W1 −2%)
+            if fn.seq <= near_write:  # recorded before the newest in-place write, or by it
+                inputs = inputs_near_write(fn, t, near_write, overwritten)
+            out = t._data
+            if create_graph:  # the rule gets Tensors, and records itself
+                out, saved = t, inputs
+            grads = (fn.backward(grad, out, saved[0], saved[1]) if len(saved) == 2  # fixed
+                     else fn.backward(grad, out, saved[0]) if len(saved) == 1  # arguments, not
+                     else fn.backward(grad, out, *saved))  # *saved: no tuple, no nested frame loop
             if check:
                 anomaly.check_backward(fn, grads)
             if not retain_graph:  # let go of the values; the structure (fn.inputs) stays
                 fn.saved = None  # and t's value if only the graph holds t (the loop leaves a)
                 if t._data.nbytes >= FREED_FROM and getrefcount(t) == only_graph + (a is t):
                     t._data, fn.output = FREED_VALUE, (t._data.shape, t._data.dtype)  # inlined
-                if seq <= last_write + 1:  # maybe in-place: recorded right after its write
-                    overwritten.append(fn)
-            t = None
-            for a, needed, g in zip(inputs, needs, grads if type(grads) is tuple else (grads,)):
+            grads = grads if type(grads) is tuple else (grads,)  # one input's rule: alone
+            t, i = None, -1
+            for needed in needs:  # i counts: enumerate or zip would cost more than the loop
+                i += 1
                 if not needed:
                     continue
+                a, g = inputs[i], grads[i]
                 if g.shape != a._data.shape:
                     g = sum_to_shape(g, a._data.shape)
                 if a in pending:
                     pending[a] = added(pending[a], g)
-                elif a is t:  # the same tensor twice (x * x)
-                    grad = grad + g
                 elif a.grad_fn is None:  # a leaf: it receives its gradient after the pass
                     pending[a] = g
                 elif t is None:  # the first new non-leaf input: maybe run it next (below)
                     t, grad = a, g
+                elif a is t:  # the same tensor twice (x * x)
+                    grad = grad + g
                 else:
                     pending[a] = g
                     heappush(heap, (-a.grad_fn.seq, a))
-            # chain shortcut: t runs next, off the heap, unless one waiting there may add to it
-            if t is not None and heap and -heap[0][0] > t.grad_fn.seq:
-                pending[t] = grad
+            if t is not None and heap and -heap[0][0] > t.grad_fn.seq:  # chain shortcut: t next,
+                pending[t] = grad  # off the heap, unless one waiting there may add to it
                 heappush(heap, (-t.grad_fn.seq, t))
                 t = None
     grads = g = grad = None  # drop the last rule's results: a gradient only `pending` holds
@@ -223,6 +223,16 @@ def visit(t, grad, capture, paths, captured) -> tuple:
     return grad, paths[t]
 
 
+def inputs_near_write(fn, t, near_write: int, overwritten):
+    """fn's inputs, for a node recorded before the newest in-place write (checked and routed:
+    `checked_inputs`) or right after it (`near_write` is the next sequence number), as the
+    node of an in-place change is: such nodes go to `overwritten` (None under retain_graph),
+    for `let_go`."""
+    if overwritten is not None:
+        overwritten.append(fn)
+    return checked_inputs(fn, t) if fn.seq < near_write - 1 else fn.inputs
+
+
 def checked_inputs(fn, t) -> list:
     """fn's inputs as they were when it was recorded, after checking that no value its rule
     reads was changed in place since (`versions.check`)."""
@@ -261,7 +271,8 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
     """The end of a pass: the in-place nodes it freed let go (`let_go`), and what is left in
     `pending` are the leaves' gradients, which go through the leaves' hooks; without
     `capture`, each leaf accumulates into `.grad`; with it, the captured ones are returned."""
-    let_go(overwritten)
+    if overwritten:
+        let_go(overwritten)
     hooked = hooks.registry
     for leaf in list(pending):
         grad = pending.pop(leaf)
