@@ -28,6 +28,8 @@ FREED = (
     "or autograd.grad() if you need to go through it again"
 )
 
+ndarray = np.ndarray  # read once: numpy's module __getattr__ makes `np.ndarray` a slow lookup
+
 LEADING = [tuple(range(n)) for n in range(65)]  # the first n axes, made once (a bias's sum
 # cost 15% more when it made them): numpy arrays have at most 64
 
@@ -116,7 +118,7 @@ def added(total, g):
     more contribution to it. The sum is written into total's memory when nothing but the
     table holds total (no node saved it, no rule returned it for two inputs, no view shares
     it), as `+=` would be: one array fewer. Tensors (create_graph) take `total + g`."""
-    if (type(total) is np.ndarray and getrefcount(total) <= _HELD_ONCE
+    if (type(total) is ndarray and getrefcount(total) <= _HELD_ONCE
             and total.base is None and total.flags.writeable
             and np.result_type(total, g) == total.dtype):
         return np.add(total, g, out=total)  # g has total's shape: both have their tensor's
@@ -283,8 +285,8 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             # it too); counted here, where `grad` is one local, like the measured baseline;
             # it must be an ndarray of the leaf's dtype owning its writable memory
             owned = (leaf._grad is None and getrefcount(grad) <= _UNSHARED
-                     and type(grad) is np.ndarray and grad.base is None
-                     and grad.dtype == leaf._data.dtype and grad.flags.writeable)
+                     and type(grad) is ndarray and grad.base is None
+                     and grad.dtype is leaf._data.dtype and grad.flags.writeable)
             _accumulate(leaf, grad, create_graph, owned)
         elif leaf in capture:
             captured[leaf] = grad

@@ -19,6 +19,8 @@ def reduced_count(shape: tuple, axis) -> int:
 
 
 HALF = np.dtype(np.float16)
+# read once: numpy's module __getattr__ makes each `np.<name>` a slow lookup (300 instructions)
+ndarray, generic = np.ndarray, np.generic
 
 
 def accumulate(reduce, x, **kwargs):
@@ -42,9 +44,9 @@ def broadcast_to(a, shape: tuple):
     element (the gradient of every loss) is spread over `shape` by zero strides directly:
     numpy's function first builds an iterator, which costs more than the whole sum of a small
     loss."""
-    if not (isinstance(a, np.generic) or type(a) is np.ndarray and a.size == 1):
+    if not (isinstance(a, generic) or type(a) is ndarray and a.size == 1):
         return np.broadcast_to(a, shape)
-    view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+    view = ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
     view.flags.writeable = False
     return view
 

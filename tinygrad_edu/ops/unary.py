@@ -13,6 +13,8 @@ from ..arguments import UnsupportedDtypeError
 from .function import Function
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
+# read once: numpy's module __getattr__ makes each `np.<name>` a slow lookup (300 instructions)
+ndarray, subtract = np.ndarray, np.subtract
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 # ---------------------------------------------------------------- exp, log, roots, activations
@@ -28,8 +30,8 @@ def minus(a, t):
     """a − t, where t is an array the caller has just made: written into t's memory, as numpy
     reuses a temporary on the left of `−` but not on its right (Tanh's g − g·y² then makes
     one new array of a large gradient, not two). Tensors (create_graph) record a − t."""
-    if isinstance(t, np.ndarray):
-        return np.subtract(a, t, out=t)
+    if isinstance(t, ndarray):
+        return subtract(a, t, t)  # out=t, by position: numpy then parses no keywords
     return a - t
 
 
