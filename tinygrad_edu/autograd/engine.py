@@ -284,10 +284,12 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline;
             # it must be an ndarray of the leaf's dtype owning its writable memory
-            owned = (leaf._grad is None and getrefcount(grad) <= _UNSHARED
-                     and type(grad) is ndarray and grad.base is None
-                     and grad.dtype is leaf._data.dtype and grad.flags.writeable)
-            _accumulate(leaf, grad, create_graph, owned)
+            if (leaf._grad is None and getrefcount(grad) <= _UNSHARED
+                    and type(grad) is ndarray and grad.base is None
+                    and grad.dtype is leaf._data.dtype and grad.flags.writeable):
+                leaf._grad = leaf._wrap(grad)
+            else:
+                _accumulate(leaf, grad, create_graph)
         elif leaf in capture:
             captured[leaf] = grad
     return captured
@@ -321,14 +323,14 @@ def _refcount_of(a) -> int:
 _HELD_ONCE = _held_once_refcount()
 
 
-def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None:
+def _accumulate(leaf: TensorBase, grad, create_graph: bool) -> None:
     """leaf.grad += grad, in the leaf's dtype; in place unless a graph is being built.
 
     A first gradient becomes a tensor of the leaf's own: a rule may hand one gradient to
-    several inputs (Add) or return a read-only broadcast view (Sum). An `owned` gradient
-    (nothing else refers to it) is taken as it is; otherwise it is copied, through the graph
-    (`clone`) when it has one. The engine writes the `_grad` slot: what it stores already
-    has the leaf's shape and dtype, which the `grad` setter would check.
+    several inputs (Add) or return a read-only broadcast view (Sum), so it is copied, through
+    the graph (`clone`) when it has one (`finish` takes one that nothing else refers to as it
+    is). The engine writes the `_grad` slot: what it stores already has the leaf's shape and
+    dtype, which the `grad` setter would check.
     """
     if isinstance(grad, TensorBase):
         if grad.dtype != leaf.dtype:
@@ -339,7 +341,7 @@ def _accumulate(leaf: TensorBase, grad, create_graph: bool, owned: bool) -> None
             leaf._grad = grad.clone() if grad.requires_grad else grad._wrap(grad._data.copy())
         return
     if leaf._grad is None:
-        leaf._grad = leaf._wrap(grad if owned else np.array(grad, dtype=leaf.dtype))
+        leaf._grad = leaf._wrap(np.array(grad, dtype=leaf.dtype))
     elif leaf._grad.grad_fn is not None or create_graph:
         leaf._grad = leaf._grad + grad
     else:
@@ -417,7 +419,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     for t in dict.fromkeys(inputs):  # each once, in order
         g = captured.get(t)
         if g is not None and not (t.grad_fn is not None and hooks.retains(t)):  # kept already
-            _accumulate(t, g, create_graph, owned=False)
+            _accumulate(t, g, create_graph)
 
 
 def checked_inputs_of(where: str, inputs: list) -> list:

@@ -87,10 +87,18 @@ class Pow(Function):
         need_x, need_y = self.needs_input_grad
         # at those points the base becomes 1 before the power, not the result after it: the
         # factor 0 (y, or ln 1) then gives the limit 0, and a second pass meets no 0·∞ either
-        gx = grad * y * one_at_zero(x, y == 0) ** (y - 1) if need_x else None
+        gx = grad * y * power(one_at_zero(x, y == 0), y - 1) if need_x else None
         # ln x in the result's dtype: a float32 base must not cut a float64 exponent's gradient
         gy = grad * out * np.log(one_at_zero(x, y >= 0).astype(out.dtype)) if need_y else None
         return gx, gy
+
+
+def power(x, n):
+    """x ** n, and x itself for the number n = 1 (x², the usual square, has x ** 1 in its
+    derivative, for which numpy would copy x)."""
+    if type(n) in (int, float) and n == 1:
+        return x
+    return x**n
 
 
 def one_at_zero(x, where):
