@@ -28,7 +28,8 @@ FREED = (
     "or autograd.grad() if you need to go through it again"
 )
 
-ndarray = np.ndarray  # read once: numpy's module __getattr__ makes `np.ndarray` a slow lookup
+# read once: numpy's module __getattr__ makes each `np.<name>` a slow lookup (300 instructions)
+ndarray, add_reduce = np.ndarray, np.add.reduce
 
 LEADING = [tuple(range(n)) for n in range(65)]  # the first n axes, made once (a bias's sum
 # cost 15% more when it made them): numpy arrays have at most 64
@@ -40,7 +41,9 @@ def sum_to_shape(grad, shape: tuple):
     if have == shape:
         return grad
     lead = len(have) - len(shape)
-    if shape and have[lead:] == shape:  # only added leading axes (a bias): one sum
+    if shape and have[lead:] == shape:  # only added leading axes (a bias): one sum, of an
+        if type(grad) is ndarray:  # ndarray without its .sum, a Python wrapper of add.reduce
+            return add_reduce(grad, LEADING[lead])
         return grad.sum(axis=LEADING[lead])
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and have[lead + i] != 1)
     axes = LEADING[lead] + stretched
