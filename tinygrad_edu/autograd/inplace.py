@@ -39,14 +39,20 @@ _ADD, _SUB, _MUL, _DIV = operator.iadd, operator.isub, operator.imul, operator.i
 
 def _operator(name: str, fn: type, write, doc: str, called: str = ""):
     """The method `self.<name>(other)` (mul_, div_) or operator `self ⊕= other` of the
-    primitive `fn`: `_inplace`, with its unrecorded write called directly when neither
-    tensor requires grad, as in the manual update `p.data -= lr * p.grad.data` (each Python
-    call, keyword argument and loop saved there counts). `called`: the operator's own name
-    (`__isub__`), when it is not `name`."""
+    primitive `fn`: `_inplace`, with its unrecorded write made here when neither tensor
+    requires grad, as in the manual update `p.data -= lr * p.grad.data` (each Python call,
+    loop and `*args` saved there counts). `called`: the operator's own name (`__isub__`),
+    when it is not `name`."""
 
     def method(self, other):
         if isinstance(other, TensorBase) and not (self._requires_grad or other._requires_grad):
-            return _written(self, name, write, (other._data,))  # nothing to record
+            # nothing to record: `_inplace`'s write, without its loop and its call
+            try:
+                write(self._data, other._data)
+            except (TypeError, ValueError, IndexError) as e:
+                raise _refused(name, self, (other._data,), e) from None
+            versions.bump(self._data, name)
+            return self
         return self._inplace(name, fn, operand(other, name), write=write)
 
     method.__name__ = method.__qualname__ = called or name
@@ -264,7 +270,7 @@ class InPlace:
 
         `fn` is the primitive, or its class when it takes no arguments: made only if the
         change is recorded. Unrecorded, `write(self._data, *operand arrays)` changes the
-        memory directly (`_written`).
+        memory directly.
 
         When gradients are recorded and something involved requires grad, the change joins
         the graph (`_recorded`).
@@ -279,7 +285,12 @@ class InPlace:
                 values.append(o)
         if needs and (not switched or state.grad_enabled):
             return _recorded(self, name, fn if isinstance(fn, ops.Function) else fn(), operands)
-        return _written(self, name, write, values)
+        try:
+            write(self._data, *values)
+        except (TypeError, ValueError, IndexError) as e:
+            raise _refused(name, self, values, e) from None
+        versions.bump(self._data, name)
+        return self
 
 
 def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> TensorBase:
@@ -322,20 +333,15 @@ def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> Te
     return t
 
 
-def _written(t: TensorBase, name: str, write, values) -> TensorBase:
-    """t ← write(t's memory, *values), unrecorded, bumping t's version."""
-    try:
-        write(t._data, *values)
-    except (TypeError, ValueError, IndexError) as e:
-        _check_writeable(name, t)  # off the common path: numpy refused to write
-        shapes = ", ".join(str(np.shape(v)) for v in (t._data, *values))
-        # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
-        # raises RuntimeError for both
-        kind = (RuntimeTypeError if isinstance(e, TypeError) else
-                RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
-        raise kind(f"{name}: {e} (shapes {shapes})") from None
-    versions.bump(t._data, name)
-    return t
+def _refused(name: str, t: TensorBase, values, e: Exception) -> Exception:
+    """The error to raise when numpy refused `t`'s in-place write of `values`: PyTorch's
+    RuntimeError for a result the tensor's dtype cannot hold or a shape that does not fit,
+    ValueError for a read-only broadcast view."""
+    _check_writeable(name, t)
+    shapes = ", ".join(str(np.shape(v)) for v in (t._data, *values))
+    kind = (RuntimeTypeError if isinstance(e, TypeError) else
+            RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
+    return kind(f"{name}: {e} (shapes {shapes})")
 
 
 def _check_writeable(name: str, t: TensorBase) -> None:
