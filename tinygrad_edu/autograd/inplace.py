@@ -67,11 +67,11 @@ class InPlace:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in self's memory."""
-        return self._inplace("add_", ops.Add, _scaled(other, alpha, "add_"), write=_ADD)
+        return self.__iadd__(_scaled(other, alpha, "add_"))
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in self's memory."""
-        return self._inplace("sub_", ops.Sub, _scaled(other, alpha, "sub_"), write=_SUB)
+        return self.__isub__(_scaled(other, alpha, "sub_"))
 
     mul_ = _operator("mul_", ops.Mul, _MUL, "self ← self · other, in self's memory.")
     div_ = _operator("div_", ops.Div, _DIV, "self ← self / other, in self's memory.")
@@ -355,7 +355,7 @@ def _scaled(other, alpha, op: str):
     other = operand(other, op)
     if type(alpha) is int and alpha == 1:  # the usual case, without the slower check below
         return other
-    if not isinstance(alpha, numbers.Real):
+    if type(alpha) is not float and not isinstance(alpha, numbers.Real):  # a float: no ABC check
         raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
     return other * alpha
 
