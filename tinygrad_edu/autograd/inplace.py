@@ -31,6 +31,34 @@ from . import engine, versions
 from .grad_mode import state, switched
 from .versions import sequence
 
+# in-place writers dest ← dest ⊕ other: ndarray's own in-place operators, which call the
+# ufunc with out=dest in C; its default casting, "same_kind", refuses a float result in an
+# int tensor, as PyTorch does
+_ADD, _SUB, _MUL, _DIV = operator.iadd, operator.isub, operator.imul, operator.itruediv
+
+
+def _operator(name: str, fn: type, write, doc: str, called: str = ""):
+    """The method `self.<name>(other)` (mul_, div_) or operator `self ⊕= other` of the
+    primitive `fn`: `_inplace`, with its unrecorded write made here when neither tensor
+    requires grad, as in the manual update `p.data -= lr * p.grad.data` (each Python call,
+    loop and `*args` saved there counts). `called`: the operator's own name (`__isub__`),
+    when it is not `name`."""
+
+    def method(self, other):
+        if isinstance(other, TensorBase) and not (self._requires_grad or other._requires_grad):
+            # nothing to record: `_inplace`'s write, without its loop and its call
+            try:
+                write(self._data, other._data)
+            except (TypeError, ValueError, IndexError) as e:
+                raise _refused(name, self, (other._data,), e) from None
+            versions.bump(self._data, name)
+            return self
+        return self._inplace(name, fn, operand(other, name), write=write)
+
+    method.__name__ = method.__qualname__ = called or name
+    method.__doc__ = doc
+    return method
+
 
 class InPlace:
     """Changes of a tensor in its own memory."""
@@ -39,19 +67,14 @@ class InPlace:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in self's memory."""
-        return self._inplace("add_", ops.Add, _scaled(other, alpha, "add_"), write=_ADD)
+        return self.__iadd__(_scaled(other, alpha, "add_"))
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in self's memory."""
-        return self._inplace("sub_", ops.Sub, _scaled(other, alpha, "sub_"), write=_SUB)
+        return self.__isub__(_scaled(other, alpha, "sub_"))
 
-    def mul_(self, other):
-        """self ← self · other, in self's memory."""
-        return self._inplace("mul_", ops.Mul, operand(other, "mul_"), write=_MUL)
-
-    def div_(self, other):
-        """self ← self / other, in self's memory."""
-        return self._inplace("div_", ops.Div, operand(other, "div_"), write=_DIV)
+    mul_ = _operator("mul_", ops.Mul, _MUL, "self ← self · other, in self's memory.")
+    div_ = _operator("div_", ops.Div, _DIV, "self ← self / other, in self's memory.")
 
     def clamp_(self, min=None, max=None):
         """self ← clamp(self, min, max), in self's memory."""
@@ -81,7 +104,9 @@ class InPlace:
 
     # `t += x` changes t in place, as in PyTorch, so `w -= lr * w.grad` under no_grad
     # updates the parameter itself instead of binding w to a new tensor outside the model
-    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+    __iadd__ = _operator("add_", ops.Add, _ADD, "self += other: add_ without alpha.", "__iadd__")
+    __isub__ = _operator("sub_", ops.Sub, _SUB, "self -= other: sub_ without alpha.", "__isub__")
+    __imul__, __itruediv__ = mul_, div_
 
     def __setitem__(self, index, value):
         """self[index] = value, in self's memory (value broadcast, cast to self's dtype)."""
@@ -244,14 +269,13 @@ class InPlace:
         """self ← fn(self, *operands) in self's memory, bumping its version.
 
         `fn` is the primitive, or its class when it takes no arguments: made only if the
-        change is recorded. Unrecorded (the manual update `p.data -= lr * p.grad.data`),
-        `write(self._data, *operand arrays)` changes the memory directly.
+        change is recorded. Unrecorded, `write(self._data, *operand arrays)` changes the
+        memory directly.
 
         When gradients are recorded and something involved requires grad, the change joins
         the graph (`_recorded`).
         """
-        # the operands' arrays, and whether something requires grad: one loop and no call,
-        # as this is the path of every manual update
+        # the operands' arrays, and whether something requires grad, in one loop
         needs, values = self._requires_grad, []
         for o in operands:
             if isinstance(o, TensorBase):
@@ -264,14 +288,8 @@ class InPlace:
         try:
             write(self._data, *values)
         except (TypeError, ValueError, IndexError) as e:
-            _check_writeable(name, self)  # off the common path: numpy refused to write
-            shapes = ", ".join(str(np.shape(raw(a))) for a in (self, *operands))
-            # a result the tensor's dtype cannot hold, a shape that does not fit: PyTorch
-            # raises RuntimeError for both
-            kind = (RuntimeTypeError if isinstance(e, TypeError) else
-                    RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
-            raise kind(f"{name}: {e} (shapes {shapes})") from None
-        versions.bump(self._data, name, next(sequence))
+            raise _refused(name, self, values, e) from None
+        versions.bump(self._data, name)
         return self
 
 
@@ -300,7 +318,7 @@ def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> Te
     # own input
     new = apply(fn, old_self, *(old_self if o is t else o for o in operands))
     _write(name, t._data, new._data)
-    versions.bump(t._data, name, next(sequence))
+    versions.bump(t._data, name)
     if chain:  # recorded after the write: these nodes saw the new value
         new = apply(ops.CopySlices(chain), old, new)
         new.grad_fn.replaced = old
@@ -315,6 +333,17 @@ def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> Te
     return t
 
 
+def _refused(name: str, t: TensorBase, values, e: Exception) -> Exception:
+    """The error to raise when numpy refused `t`'s in-place write of `values`: PyTorch's
+    RuntimeError for a result the tensor's dtype cannot hold or a shape that does not fit,
+    ValueError for a read-only broadcast view."""
+    _check_writeable(name, t)
+    shapes = ", ".join(str(np.shape(v)) for v in (t._data, *values))
+    kind = (RuntimeTypeError if isinstance(e, TypeError) else
+            RuntimeValueError if isinstance(e, ValueError) else builtin_error(e))
+    return kind(f"{name}: {e} (shapes {shapes})")
+
+
 def _check_writeable(name: str, t: TensorBase) -> None:
     if not t._data.flags.writeable:  # (from None: numpy's refusal, if any, says no more)
         raise ValueError(f"{name}: the tensor (shape {t.shape}) is a read-only "
@@ -326,7 +355,7 @@ def _scaled(other, alpha, op: str):
     other = operand(other, op)
     if type(alpha) is int and alpha == 1:  # the usual case, without the slower check below
         return other
-    if not isinstance(alpha, numbers.Real):
+    if type(alpha) is not float and not isinstance(alpha, numbers.Real):  # a float: no ABC check
         raise TypeError(f"{op}: alpha must be a real number, got {alpha!r}")
     return other * alpha
 
@@ -342,11 +371,8 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
     np.copyto(dest, value)
 
 
-# in-place writers dest ← dest ⊕ other: ndarray's own in-place operators, which call the
-# ufunc with out=dest in C; its default casting, "same_kind", refuses a float result in an
-# int tensor, as PyTorch does. Power calls the ufunc itself: numpy 1.x's `**=` takes
-# shortcuts (sqrt for an exponent of 0.5) that differ from power at -0 and -inf
-_ADD, _SUB, _MUL, _DIV = operator.iadd, operator.isub, operator.imul, operator.itruediv
+# power calls the ufunc itself (see _ADD): numpy 1.x's `**=` takes shortcuts (sqrt for an
+# exponent of 0.5) that differ from power at -0 and -inf
 
 
 def _power(dest, exponent):

@@ -50,14 +50,19 @@ def version(a: np.ndarray) -> int:
     return 0 if c is None else c.dropped + len(c.writes)
 
 
-def bump(a: np.ndarray, op: str, seq: int) -> None:
-    """Record that `op` (an in-place operation with sequence number `seq`) wrote into `a`."""
+def bump(a: np.ndarray, op: str) -> None:
+    """Record that `op`, an in-place operation, wrote into `a` now: the write takes the next
+    sequence number."""
     global last_write
-    mem = a if a.base is None else owner(a)
-    c = _counters.get(id(mem))
-    if c is None:
-        c = _counters[id(mem)] = _Counter()
-        weakref.finalize(mem, _counters.pop, id(mem), None)
+    seq = next(sequence)
+    try:
+        c = _counters[id(a)]  # `a` owns its memory and was written before: the usual case
+    except KeyError:
+        mem = owner(a)
+        c = _counters.get(id(mem))
+        if c is None:
+            c = _counters[id(mem)] = _Counter()
+            weakref.finalize(mem, _counters.pop, id(mem), None)
     c.op = op
     writes = c.writes
     writes.append(seq)

@@ -191,13 +191,13 @@ class Optimizer:
         """θ ← θ − step in θ's memory, counted as an in-place change: `p.sub_(step)` without
         the operand checks, which `step()` has made for every parameter before any update."""
         np.subtract(p._data, step, out=p._data)
-        versions.bump(p._data, "sub_", next(versions.sequence))
+        versions.bump(p._data, "sub_")
 
     @staticmethod
     def _shrink(p: Tensor, factor: float) -> None:
         """θ ← θ · factor in θ's memory (decoupled weight decay), as `p.mul_(factor)`."""
         np.multiply(p._data, factor, out=p._data)
-        versions.bump(p._data, "mul_", next(versions.sequence))
+        versions.bump(p._data, "mul_")
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not define _update()")
