@@ -56,7 +56,7 @@ def sum_to_shape(grad, shape: tuple):
 
 
 def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `roots`: each rule once, after its consumers (see `visit`)."""
+    """Propagate `root_grads`: each rule once, after its consumers (a heap); leaves: `finish`."""
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, None if retain_graph else []  # in-place nodes this pass frees
     near_write, visiting = versions.last_write + 1, capture is not None or bool(hooks.registry)

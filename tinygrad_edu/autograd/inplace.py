@@ -371,11 +371,9 @@ def _write(op: str, dest: np.ndarray, value: np.ndarray) -> None:
     np.copyto(dest, value)
 
 
-# power calls the ufunc itself (see _ADD): numpy 1.x's `**=` takes shortcuts (sqrt for an
-# exponent of 0.5) that differ from power at -0 and -inf
-
-
 def _power(dest, exponent):
+    """dest ← dest ** exponent by the ufunc itself, not `**=` as the other writers (`_ADD`):
+    numpy 1.x's `**=` takes shortcuts (sqrt for 0.5) that differ from power at −0 and −inf."""
     np.power(dest, exponent, out=dest)
 
 
