@@ -168,6 +168,47 @@ def check_what_backward_frees(steps, held, how):
         assert [step for step, r in refs if r() is not None] == []
 
 
+def test_a_layer_keeps_one_activation_through_the_forward_pass():
+    """In `(h @ W + b).tanh()` no rule reads `h @ W` or `h @ W + b`: once the next operation
+    records, the graph alone holds them and they let go of their arrays (a hand-written
+    layer keeps one array, not three), keeping shape and dtype. A tensor the program holds
+    keeps its value, and the gradients are the same, bit for bit."""
+    rng = np.random.default_rng(0)
+    X = tg.tensor(rng.standard_normal((64, 16)))  # float64: 8 KiB per activation
+    params = [p for _ in range(3) for p in (tg.tensor(rng.standard_normal((16, 16)),
+                                                      requires_grad=True),
+                                            tg.tensor(rng.standard_normal(16),
+                                                      requires_grad=True))]
+
+    def watched(t, refs, held):  # t, with a weak reference to its array; held if asked
+        refs.append(weakref.ref(t.numpy()))
+        if held is not None:
+            held.append(t)
+        return t
+
+    def layers(held):
+        h, refs = X, []
+        for W, b in zip(params[::2], params[1::2]):
+            h = watched(watched(h @ W, refs, held) + b, refs, held).tanh()
+        loss = (h * h).sum()  # the two values of every layer are behind it now
+        return loss, [r() is not None for r in refs]
+
+    loss, kept = layers(held=None)
+    assert kept == [False] * 6
+    tanh = loss.grad_fn.inputs[0].grad_fn.inputs[0]
+    (summed,) = tanh.grad_fn.inputs
+    assert (summed.grad_fn.name, summed.shape, summed.dtype) == ("AddBackward", (64, 16),
+                                                                 tg.float64)
+    with pytest.raises(RuntimeError, match="value was freed"):
+        summed.numpy()
+    tanh.numpy()  # what a rule reads stays: the tanh output (its rule's, and the product's)
+    grads = tg.autograd.grad(loss, params)
+    loss, kept = layers(held=[])
+    assert kept == [True] * 6
+    for got, expected in zip(grads, tg.autograd.grad(loss, params), strict=True):
+        np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
 def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():
     """.grad is the very array the rule returned, also for a leaf of the node that runs last
     (the walk lets go of that rule's results before the leaves accumulate): backward of
