@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import data, nn, ops
+from tinygrad_edu import data, nn, ops, recording
 from tinygrad_edu.autograd import engine
 from tinygrad_edu.nn import functional as F
 
@@ -207,6 +207,34 @@ def test_a_layer_keeps_one_activation_through_the_forward_pass():
     assert kept == [True] * 6
     for got, expected in zip(grads, tg.autograd.grad(loss, params), strict=True):
         np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+VIEWS_OF_TEMPORARIES = {  # `k` marks each intermediate: held by the program, or a temporary
+    "add_ on a view of a transpose": lambda a, k: k(k(k(a * 2).T)[1:3]).add_(1).tanh().sum(),
+    "mul_ on a reshape": lambda a, k: (lambda y: (y * y).sum())(k(k(a + 1).reshape(-1)).mul_(3)),
+    "sub_ on a row, then its base": lambda a, k: (
+        lambda s: (k(s[0]).sub_(1), k(k(s + 1) * 2).tanh().sum())[1])(k(a.exp() + 1)),
+    "a slice of a sum": lambda a, k: k(k(k(a * 2) + 1)[:, :2]).tanh().sum(),
+}
+
+
+@pytest.mark.parametrize("program", sorted(VIEWS_OF_TEMPORARIES))
+def test_a_value_a_view_shares_is_not_let_go_of(program):
+    """A view shares its base's memory, so letting go of the base would give nothing back,
+    and an in-place change to a view walks from it to its memory's owner: values with views
+    stay. The gradients equal those of the program holding every intermediate."""
+    a = tg.tensor(np.linspace(-1, 1, 64).reshape(8, 8), requires_grad=True)
+    grads = []
+    for held in (None, []):
+        def mark(t, held=held):
+            if held is not None:
+                held.append(t)
+            return t
+        with mock.patch.object(recording, "LET_GO_FROM", 0):
+            VIEWS_OF_TEMPORARIES[program](a, mark).backward()
+        grads.append(a.grad.numpy().copy())
+        a.grad = None
+    np.testing.assert_array_equal(grads[0], grads[1])
 
 
 def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():

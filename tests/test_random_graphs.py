@@ -817,7 +817,7 @@ def test_backward_with_explicit_gradient_from_a_non_scalar_node(dag, data):
 @MORE
 @given(dags(), st.data())
 def test_values_the_graph_lets_go_of_change_no_gradient(dag, data):
-    """With every value large enough to be let go of (`FREED_FROM` 0), a graph that alone
+    """With every value large enough to be let go of (`recording.LET_GO_FROM` 0), a graph that alone
     holds its intermediates frees those no rule reads while it is built
     (`recording.let_go_unread`); first and second derivatives are those of the same graph
     with every intermediate held, bit for bit."""
@@ -841,7 +841,7 @@ def test_values_the_graph_lets_go_of_change_no_gradient(dag, data):
             if isinstance(dot, tg.Tensor) and dot.requires_grad else [None] * len(leaves)
         return freed, [a.numpy() for a in g], [None if a is None else a.numpy() for a in hv]
 
-    with mock.patch.object(recording, "FREED_FROM", 0):
+    with mock.patch.object(recording, "LET_GO_FROM", 0):
         freed, g, hv = derivatives(dag.build_tg_letting_go)
         _, g_held, hv_held = derivatives(dag.build_tg)
     event(f"values let go of while building: {'some' if freed else 'none'}")

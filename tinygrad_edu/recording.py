@@ -20,7 +20,7 @@ import numpy as np
 from . import dtypes, ops
 from .arguments import builtin_error, describe, supported, to_array
 from .autograd import anomaly
-from .autograd.engine import FREED_FROM, HELD_BY_ONE_CONSUMER
+from .autograd.engine import HELD_BY_ONE_CONSUMER, UNSHARED
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
 from .tensor_base import FreedValue, TensorBase
@@ -109,7 +109,7 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
         fn.seq = next(sequence)
         t.grad_fn = fn
         t._requires_grad = True
-        if out.nbytes >= FREED_FROM:
+        if out.size >= LET_GO_FROM:  # (an ndarray's .nbytes costs more than its .size)
             let_go_unread(args)
     else:
         t.grad_fn = None
@@ -133,9 +133,15 @@ def let_go_unread(args: tuple) -> None:
         for i in fn.unread:
             c = fn.inputs[i]
             if (isinstance(c, TensorBase) and c.grad_fn is not None and not c.grad_fn.reads_out
-                    and c._data.nbytes >= FREED_FROM and getrefcount(c) == HELD_BY_ONE_CONSUMER):
-                c._data = FreedValue(c._data)
+                    and type(c._data) is ndarray and c._data.size >= LET_GO_FROM
+                    and getrefcount(c) == HELD_BY_ONE_CONSUMER
+                    and c._data.base is None and getrefcount(c._data) == UNSHARED):
+                c._data = FreedValue(c._data)  # memory no view shares (an in-place change of a
+                # view walks from it to its memory's owner)
 
+
+LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smaller value stays
+# until its graph goes, and an operation with a smaller output does not look up for one
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise

@@ -287,7 +287,7 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline;
             # it must be an ndarray of the leaf's dtype owning its writable memory
-            if (leaf._grad is None and getrefcount(grad) <= _UNSHARED
+            if (leaf._grad is None and getrefcount(grad) <= UNSHARED
                     and type(grad) is ndarray and grad.base is None
                     and grad.dtype is leaf._data.dtype and grad.flags.writeable):
                 leaf._grad = leaf._wrap(grad)
@@ -305,16 +305,16 @@ def _unshared_refcount() -> int:
     return getrefcount(a)
 
 
-_UNSHARED = _unshared_refcount()
+UNSHARED = _unshared_refcount()
 # a tensor that a local variable of the walk and one consumer's inputs hold: the walk frees
 # its value once its rule has run; anyone else holding it (a variable of the user's, a second
 # consumer, a hook's table) counts more, and it keeps its value
-HELD_BY_ONE_CONSUMER = _UNSHARED + 1
+HELD_BY_ONE_CONSUMER = UNSHARED + 1
 
 
 def _held_once_refcount() -> int:
     """What getrefcount reports, inside a function such as `added`, for an argument that
-    one dict entry of the caller holds and nothing else (measured, as `_UNSHARED`)."""
+    one dict entry of the caller holds and nothing else (measured, as `UNSHARED`)."""
     table = {0: np.empty(0)}
     return _refcount_of(table[0])
 
