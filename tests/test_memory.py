@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import data, nn, ops
+from tinygrad_edu import data, nn, ops, recording
 from tinygrad_edu.autograd import engine
 from tinygrad_edu.nn import functional as F
 
@@ -166,6 +166,75 @@ def check_what_backward_frees(steps, held, how):
         np.testing.assert_array_equal(t.numpy(), value)
     if all(step in ("h * 2", "2 * h", "tanh") for step in steps):  # single uses only
         assert [step for step, r in refs if r() is not None] == []
+
+
+def test_a_layer_keeps_one_activation_through_the_forward_pass():
+    """In `(h @ W + b).tanh()` no rule reads `h @ W` or `h @ W + b`: once the next operation
+    records, the graph alone holds them and they let go of their arrays (a hand-written
+    layer keeps one array, not three), keeping shape and dtype. A tensor the program holds
+    keeps its value, and the gradients are the same, bit for bit."""
+    rng = np.random.default_rng(0)
+    X = tg.tensor(rng.standard_normal((64, 16)))  # float64: 8 KiB per activation
+    params = [p for _ in range(3) for p in (tg.tensor(rng.standard_normal((16, 16)),
+                                                      requires_grad=True),
+                                            tg.tensor(rng.standard_normal(16),
+                                                      requires_grad=True))]
+
+    def watched(t, refs, held):  # t, with a weak reference to its array; held if asked
+        refs.append(weakref.ref(t.numpy()))
+        if held is not None:
+            held.append(t)
+        return t
+
+    def layers(held):
+        h, refs = X, []
+        for W, b in zip(params[::2], params[1::2]):
+            h = watched(watched(h @ W, refs, held) + b, refs, held).tanh()
+        loss = (h * h).sum()  # the two values of every layer are behind it now
+        return loss, [r() is not None for r in refs]
+
+    loss, kept = layers(held=None)
+    assert kept == [False] * 6
+    tanh = loss.grad_fn.inputs[0].grad_fn.inputs[0]
+    (summed,) = tanh.grad_fn.inputs
+    assert (summed.grad_fn.name, summed.shape, summed.dtype) == ("AddBackward", (64, 16),
+                                                                 tg.float64)
+    with pytest.raises(RuntimeError, match="value was freed"):
+        summed.numpy()
+    tanh.numpy()  # what a rule reads stays: the tanh output (its rule's, and the product's)
+    grads = tg.autograd.grad(loss, params)
+    loss, kept = layers(held=[])
+    assert kept == [True] * 6
+    for got, expected in zip(grads, tg.autograd.grad(loss, params), strict=True):
+        np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+VIEWS_OF_TEMPORARIES = {  # `k` marks each intermediate: held by the program, or a temporary
+    "add_ on a view of a transpose": lambda a, k: k(k(k(a * 2).T)[1:3]).add_(1).tanh().sum(),
+    "mul_ on a reshape": lambda a, k: (lambda y: (y * y).sum())(k(k(a + 1).reshape(-1)).mul_(3)),
+    "sub_ on a row, then its base": lambda a, k: (
+        lambda s: (k(s[0]).sub_(1), k(k(s + 1) * 2).tanh().sum())[1])(k(a.exp() + 1)),
+    "a slice of a sum": lambda a, k: k(k(k(a * 2) + 1)[:, :2]).tanh().sum(),
+}
+
+
+@pytest.mark.parametrize("program", sorted(VIEWS_OF_TEMPORARIES))
+def test_a_value_a_view_shares_is_not_let_go_of(program):
+    """A view shares its base's memory, so letting go of the base would give nothing back,
+    and an in-place change to a view walks from it to its memory's owner: values with views
+    stay. The gradients equal those of the program holding every intermediate."""
+    a = tg.tensor(np.linspace(-1, 1, 64).reshape(8, 8), requires_grad=True)
+    grads = []
+    for held in (None, []):
+        def mark(t, held=held):
+            if held is not None:
+                held.append(t)
+            return t
+        with mock.patch.object(recording, "LET_GO_FROM", 0):
+            VIEWS_OF_TEMPORARIES[program](a, mark).backward()
+        grads.append(a.grad.numpy().copy())
+        a.grad = None
+    np.testing.assert_array_equal(grads[0], grads[1])
 
 
 def test_a_leaf_takes_the_gradient_its_rule_made_without_a_copy():

@@ -31,6 +31,7 @@ On a failure, hypothesis prints the DAG as a runnable tinygrad_edu program (via 
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from unittest import mock
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -39,6 +40,8 @@ from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
+from tinygrad_edu import recording
+from tinygrad_edu.tensor_base import FreedValue
 
 EPS = 1e-6
 RTOL, ATOL = 1e-6, 1e-8  # gradients against the finite-difference reference
@@ -501,6 +504,20 @@ class Dag:
             total = total + t
         return total
 
+    def build_tg_letting_go(self):
+        """`build_tg`, dropping each intermediate after its last use, as a program does with
+        its temporaries: the graph is then all that holds them (the loss's items are kept)."""
+        ins = [tg.tensor(a.copy(), requires_grad=k < self.n_leaves)
+               for k, a in enumerate(self.inputs)]
+        last = {i: k for k, (_, used, _) in enumerate(self.nodes, start=len(ins)) for i in used}
+        vals = list(ins)
+        for k, (op, used, p) in enumerate(self.nodes, start=len(ins)):
+            vals.append(op.apply(TG, *(vals[i] for i in used), p))
+            for i in used:
+                if i >= len(ins) and last[i] == k and i not in self.loss:
+                    vals[i] = None
+        return ins, vals
+
     # -- the reference
 
     def ref_grad(self, k, loss=None, weights=None):
@@ -795,6 +812,44 @@ def test_backward_with_explicit_gradient_from_a_non_scalar_node(dag, data):
         else:
             _check_grad(x.grad, dag.ref_grad(k, loss=(h,), weights=[v]), dag.shapes[k],
                         f"{dag.name(k)}.grad")
+
+
+@MORE
+@given(dags(), st.data())
+def test_values_the_graph_lets_go_of_change_no_gradient(dag, data):
+    """With every value large enough to be let go of (`recording.LET_GO_FROM` 0), a graph that alone
+    holds its intermediates frees those no rule reads while it is built
+    (`recording.let_go_unread`); first and second derivatives are those of the same graph
+    with every intermediate held, bit for bit."""
+    note(dag.program())
+    reach = dag.ancestors(dag.loss)
+    leaves = [k for k in range(dag.n_leaves) if k in reach]
+    ws = [data.draw(hnp.arrays(np.float64, dag.shapes[k], elements=st.floats(-2, 2)),
+                    label=f"w{k}") for k in leaves]
+
+    def derivatives(build):
+        ins, vals = build()
+        for k, v in enumerate(vals):
+            assert v is None or type(v._data) is not FreedValue, \
+                f"{dag.name(k)}'s value was let go of while the program held it"
+        freed = sum(type(a._data) is FreedValue for v in vals if v is not None
+                    and v.grad_fn is not None for a in v.grad_fn.inputs
+                    if isinstance(a, tg.Tensor))
+        g = tg.autograd.grad(dag.tg_loss(vals), [ins[k] for k in leaves], create_graph=True)
+        dot = sum((a * tg.tensor(w)).sum() for a, w in zip(g, ws, strict=True))
+        hv = tg.autograd.grad(dot, [ins[k] for k in leaves], allow_unused=True) \
+            if isinstance(dot, tg.Tensor) and dot.requires_grad else [None] * len(leaves)
+        return freed, [a.numpy() for a in g], [None if a is None else a.numpy() for a in hv]
+
+    with mock.patch.object(recording, "LET_GO_FROM", 0):
+        freed, g, hv = derivatives(dag.build_tg_letting_go)
+        _, g_held, hv_held = derivatives(dag.build_tg)
+    event(f"values let go of while building: {'some' if freed else 'none'}")
+    for k, a, b in zip(leaves * 2, g + hv, g_held + hv_held, strict=True):
+        if b is None:
+            assert a is None, f"second derivative w.r.t. {dag.name(k)}"
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=f"derivative w.r.t. {dag.name(k)}")
 
 
 @MORE

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from . import dtypes, tracing
-from .tensor_base import FREED_VALUE
+from .tensor_base import FreedValue
 
 _PROFILES = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
@@ -143,10 +143,9 @@ def tensor_repr(data: np.ndarray, grad_fn, requires_grad: bool, prefix: str = "t
     """`tensor(values, dtype=..., grad_fn=<...>)` as PyTorch prints it."""
     if type(data) is not np.ndarray:  # refused inside a function tg.jit traces
         tracing.refuse_read(data, "printing a tensor")
-        if data is FREED_VALUE:  # reached through a graph after backward (tensor_base)
-            shape, dtype = grad_fn.output
-            return (f"{prefix}<value freed by backward()>, size={shape}, "
-                    f"dtype={dtype_name(dtype)}, grad_fn=<{grad_fn.name}>)")
+        if type(data) is FreedValue:  # reached through a graph (tensor_base)
+            return (f"{prefix}<value freed>, size={data.shape}, "
+                    f"dtype={dtype_name(data.dtype)}, grad_fn=<{grad_fn.name}>)")
     indent = len(prefix)
     suffixes = []
     default = data.dtype in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_)

@@ -13,15 +13,17 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable
+from sys import getrefcount
 
 import numpy as np
 
 from . import dtypes, ops
 from .arguments import builtin_error, describe, supported, to_array
 from .autograd import anomaly
+from .autograd.engine import HELD_BY_ONE_CONSUMER, UNSHARED
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
-from .tensor_base import TensorBase
+from .tensor_base import FreedValue, TensorBase
 
 # numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
 # gives the same inf and nan silently, and `detect_anomaly` is the way to catch them. So the
@@ -107,11 +109,39 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
         fn.seq = next(sequence)
         t.grad_fn = fn
         t._requires_grad = True
+        if out.size >= LET_GO_FROM:  # (an ndarray's .nbytes costs more than its .size)
+            let_go_unread(args)
     else:
         t.grad_fn = None
         t._requires_grad = False
     return t
 
+
+def let_go_unread(args: tuple) -> None:
+    """Free the values two steps up that no rule reads, now that only the graph holds them.
+
+    For `(h @ W + b).tanh()`, when tanh records: the sum's node never reads `h @ W` (the
+    gradient of a sum is the same for any values), nor does the product's own rule, and no one
+    else holds that tensor any more. Its value would stay until the backward pass, where the
+    hand-written version keeps one array per layer; freed now, the next array takes its
+    memory. The tensor stays in the graph with its shape and dtype (`FreedValue`).
+    """
+    for a in args:
+        fn = getattr(a, "grad_fn", None)  # constants have none
+        if fn is None:
+            continue
+        for i in fn.unread:
+            c = fn.inputs[i]
+            if (isinstance(c, TensorBase) and c.grad_fn is not None and not c.grad_fn.reads_out
+                    and type(c._data) is ndarray and c._data.size >= LET_GO_FROM
+                    and getrefcount(c) == HELD_BY_ONE_CONSUMER
+                    and c._data.base is None and getrefcount(c._data) == UNSHARED):
+                c._data = FreedValue(c._data)  # memory no view shares (an in-place change of a
+                # view walks from it to its memory's owner)
+
+
+LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smaller value stays
+# until its graph goes, and an operation with a smaller output does not look up for one
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise

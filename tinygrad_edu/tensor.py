@@ -33,7 +33,7 @@ from .methods.reduce import Reductions
 from .methods.sampling import Sampling
 from .methods.shape import ShapeOps
 from .recording import apply, apply1, wrap
-from .tensor_base import FREED_VALUE, TensorBase
+from .tensor_base import FreedValue, TensorBase
 
 NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -190,8 +190,8 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
         function `tg.jit` traces: the program would hand out the traced call's value."""
         if type(self._data) is not np.ndarray:
             tracing.refuse_read(self._data, ".numpy()")
-            if self._data is FREED_VALUE:
-                raise FREED_VALUE.error()
+            if type(self._data) is FreedValue:
+                raise FreedValue.error()
         return self._data
 
     @property

@@ -14,23 +14,30 @@ class TensorBase:
 
 
 class FreedValue:
-    """The `_data` of an intermediate tensor whose value a plain backward pass let go of,
-    because nothing but the graph held the tensor: it stays in the graph as structure (its
-    node keeps the shape and dtype in `output`), and any use of the value raises."""
+    """The `_data` of an intermediate tensor whose value the graph let go of, because nothing
+    but the graph held the tensor: by a plain backward pass once the tensor's rule has run,
+    and during the forward pass if no rule reads it (`recording.let_go_unread`). The tensor
+    stays in the graph as structure, with its shape and dtype; any use of the value raises."""
 
-    __slots__ = ()
+    __slots__ = ("shape", "dtype")
+    nbytes = 0  # it holds none: the walk, which frees values of FREED_FROM bytes, skips it
+
+    def __init__(self, value):
+        self.shape, self.dtype = value.shape, value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
 
     @staticmethod
     def error() -> RuntimeError:
-        return RuntimeError("this tensor's value was freed by backward(), which lets go of the "
-                            "intermediate values that only the graph holds; keep a reference "
-                            "to the tensor, or pass retain_graph=True, to keep it")
+        return RuntimeError("this tensor's value was freed by backward(), or before if no "
+                            "backward rule reads it: the graph lets go of the intermediate "
+                            "values that nothing else holds; keep a reference to the tensor "
+                            "to keep it")
 
     def __getattr__(self, name):
         raise self.error()
 
     def __repr__(self) -> str:
-        return "<value freed by backward()>"
-
-
-FREED_VALUE = FreedValue()
+        return "<value freed>"

@@ -27,7 +27,7 @@ from typing import TextIO
 import numpy as np
 
 from .tensor import Tensor
-from .tensor_base import FREED_VALUE
+from .tensor_base import FreedValue
 
 SMALL = 6  # tensors with at most this many elements show their values
 MAX_INDENT = 40  # deeper levels of the text tree print their depth instead of more indentation
@@ -218,8 +218,8 @@ def _tensor_box(x: Tensor, name: str | None, grads: dict) -> list:
     lines.append((kind, {"color": "#555555" if name else "#000000",
                          "weight": "normal" if name else "bold"}))
     lines.append((_shape_dtype(x), {"color": "#555555", "fontsize": 7.5}))
-    if x._data is FREED_VALUE:
-        lines.append(("value freed by backward()", {"color": "#d35400", "weight": "bold"}))
+    if type(x._data) is FreedValue:
+        lines.append(("value freed", {"color": "#d35400", "weight": "bold"}))
     elif x._data.size <= SMALL:
         lines += [(text, {}) for text in _wrapped("value " + _signed(_values(x._data)))]
     grad = grads.get(id(x), x._grad)  # _grad: a non-leaf's .grad would warn
@@ -314,7 +314,7 @@ def _op_name(fn) -> str:
 def _tensor_parts(t: Tensor, name: str | None) -> list[str]:
     """[name:] shape dtype, and the gradient once there is one, or "value freed"."""
     parts = [f"{name}: {_shape_dtype(t)}" if name else _shape_dtype(t)]
-    if t._data is FREED_VALUE:
+    if type(t._data) is FreedValue:
         parts.append("value freed")
     elif t._grad is not None:
         parts.append("grad " + _values(t._grad._data))
@@ -322,9 +322,8 @@ def _tensor_parts(t: Tensor, name: str | None) -> list[str]:
 
 
 def _shape_dtype(t: Tensor) -> str:
-    """"(2, 3) float32": a freed value's node remembers them (`output`)."""
-    shape, dtype = t.grad_fn.output if t._data is FREED_VALUE else (t.shape, t.dtype)
-    return f"{tuple(shape)} {dtype}"
+    """"(2, 3) float32" (a freed value keeps them)."""
+    return f"{tuple(t.shape)} {t.dtype}"
 
 
 def _values(a) -> str:

@@ -15,7 +15,7 @@ from sys import getrefcount
 import numpy as np
 
 from ..arguments import to_array
-from ..tensor_base import FREED_VALUE, TensorBase
+from ..tensor_base import FreedValue, TensorBase
 from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
 
@@ -60,7 +60,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     pending, heap, paths = start(roots, root_grads, capture)  # pending: tensor -> gradient
     captured, overwritten = {}, None if retain_graph else []  # in-place nodes this pass frees
     near_write, visiting = versions.last_write + 1, capture is not None or bool(hooks.registry)
-    only_graph = _HELD_BY_ONE_CONSUMER + (paths is not None)  # refs of a tensor none else has
+    only_graph = HELD_BY_ONE_CONSUMER + (paths is not None)  # refs of a tensor none else has
     t = grad = a = None  # the tensor to run next and its gradient, when known without the heap
     with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
@@ -87,7 +87,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if not retain_graph:  # let go of the values; the structure (fn.inputs) stays
                 fn.saved = None  # and t's value if only the graph holds t (the loop leaves a)
                 if t._data.nbytes >= FREED_FROM and getrefcount(t) == only_graph + (a is t):
-                    t._data, fn.output = FREED_VALUE, (t._data.shape, t._data.dtype)  # inlined
+                    t._data = FreedValue(t._data)  # `free_value`, inlined
             grads = grads if type(grads) is tuple else (grads,)  # one input's rule: alone
             t, i = None, -1
             for needed in needs:  # i counts: enumerate or zip would cost more than the loop
@@ -256,9 +256,9 @@ def inputs_then(fn):
 
 def free_value(t: TensorBase) -> None:
     """Let go of the value of a tensor that only the graph holds, keeping it in the graph as
-    structure: its node remembers the (shape, dtype) in `output`. (`run` does the same
-    inline: a call per node costs W1 1.4% more instructions.)"""
-    t._data, t.grad_fn.output = FREED_VALUE, (t._data.shape, t._data.dtype)
+    structure, with its shape and dtype. (`run` does the same inline: a call per node costs
+    W1 1.4% more instructions.)"""
+    t._data = FreedValue(t._data)
 
 
 def let_go(overwritten) -> None:
@@ -268,7 +268,7 @@ def let_go(overwritten) -> None:
     for fn in overwritten:
         old, fn.replaced = getattr(fn, "replaced", None), None  # may be unset: not in place
         if old is not None and old.grad_fn is not None and old._data.nbytes >= FREED_FROM and (
-                getrefcount(old) == _HELD_BY_ONE_CONSUMER):
+                getrefcount(old) == HELD_BY_ONE_CONSUMER):
             free_value(old)
 
 
@@ -287,7 +287,7 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
             # a first gradient that nothing else holds becomes .grad itself (PyTorch steals
             # it too); counted here, where `grad` is one local, like the measured baseline;
             # it must be an ndarray of the leaf's dtype owning its writable memory
-            if (leaf._grad is None and getrefcount(grad) <= _UNSHARED
+            if (leaf._grad is None and getrefcount(grad) <= UNSHARED
                     and type(grad) is ndarray and grad.base is None
                     and grad.dtype is leaf._data.dtype and grad.flags.writeable):
                 leaf._grad = leaf._wrap(grad)
@@ -305,16 +305,16 @@ def _unshared_refcount() -> int:
     return getrefcount(a)
 
 
-_UNSHARED = _unshared_refcount()
+UNSHARED = _unshared_refcount()
 # a tensor that a local variable of the walk and one consumer's inputs hold: the walk frees
 # its value once its rule has run; anyone else holding it (a variable of the user's, a second
 # consumer, a hook's table) counts more, and it keeps its value
-_HELD_BY_ONE_CONSUMER = _UNSHARED + 1
+HELD_BY_ONE_CONSUMER = UNSHARED + 1
 
 
 def _held_once_refcount() -> int:
     """What getrefcount reports, inside a function such as `added`, for an argument that
-    one dict entry of the caller holds and nothing else (measured, as `_UNSHARED`)."""
+    one dict entry of the caller holds and nothing else (measured, as `UNSHARED`)."""
     table = {0: np.empty(0)}
     return _refcount_of(table[0])
 

@@ -23,8 +23,8 @@ class Function:
 
     After a pass without retain_graph, `saved` is None (a second pass raises) and `inputs`
     stay, so the graph's structure can still be walked (`tg.viz`); an input whose value the
-    pass let go of has `tensor_base.FREED_VALUE` as its array, and its node the (shape,
-    dtype) of the output in `output`.
+    graph let go of has a `tensor_base.FreedValue` as its array, which keeps its shape and
+    dtype.
 
     `kept` lists the arrays a node keeps besides its inputs (an index's arrays); the
     backward pass refuses to run the rule if one of them was changed in place since.
@@ -37,7 +37,7 @@ class Function:
     as in PyTorch, an int or bool tensor is converted to the default float dtype first.
     """
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced", "output")
+    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "replaced")
     saves: tuple | dict | None = None
     kept: tuple = ()
     ufunc: np.ufunc | None = None
@@ -58,6 +58,9 @@ class Function:
              None if users is None else tuple(params.index(u) for u in users))
             for name, users in readers.items())
         cls.reads_inputs = readers is None or any(p >= 0 for p, _ in cls.saved_positions)
+        cls.reads_out = readers is None or "out" in readers
+        cls.unread = () if readers is None else tuple(  # inputs whose values it never reads
+            i for i, name in enumerate(params) if name not in readers)
 
     def forward(self, *inputs):
         """The op's value from its inputs' values: ndarrays (or the constants passed), numpy
