@@ -41,6 +41,7 @@ from strategies import (
 )
 
 import tinygrad_edu as tg
+from tinygrad_edu.methods import logic
 
 BIN_SHAPES = [((2, 3), (3,)), ((2, 1), (1, 3)), ((2, 3), ()), ((4, 1, 3), (2, 1)), ((3,), (2, 3))]
 
@@ -326,6 +327,22 @@ class TestComparisons:
         assert not r1.requires_grad and not r2.requires_grad
 
 
+    @pytest.mark.parametrize("name", sorted(logic.TWO_VALUES))
+    def test_function_with_a_number_first_is_the_reflected_method(self, name):
+        """`tg.eq(0.1, x)` compares as `0.1 == x`: the number is not made a tensor of the
+        default dtype first (float32's 0.1 is not float64's)."""
+        x = tg.tensor([0.1, 0.2, 0.0], dtype=tg.float64)
+        for number in (0.1, 0.0, 5.369383988444155e-146):
+            got = getattr(tg, name)(number, x)
+            np.testing.assert_array_equal(val(got), logic.TWO_VALUES[name](number, x.numpy()))
+
+    def test_bitwise_function_with_a_number_first_keeps_the_tensor_dtype(self):
+        """As PyTorch's `torch.bitwise_and(5, x)`: int8 for an int8 x, not int64."""
+        x = tg.tensor([3, 6], dtype=tg.int8)
+        got = tg.bitwise_and(5, x)
+        assert got.dtype == tg.int8 and got.tolist() == [1, 4]
+
+
 # the binary rows of the op table fed hostile operands, by name
 BINARY = {op.name: op for op in OPS if op.hostile and not op.reduction}
 
@@ -342,6 +359,8 @@ BINARY = {op.name: op for op in OPS if op.hostile and not op.reduction}
 @example("add", tg.ones(3), np.ones(3, np.int64), True)  # float64, while t + ndarray: float32
 @example("pow", tg.tensor(-1, dtype=tg.int8), tg.tensor(0, dtype=tg.int8), True)  # 0 ** -1: 0
 @example("pow", tg.tensor(-1, dtype=tg.int8), np.int8(2), True)  # a numpy int base
+@example("logical_and", tg.tensor(np.nan, dtype=tg.float16), 5.369383988444155e-146, True)  # the
+# number was made a float32 tensor first, where it is 0
 def test_binary_ops_with_hostile_operands(name, x, other, reflected):
     op = BINARY[name]
     call, reference, names = op.operator or op.fn, op.ref, op.hostile

@@ -132,14 +132,19 @@ class Logic:
         return count_nonzero(self, dim)
 
 
+_NUMBERS = (bool, int, float)
+
+
 def _two_values(name: str, ufunc, check):
     """The method `x.<name>(other)` and the function `tg.<name>(x, other)`."""
 
     def method(self, other):
         return check(ufunc, self, other)
 
-    def function(x, other):
-        return check(ufunc, as_tensor(x, name), other)
+    def function(x, other):  # a Python number first stays a number, as in `0.1 == x`: made a
+        if type(x) not in _NUMBERS:  # tensor, it would take the default dtype (0.1 in float32
+            x = as_tensor(x, name)  # is not a float64 tensor's 0.1)
+        return check(ufunc, x, other)
 
     for f in (method, function):
         f.__name__ = f.__qualname__ = name
