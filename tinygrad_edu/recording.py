@@ -23,6 +23,7 @@ from .autograd import anomaly
 from .autograd.engine import HELD_BY_ONE_CONSUMER, UNSHARED
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
+from .ops.function import SameShape
 from .tensor_base import FreedValue, TensorBase
 
 # numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
@@ -145,7 +146,10 @@ LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smalle
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
-_SECOND_NEEDS = ((False, False), (False, True))  # of (constant, y)
+# the same, for an elementwise op of one tensor, alone or with a Python number: SameShape
+_ONE_SAME = (SameShape((False,)), SameShape((True,)))
+_FIRST_SAME = (SameShape((False, False)), SameShape((True, False)))
+_SECOND_SAME = (SameShape((False, False)), SameShape((False, True)))  # of (number, y)
 _BOTH_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # of (x, y)
 
 
@@ -170,7 +174,7 @@ def unary_method(op: type) -> Callable:
     def method(x):
         if floating_op and x._data.dtype not in _FLOATS:
             x = floating(x)
-        return _run(op(), (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+        return _run(op(), (x,), (x._data,), _ONE_SAME[x._requires_grad])
 
     method.__name__ = method.__qualname__ = op.__name__.lower()
     method.__doc__ = op.__doc__
@@ -210,14 +214,16 @@ def binary(op: type, name: str, doc: str | None = None) -> Callable:
     def function(x, y):
         if type(x) is Tensor and (dtype := x._data.dtype) in _FLOATS:  # the common cases:
             ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-            if ty in _SCALARS or (ty is ndarray and y.dtype is dtype):
+            if ty in _SCALARS:
+                return _run(op(), (x, y), (x._data, y), _FIRST_SAME[x._requires_grad])
+            if ty is ndarray and y.dtype is dtype:
                 return _run(op(), (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
             if ty is Tensor and y._data.dtype is dtype:
                 return _run(op(), (x, y), (x._data, y._data),
                             _BOTH_NEEDS[x._requires_grad][y._requires_grad])
         elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
             # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
-            return _run(op(), (x, y), (x, y._data), _SECOND_NEEDS[y._requires_grad])
+            return _run(op(), (x, y), (x, y._data), _SECOND_SAME[y._requires_grad])
         return apply(op(), *promote(operand(x, name), operand(y, name), floating=floating_op))
 
     function.__name__ = function.__qualname__ = name

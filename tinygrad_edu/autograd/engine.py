@@ -15,6 +15,7 @@ from sys import getrefcount
 import numpy as np
 
 from ..arguments import to_array
+from ..ops.function import SameShape
 from ..tensor_base import FreedValue, TensorBase
 from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
@@ -89,13 +90,13 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
                 if t._data.nbytes >= FREED_FROM and getrefcount(t) == only_graph + (a is t):
                     t._data = FreedValue(t._data)  # `free_value`, inlined
             grads = grads if type(grads) is tuple else (grads,)  # one input's rule: alone
-            t, i = None, -1
+            t, i, same_shape = None, -1, type(needs) is SameShape
             for needed in needs:  # i counts: enumerate or zip would cost more than the loop
                 i += 1
                 if not needed:
                     continue
                 a, g = inputs[i], grads[i]
-                if g.shape != a._data.shape:
+                if not same_shape and g.shape != a._data.shape:
                     g = sum_to_shape(g, a._data.shape)
                 if a in pending:
                     pending[a] = added(pending[a], g)
