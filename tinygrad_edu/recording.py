@@ -118,6 +118,10 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
     return t
 
 
+LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smaller value stays
+# until its graph goes, and an operation with a smaller output does not look up for one
+
+
 def let_go_unread(args: tuple) -> None:
     """Free the values two steps up that no rule reads, now that only the graph holds them.
 
@@ -140,9 +144,6 @@ def let_go_unread(args: tuple) -> None:
                 c._data = FreedValue(c._data)  # memory no view shares (an in-place change of a
                 # view walks from it to its memory's owner)
 
-
-LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smaller value stays
-# until its graph goes, and an operation with a smaller output does not look up for one
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
 _FIRST_NEEDS = ((False, False), (True, False))  # of (x, constant), likewise
