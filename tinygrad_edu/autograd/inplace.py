@@ -324,7 +324,9 @@ def _recorded(t: TensorBase, name: str, fn: ops.Function, operands: tuple) -> Te
         new.grad_fn.replaced = old
         base.grad_fn, base._requires_grad = new.grad_fn, True
         view = ops.view_of(base, chain)
-        view.grad_fn.replaced = old_self
+        # t as its older consumers saw it: its old value and its own node, recorded before
+        # them (old_self's nodes are newer, and the walk runs consumers first, by age)
+        view.grad_fn.replaced = wrap(old_self._data, t.grad_fn)
         t.grad_fn, t._requires_grad = view.grad_fn, True
     else:
         new.grad_fn.seq = next(sequence)  # after the write: the node saw the new value
