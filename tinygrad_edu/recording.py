@@ -20,11 +20,11 @@ import numpy as np
 from . import dtypes, ops
 from .arguments import builtin_error, describe, supported, to_array
 from .autograd import anomaly
-from .autograd.engine import HELD_BY_ONE_CONSUMER, UNSHARED
+from .autograd.engine import FREED_FROM, HELD_BY_ONE_CONSUMER, UNSHARED, free_value
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
 from .ops.function import SameShape
-from .tensor_base import FreedValue, TensorBase
+from .tensor_base import TensorBase
 
 # numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
 # gives the same inf and nan silently, and `detect_anomaly` is the way to catch them. So the
@@ -118,8 +118,8 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
     return t
 
 
-LET_GO_FROM = 512  # elements (4 KiB of float64, as engine.FREED_FROM): a smaller value stays
-# until its graph goes, and an operation with a smaller output does not look up for one
+LET_GO_FROM = FREED_FROM // 8  # elements (the engine's bytes, of float64): a smaller value
+# stays until its graph goes, and an operation with a smaller output does not look up for one
 
 
 def let_go_unread(args: tuple) -> None:
@@ -141,8 +141,8 @@ def let_go_unread(args: tuple) -> None:
                     and type(c._data) is ndarray and c._data.size >= LET_GO_FROM
                     and getrefcount(c) == HELD_BY_ONE_CONSUMER
                     and c._data.base is None and getrefcount(c._data) == UNSHARED):
-                c._data = FreedValue(c._data)  # memory no view shares (an in-place change of a
-                # view walks from it to its memory's owner)
+                free_value(c)  # memory no view shares (an in-place change of a view walks
+                # from it to its memory's owner)
 
 
 _ONE_NEEDS = ((False,), (True,))  # needs_input_grad of (x,), indexed by x.requires_grad
@@ -160,10 +160,11 @@ def apply1(fn: ops.Function, x: TensorBase) -> TensorBase:
 
 
 def apply_float(fn: ops.Function, x: TensorBase) -> TensorBase:
-    """`apply1` for a floating function (exp, sin, ...), of `floating(x)`."""
+    """`apply1` for an elementwise floating function (exp, sin, ...), of `floating(x)`: its
+    node's needs are `SameShape`, as `unary_method`'s."""
     if x._data.dtype not in _FLOATS:  # the check inlined: float x, the hot path, makes no call
         x = floating(x)
-    return _run(fn, (x,), (x._data,), _ONE_NEEDS[x._requires_grad])
+    return _run(fn, (x,), (x._data,), _ONE_SAME[x._requires_grad])
 
 
 def unary_method(op: type) -> Callable:
