@@ -25,7 +25,6 @@ from hostile import (
 from hypothesis import example, given
 
 import tinygrad_edu as tg
-from tinygrad_edu import spares
 from tinygrad_edu.autograd.gradcheck import central_differences
 
 
@@ -92,8 +91,7 @@ def test_retain_graph_allows_a_second_pass():
     np.testing.assert_allclose(x.grad.numpy(), [4.0, 8.0])
 
 
-def test_saved_buffers_are_released_after_backward(monkeypatch):
-    monkeypatch.setattr(spares, "LIMIT", 0)  # no spares kept: the memory goes back
+def test_saved_buffers_are_released_after_backward():
     x = tg.tensor(np.ones(1024), requires_grad=True)  # 8 KiB: above engine.FREED_FROM
     hidden = x.exp()
     ref = weakref.ref(hidden.numpy())

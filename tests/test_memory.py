@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import data, nn, ops, recording, spares
+from tinygrad_edu import data, nn, ops, recording
 from tinygrad_edu.autograd import engine
 from tinygrad_edu.nn import functional as F
 
@@ -73,13 +73,6 @@ def alive(refs: list) -> int:
     return sum(r() is not None for r in refs)
 
 
-@pytest.fixture
-def no_spares(monkeypatch):
-    """Keep no spare arrays (`tinygrad_edu.spares`), so that what the graph lets go of is
-    freed, and a weak reference to it dies (with spares, the next result may reuse it)."""
-    monkeypatch.setattr(spares, "LIMIT", 0)
-
-
 @contextlib.contextmanager
 def refcounting_only():
     """Run the block with the cycle collector off, then fail naming the types of whatever
@@ -114,7 +107,7 @@ def run_isolated(name: str) -> dict:
 
 
 @pytest.mark.parametrize("how", ["backward", "autograd.grad"])
-def test_differentiating_an_mlp_loss_releases_every_activation(how, monkeypatch, no_spares):
+def test_differentiating_an_mlp_loss_releases_every_activation(how, monkeypatch):
     """Once the gradients exist, no activation or saved array of the step is left, although
     the loss is still referenced; then the optimizer steps as usual. (The arrays here are
     small: the engine is told to free values of any size.)"""
@@ -151,7 +144,7 @@ STEPS = {  # each makes one tensor from the last; the constant sits last, first,
 def test_backward_frees_a_value_only_when_nothing_else_holds_it(steps, held, how):
     """Whatever the user keeps keeps its value (and the gradients are those of a retained
     graph); what no one keeps, in a chain of single uses, is freed (here whatever its size)."""
-    with mock.patch.object(engine, "FREED_FROM", 0), mock.patch.object(spares, "LIMIT", 0):
+    with mock.patch.object(engine, "FREED_FROM", 0):
         check_what_backward_frees(steps, held, how)
 
 
@@ -175,7 +168,7 @@ def check_what_backward_frees(steps, held, how):
         assert [step for step, r in refs if r() is not None] == []
 
 
-def test_a_layer_keeps_one_activation_through_the_forward_pass(no_spares):
+def test_a_layer_keeps_one_activation_through_the_forward_pass():
     """In `(h @ W + b).tanh()` no rule reads `h @ W` or `h @ W + b`: once the next operation
     records, the graph alone holds them and they let go of their arrays (a hand-written
     layer keeps one array, not three), keeping shape and dtype. A tensor the program holds

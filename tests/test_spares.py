@@ -3,7 +3,12 @@ next step's results, and nothing anyone can see ever changes because of it — t
 numpy's, bit for bit, in dtype and in layout, and an array anyone still holds (a variable, a
 view, a hook, a retained gradient) is never written over."""
 
+import os
+import subprocess
+import sys
 import threading
+import weakref
+from pathlib import Path
 
 import hypothesis.strategies as st
 import numpy as np
@@ -294,3 +299,64 @@ def test_the_spares_stay_within_their_limit(monkeypatch):
     assert spares.held == 8 * 2048 and list(spares.spares) == [((2048,), np.dtype(np.float64))]
     spares.keep(np.empty(4096), 0)  # larger than the limit itself: not kept
     assert spares.held == 8 * 2048
+
+
+def test_an_array_of_other_strides_is_not_kept():
+    """An (n, 1) array in Fortran order passes numpy's C-contiguous flag, but a result written
+    into it would have its strides, not those numpy gives."""
+    x = tg.ones(1024, 1, dtype=tg.float64, requires_grad=True)
+    x.grad = tg.from_numpy(np.ones((1024, 1), order="F"))
+    x.grad = None
+    y = tg.ones(1024, 1, dtype=tg.float64) * 2
+    assert y.numpy().strides == (8, 8) and y.stride() == (1, 1)
+
+
+def test_a_result_in_a_spare_starts_at_version_0():
+    w = tg.ones(64, 64, requires_grad=True)
+    (w * 3).sum().backward()
+    w.grad.mul_(0.5)  # the gradient's memory is written in place: its counter is at 1
+    w.grad = None
+    y = tg.ones(64, 64) + 1
+    assert y._version == 0
+
+
+def test_an_array_a_weak_reference_watches_is_not_kept():
+    params, (X, _) = layers(), inputs()
+    h = (X @ params[0][0] + params[0][1]).tanh()
+    ref = weakref.ref(h.numpy())
+    z = h
+    del h
+    for W, b in params[1:]:
+        z = z @ W + b
+    ((z.tanh() - 1) ** 2).mean().backward()
+    assert ref() is None  # freed, as without spares: a result written into it would show
+
+
+TRACED_IMPORT = """
+import sys
+def trace(frame, event, arg):
+    frame.f_locals  # what a debugger showing variables does: a reference more per local
+    return trace
+sys.settrace(trace)
+import tinygrad_edu as tg
+from tinygrad_edu import spares
+from tinygrad_edu.autograd import engine
+sys.settrace(None)
+w = tg.ones(64, 64, requires_grad=True)
+(w * 3).sum().backward()
+G = w.grad
+w.grad = None
+y = tg.full((64, 64), 7.0) + 1
+print(spares.UNSHARED == spares._unshared_refcount(),
+      engine._HELD_ONCE == engine._held_once_refcount(), G.numpy()[0, 0])
+"""
+
+
+def test_the_reference_counts_are_measured_right_under_a_debugger():
+    """Imported while a trace function reads local variables, the package still measures
+    the reference counts of an unshared array (or it would keep arrays its user holds)."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", TRACED_IMPORT], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True", "3.0"]

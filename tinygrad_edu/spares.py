@@ -10,7 +10,8 @@ step that updates in place does.
 
 An array is kept (`keep`) only when nothing else can reach it: the caller names the
 references it holds itself, and `getrefcount` must show no other (no user variable, view,
-hook or saved node); it owns its memory, is C-contiguous and writable. A spare is handed out
+hook or saved node), and no weak reference may watch it; it owns its memory, is writable and
+has the strides numpy gives a new array of its shape. A spare is handed out
 (`take`) to one caller, to be written whole. The spares hold at most `LIMIT` bytes: when one
 more would exceed it, the older ones are let go first (a program that moves on to other
 shapes does not keep the old ones).
@@ -18,7 +19,9 @@ shapes does not keep the old ones).
 
 from __future__ import annotations
 
+import sys
 from sys import getrefcount
+from weakref import getweakrefcount
 
 import numpy as np
 
@@ -32,6 +35,19 @@ spares: dict = {}  # (shape, dtype) -> arrays of that shape and dtype nobody els
 held = 0  # their bytes (approximate while threads keep and take at once)
 
 
+def untraced(measure):
+    """measure(), a count of references, taken with no trace or profile function set: a
+    debugger's copies a frame's local variables into a dict, one reference more each."""
+    trace, profile = sys.gettrace(), sys.getprofile()
+    sys.settrace(None)
+    sys.setprofile(None)
+    try:
+        return measure()
+    finally:
+        sys.settrace(trace)
+        sys.setprofile(profile)
+
+
 def _unshared_refcount() -> int:
     """What getrefcount reports for an array held by one local variable only
     (interpreter-dependent, hence measured)."""
@@ -39,7 +55,16 @@ def _unshared_refcount() -> int:
     return getrefcount(a)
 
 
-UNSHARED = _unshared_refcount()
+UNSHARED = untraced(_unshared_refcount)
+
+
+def standard_strides(shape: tuple, itemsize: int) -> tuple:
+    """The strides numpy gives a new C-ordered array of this shape."""
+    strides = []
+    for n in reversed(shape):
+        strides.append(itemsize)
+        itemsize *= n
+    return tuple(reversed(strides))
 
 
 def keep(a, holders: int) -> None:
@@ -47,8 +72,9 @@ def keep(a, holders: int) -> None:
     besides this call's argument) are all there are."""
     global held
     if (type(a) is ndarray and getrefcount(a) == UNSHARED + holders
-            and a.nbytes >= KEPT_FROM and a.base is None and a.flags.c_contiguous
-            and a.flags.writeable):
+            and a.nbytes >= KEPT_FROM and a.base is None and a.flags.writeable
+            and a.strides == standard_strides(a.shape, a.itemsize)
+            and not getweakrefcount(a)):  # no one watches it (version counters, yours)
         if held + a.nbytes > LIMIT:
             if a.nbytes > LIMIT:
                 return

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..arguments import to_array
 from ..ops.function import SameShape
-from ..spares import UNSHARED, keep
+from ..spares import UNSHARED, keep, untraced
 from ..tensor_base import FreedValue, TensorBase
 from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
@@ -327,7 +327,7 @@ def _refcount_of(a) -> int:
     return getrefcount(a)
 
 
-_HELD_ONCE = _held_once_refcount()
+_HELD_ONCE = untraced(_held_once_refcount)
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool) -> None:
