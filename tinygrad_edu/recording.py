@@ -24,6 +24,7 @@ from .autograd.engine import FREED_FROM, HELD_BY_ONE_CONSUMER, UNSHARED, free_va
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
 from .ops.function import SameShape
+from .spares import run_ufunc, spares, ufunc
 from .tensor_base import TensorBase
 
 # numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
@@ -87,8 +88,9 @@ def _run(fn: ops.Function, args: tuple, datas: tuple, needs: tuple) -> TensorBas
     when its rule reads input values, and the hot paths pass a shared constant as `needs`
     (`_ONE_NEEDS`, ...). Each object a node allocates brings the garbage collector's next
     pass nearer, and in a deep graph each full pass walks every node recorded so far."""
-    try:
-        out = fn.forward(*datas)
+    try:  # into a spare array where the forward is a ufunc and one is kept (`spares`)
+        out = (run_ufunc(forward, datas) if spares and type(forward := fn.forward) is ufunc
+               else fn.forward(*datas))
     except (ValueError, IndexError, TypeError) as e:
         shapes = ", ".join(str(np.shape(d)) for d in datas)
         raise builtin_error(e)(

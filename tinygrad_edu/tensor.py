@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from . import arguments, dtypes, ops, printing, recording, tracing
+from . import arguments, dtypes, ops, printing, recording, spares, tracing
 from . import device as devices
 from .arguments import describe, sizes, to_array
 from .autograd import engine, hooks, versions
@@ -143,16 +143,17 @@ class Tensor(Arithmetic, Elementwise, Logic, Reductions, ShapeOps, Indexing, Lin
 
     @grad.setter
     def grad(self, g) -> None:
-        if g is not None:
-            if not isinstance(g, Tensor):
-                raise TypeError(f"grad: the assigned grad must be a Tensor or None, "
-                                f"got {type(g).__name__}")
-            if g._data.shape != self._data.shape:
-                raise RuntimeError(f"grad: cannot assign a gradient of shape {g.shape} to a "
-                                   f"tensor of shape {self.shape}; they must be the same")
-            if g._data.dtype != self._data.dtype:
-                raise RuntimeError(f"grad: cannot assign a gradient of dtype {g.dtype} to a "
-                                   f"tensor of dtype {self.dtype}; they must be the same")
+        if g is None:  # its array kept as a spare if nothing else holds the gradient
+            return spares.let_go_of_grad(self)
+        if not isinstance(g, Tensor):
+            raise TypeError(f"grad: the assigned grad must be a Tensor or None, "
+                            f"got {type(g).__name__}")
+        if g._data.shape != self._data.shape:
+            raise RuntimeError(f"grad: cannot assign a gradient of shape {g.shape} to a "
+                               f"tensor of shape {self.shape}; they must be the same")
+        if g._data.dtype != self._data.dtype:
+            raise RuntimeError(f"grad: cannot assign a gradient of dtype {g.dtype} to a "
+                               f"tensor of dtype {self.dtype}; they must be the same")
         self._grad = g
 
     @property

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..arguments import to_array
 from ..ops.function import SameShape
+from ..spares import UNSHARED, keep, untraced
 from ..tensor_base import FreedValue, TensorBase
 from . import anomaly, hooks, versions
 from .grad_mode import set_modes, state, switched
@@ -62,7 +63,7 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
     captured, overwritten = {}, None if retain_graph else []  # in-place nodes this pass frees
     near_write, visiting = versions.last_write + 1, capture is not None or bool(hooks.registry)
     only_graph = HELD_BY_ONE_CONSUMER + (paths is not None)  # refs of a tensor none else has
-    t = grad = a = None  # the tensor to run next and its gradient, when known without the heap
+    t = grad = a = g = None  # the tensor to run next and its gradient, when known without the heap
     with ModesForRules(create_graph) if create_graph or switched else UNSWITCHED as check:
         while t is not None or heap:
             if t is None:
@@ -86,9 +87,9 @@ def run(roots, root_grads, *, retain_graph: bool, create_graph: bool, capture=No
             if check:
                 anomaly.check_backward(fn, grads)
             if not retain_graph:  # let go of the values; the structure (fn.inputs) stays
-                fn.saved = None  # and t's value if only the graph holds t (the loop leaves a)
-                if t._data.nbytes >= FREED_FROM and getrefcount(t) == only_graph + (a is t):
-                    t._data = FreedValue(t._data)  # `free_value`, inlined
+                fn.saved = None  # and t's gradient and value, if large (the loop leaves a)
+                if t._data.nbytes >= FREED_FROM:
+                    let_go_large(t, grad, g is grad, out is t._data, only_graph + (a is t))
             grads = grads if type(grads) is tuple else (grads,)  # one input's rule: alone
             t, i, same_shape = None, -1, type(needs) is SameShape
             for needed in needs:  # i counts: enumerate or zip would cost more than the loop
@@ -255,10 +256,20 @@ def inputs_then(fn):
     return [versions.before(a, fn.seq) if isinstance(a, TensorBase) else a for a in fn.inputs]
 
 
-def free_value(t: TensorBase) -> None:
+def let_go_large(t, grad, g_too: bool, out_too: bool, only_graph: int) -> None:
+    """After the rule of t, a tensor of FREED_FROM bytes or more: its gradient becomes a spare
+    if nothing but the walk holds it (in `grad`, and in `g` if `g_too`), and its value too if
+    nothing but the graph holds t (`only_graph` references; `out_too`: the walk's `out`)."""
+    keep(grad, 2 + g_too)  # and this call's argument
+    if getrefcount(t) == only_graph + 1:
+        free_value(t, out_too)
+
+
+def free_value(t: TensorBase, others: int = 0) -> None:
     """Let go of the value of a tensor that only the graph holds, keeping it in the graph as
-    structure, with its shape and dtype. (`run` does the same inline: a call per node costs
-    W1 1.4% more instructions.)"""
+    structure, with its shape and dtype; the array becomes a spare if nothing else holds it
+    (`others`: the caller's variables that do)."""
+    keep(t._data, 1 + others)
     t._data = FreedValue(t._data)
 
 
@@ -299,14 +310,6 @@ def finish(pending, capture, captured, create_graph: bool, overwritten) -> dict:
     return captured
 
 
-def _unshared_refcount() -> int:
-    """What getrefcount reports for an array held by one local variable only
-    (interpreter-dependent, hence measured)."""
-    a = np.empty(0)
-    return getrefcount(a)
-
-
-UNSHARED = _unshared_refcount()
 # a tensor that a local variable of the walk and one consumer's inputs hold: the walk frees
 # its value once its rule has run; anyone else holding it (a variable of the user's, a second
 # consumer, a hook's table) counts more, and it keeps its value
@@ -324,7 +327,7 @@ def _refcount_of(a) -> int:
     return getrefcount(a)
 
 
-_HELD_ONCE = _held_once_refcount()
+_HELD_ONCE = untraced(_held_once_refcount)
 
 
 def _accumulate(leaf: TensorBase, grad, create_graph: bool) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..arguments import RuntimeValueError
 from ..methods.shape import cat
+from ..spares import let_go_of_grad
 from ..tensor import Tensor
 
 
@@ -18,7 +19,7 @@ def zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
     parameter's shape and dtype with set_to_none=False."""
     for p in params:
         if set_to_none or p._grad is None:
-            p._grad = None  # the slot behind .grad: None needs no check
+            let_go_of_grad(p)  # p._grad = None, its array kept as a spare
         else:
             p._grad = Tensor._wrap(np.zeros_like(p._data))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..spares import matmul
 from .function import Function
 
 
@@ -33,8 +34,8 @@ class MatMul(Function):
             gx = grad[..., :, None] * y if need_x else None
             gy = (x.swapaxes(-1, -2) @ grad[..., :, None])[..., 0] if need_y else None
             return gx, gy
-        gx = grad @ y.swapaxes(-1, -2) if need_x else None
-        gy = x.swapaxes(-1, -2) @ grad if need_y else None
+        gx = matmul(grad, y.swapaxes(-1, -2)) if need_x else None  # into spares where kept
+        gy = matmul(x.swapaxes(-1, -2), grad) if need_y else None
         return gx, gy
 
 
@@ -50,7 +51,7 @@ class Linear(Function):
     saves = {"x": "w", "w": "x"}  # and the shape of w
 
     def forward(self, x, w, b):
-        out = x @ w.T
+        out = matmul(x, w.T)  # into a spare array where one is kept
         if out.dtype != np.result_type(out, b):
             return out + b
         out += b  # in place: the product is a fresh array, one temporary fewer
@@ -59,8 +60,8 @@ class Linear(Function):
     def backward(self, grad, out, x, w, b):
         need_x, need_w, need_b = self.needs_input_grad
         points = grad.reshape(-1, w.shape[0])  # every leading axis of x is a point
-        gx = grad @ w if need_x else None
-        gw = points.T @ x.reshape(-1, w.shape[1]) if need_w else None
+        gx = matmul(grad, w) if need_x else None  # into spares where kept
+        gw = matmul(points.T, x.reshape(-1, w.shape[1])) if need_w else None
         gb = points.sum(axis=0) if need_b else None
         return gx, gw, gb
 

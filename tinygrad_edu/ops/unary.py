@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..arguments import UnsupportedDtypeError
+from ..spares import product
 from .function import Function
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -96,7 +97,7 @@ class Tanh(Function):
     forward = staticmethod(np.tanh)
 
     def backward(self, grad, out, x):
-        return minus(grad, grad * out * out)  # g·(1 − y²) = g − g·y·y: three passes
+        return minus(grad, product(grad, out, out))  # g·(1 − y²) = g − g·y·y: three passes
 
 
 class Sigmoid(Function):

@@ -1,0 +1,175 @@
+"""Spare arrays: large values the package let go of, kept to be written over by its next
+result of the same shape and dtype.
+
+A training step makes the same arrays at every step: activations, gradients, temporaries of
+the update. Freed, they go back to the C allocator, and glibc gives the top of its heap back
+to the system once more than its trim threshold is free there; the next step then pays a page
+fault for each 4 KiB it writes again (W3: 87,000 faults per run, a third of its time). Kept
+here, they take the next step's results (`out=`) in memory already mapped, as a hand-written
+step that updates in place does.
+
+An array is kept (`keep`) only when nothing else can reach it: the caller names the
+references it holds itself, and `getrefcount` must show no other (no user variable, view,
+hook or saved node), and no weak reference may watch it; it owns its memory, is writable and
+has the strides numpy gives a new array of its shape. A spare is handed out
+(`take`) to one caller, to be written whole. The spares hold at most `LIMIT` bytes: when one
+more would exceed it, the older ones are let go first (a program that moves on to other
+shapes does not keep the old ones).
+"""
+
+from __future__ import annotations
+
+import sys
+from sys import getrefcount
+from weakref import getweakrefcount
+
+import numpy as np
+
+ndarray, ufunc, matmul_ufunc, multiply = np.ndarray, np.ufunc, np.matmul, np.multiply
+FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
+_SCALARS = {float, int}
+KEPT_FROM = 4096  # bytes: a smaller array costs the allocator nothing worth saving, and
+# while there are no spares, the package's operations do not look for one
+LIMIT = 64 << 20  # bytes
+spares: dict = {}  # (shape, dtype) -> arrays of that shape and dtype nobody else holds
+held = 0  # their bytes (approximate while threads keep and take at once)
+
+
+def untraced(measure):
+    """measure(), a count of references, taken with no trace or profile function set: a
+    debugger's copies a frame's local variables into a dict, one reference more each."""
+    trace, profile = sys.gettrace(), sys.getprofile()
+    sys.settrace(None)
+    sys.setprofile(None)
+    try:
+        return measure()
+    finally:
+        sys.settrace(trace)
+        sys.setprofile(profile)
+
+
+def _unshared_refcount() -> int:
+    """What getrefcount reports for an array held by one local variable only
+    (interpreter-dependent, hence measured)."""
+    a = np.empty(0)
+    return getrefcount(a)
+
+
+UNSHARED = untraced(_unshared_refcount)
+
+
+def standard_strides(shape: tuple, itemsize: int) -> tuple:
+    """The strides numpy gives a new C-ordered array of this shape."""
+    strides = []
+    for n in reversed(shape):
+        strides.append(itemsize)
+        itemsize *= n
+    return tuple(reversed(strides))
+
+
+def keep(a, holders: int) -> None:
+    """Keep `a` as a spare if the caller's `holders` references (its variables and slots,
+    besides this call's argument) are all there are."""
+    global held
+    if (type(a) is ndarray and getrefcount(a) == UNSHARED + holders
+            and a.nbytes >= KEPT_FROM and a.base is None and a.flags.writeable
+            and a.strides == standard_strides(a.shape, a.itemsize)
+            and not getweakrefcount(a)):  # no one watches it (version counters, yours)
+        if held + a.nbytes > LIMIT:
+            if a.nbytes > LIMIT:
+                return
+            clear()
+        key = (a.shape, a.dtype)
+        kept = spares.get(key)
+        if kept is None:
+            spares[key] = [a]
+        else:
+            kept.append(a)
+        held += a.nbytes
+
+
+def clear() -> None:
+    """Let go of every spare (their memory goes back to the allocator)."""
+    global held
+    spares.clear()
+    held = 0
+
+
+def let_go_of_grad(t) -> None:
+    """t._grad = None (`p.grad = None`, `zero_grad()`), the gradient's array kept as a spare
+    when nothing but t holds the gradient."""
+    g, t._grad = t._grad, None
+    if g is not None and getrefcount(g) == UNSHARED and g._data.nbytes >= KEPT_FROM:
+        keep(g._data, 1)
+
+
+def take(shape: tuple, dtype):
+    """A spare of this shape and dtype, now the caller's alone; None if there is none."""
+    global held
+    kept = spares.get((shape, dtype))
+    if not kept:
+        return None
+    try:
+        a = kept.pop()
+    except IndexError:  # another thread took the last one meanwhile
+        return None
+    if not kept:
+        spares.pop((shape, dtype), None)
+    held -= a.nbytes
+    return a
+
+
+def product(a, b, c):
+    """a · b · c, into a spare of a's shape and dtype where there is one (b and c broadcast
+    into a); Tensors (a rule run with create_graph) record the products."""
+    if spares and type(a) is ndarray and (out := take(a.shape, a.dtype)) is not None:
+        return multiply(multiply(a, b, out), c, out)
+    return a * b * c
+
+
+def matmul(x, y):
+    """x @ y, into a spare where there is one (of two 2-D arrays of one float dtype);
+    Tensors (a rule run with create_graph) record x @ y."""
+    if (spares and type(x) is ndarray and type(y) is ndarray and x.ndim == 2 and y.ndim == 2
+            and (dtype := x.dtype) is y.dtype and dtype in FLOATS):
+        out = take((x.shape[0], y.shape[1]), dtype)
+        if out is not None:
+            return matmul_ufunc(x, y, out=out)
+    return x @ y
+
+
+def run_ufunc(f, datas: tuple):
+    """f(*datas), a primitive's forward that is a ufunc, into a spare where there is one of
+    the result's shape and dtype: arrays of one float dtype, C-contiguous (numpy would give
+    a result of another layout otherwise), and Python numbers."""
+    if f is matmul_ufunc:
+        return matmul(*datas)
+    shape = dtype = None
+    for d in datas:
+        if type(d) is ndarray:
+            if dtype is None:
+                shape, dtype = d.shape, d.dtype
+            elif d.dtype is not dtype:
+                return f(*datas)
+            elif (s := d.shape) != shape and (shape := broadcast(shape, s)) is None:
+                return f(*datas)
+        elif type(d) not in _SCALARS:
+            return f(*datas)
+    if dtype not in FLOATS or (out := take(shape, dtype)) is None:
+        return f(*datas)
+    if all(type(d) is not ndarray or d.flags.c_contiguous for d in datas):
+        return f(*datas, out=out)
+    keep(out, 1)  # not this time: back it goes
+    return f(*datas)
+
+
+def broadcast(a: tuple, b: tuple):
+    """The shape of arrays of shapes a and b broadcast together (None if they do not)."""
+    if a[len(a) - len(b):] == b:  # b is a's trailing axes (a bias)
+        return a
+    if b[len(b) - len(a):] == a:
+        return b
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:  # f raises its own error
+        return None
