@@ -37,7 +37,7 @@ def address(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
-def layers(dtype=np.float64, seed=0, sizes=(16, 64, 64, 4)):
+def layers(dtype=np.float64, seed=0, sizes=(16, 128, 128, 4)):
     """Weights and biases of a tanh network, as plain leaves (the generic form)."""
     rng = np.random.default_rng(seed)
     return [(tg.tensor(rng.standard_normal((m, n)) / m, dtype=dtype, requires_grad=True),
@@ -45,7 +45,7 @@ def layers(dtype=np.float64, seed=0, sizes=(16, 64, 64, 4)):
             for m, n in zip(sizes, sizes[1:])]
 
 
-def inputs(dtype=np.float64, n=200, seed=1, d=16, k=4):
+def inputs(dtype=np.float64, n=400, seed=1, d=16, k=4):
     rng = np.random.default_rng(seed)
     return tg.tensor(rng.standard_normal((n, d)), dtype=dtype), rng.integers(0, k, n)
 
@@ -76,7 +76,8 @@ def test_a_step_writes_into_the_arrays_the_last_step_let_go_of():
     params, (X, c) = layers(), inputs()
     generic_step(params, X, c)
     kept = {address(a) for a in kept_arrays()}
-    assert len(kept) >= 4  # activations, their gradients, the weights' gradients
+    shapes = {key[0] for key in spares.spares}
+    assert shapes == {(400, 128), (128, 128)}  # activations and their gradients, a weight's
     product = X @ params[0][0]  # the next step's first layer
     total = product + params[0][1]
     assert {address(product.numpy()), address(total.numpy())} <= kept
@@ -88,14 +89,15 @@ def test_a_step_writes_into_the_arrays_the_last_step_let_go_of():
 
 
 def test_an_optimizer_step_and_zero_grad_give_the_gradients_back():
-    net = tg.nn.MLP([16, 64, 64, 4])
+    net = tg.nn.MLP([16, 256, 256, 4])
     opt = tg.optim.SGD(net.parameters(), lr=0.1)
     X, _ = inputs(np.float32)
     for _ in range(2):
         opt.zero_grad()
         ((net(X) - 1) ** 2).mean().backward()
         opt.step()
-    grads = {address(p.grad.numpy()) for p in net.parameters() if p.grad.numpy().nbytes >= 4096}
+    grads = {address(p.grad.numpy()) for p in net.parameters()
+             if p.grad.numpy().nbytes >= spares.KEPT_FROM}
     opt.zero_grad()
     kept = {address(a) for a in kept_arrays()}
     assert grads and grads <= kept
@@ -133,7 +135,7 @@ def test_generic_training_is_bit_for_bit_training_without_spares(dtype, loss):
 def test_fused_training_and_second_derivatives_are_bit_for_bit_those_without_spares():
     def train():
         tg.manual_seed(0)
-        net = tg.nn.MLP([16, 64, 64, 4], output_activation=None)
+        net = tg.nn.MLP([16, 128, 128, 4], output_activation=None)
         opt = tg.optim.Adam(net.parameters(), lr=0.01)
         X, c = inputs(np.float32)
         losses = []
@@ -242,15 +244,16 @@ UFUNC_FORWARDS = sorted({cls.forward for cls in primitives() if type(cls.forward
 
 
 def operands(f, dtype, layout, rng):
-    """Arguments for ufunc f, of 2,880 elements, in one of several layouts."""
-    x = rng.uniform(1.1, 2.0, (48, 60)).astype(dtype)
+    """Arguments for ufunc f, of 32,768 elements (64 KiB in float16), in one of several
+    layouts."""
+    x = rng.uniform(1.1, 2.0, (128, 256)).astype(dtype)
     if f is np.matmul:
-        y = rng.uniform(-1, 1, (60, 48)).astype(dtype)
+        y = rng.uniform(-1, 1, (256, 256)).astype(dtype)
         return {"plain": (x, y), "transposed": (x.T.copy().T, y), "number": (x, y),
                 "bias": (x, y), "number first": (x, y)}[layout]
     if f.nin == 1:
         return (x.T,) if layout == "transposed" else (x,)
-    y = rng.uniform(1.1, 2.0, (48, 60)).astype(dtype)
+    y = rng.uniform(1.1, 2.0, (128, 256)).astype(dtype)
     return {"plain": (x, y), "transposed": (x.T, y.T.copy()), "number": (x, 1.5),
             "bias": (x, y[0]), "number first": (1.5, x)}[layout]
 
@@ -277,46 +280,51 @@ def test_a_forward_into_a_spare_gives_numpys_result(f, dtype, layout, seed):
 
 
 def test_no_spare_is_kept_of_what_a_view_or_a_holder_shares():
-    a = np.ones((64, 64))
+    a = np.ones((128, 128))
     spares.keep(a, 0)  # the caller's variable `a` holds it: not kept
-    spares.keep(np.ones((64, 64))[1:], 0)  # a view
-    spares.keep(np.ones((64, 64)).T, 0)  # not C-contiguous
+    spares.keep(np.ones((128, 128))[1:], 0)  # a view
+    spares.keep(np.ones((128, 128)).T, 0)  # not C-contiguous
     spares.keep(np.ones(4), 0)  # too small to be worth keeping
-    read_only = np.ones((64, 64))
+    read_only = np.ones((128, 128))
     read_only.flags.writeable = False
     spares.keep(read_only, 1)
     assert spares.spares == {} and spares.held == 0
-    spares.keep(np.ones((64, 64)), 0)
-    assert spares.held == 64 * 64 * 8
+    spares.keep(np.ones((128, 128)), 0)
+    assert spares.held == 128 * 128 * 8
 
 
-def test_the_spares_stay_within_their_limit(monkeypatch):
-    monkeypatch.setattr(spares, "LIMIT", 3 * 8 * 1024)
-    for n in (1024, 1024, 1024):
+def test_the_spares_stay_within_their_limits(monkeypatch):
+    for _ in range(spares.AT_MOST + 1):
+        spares.keep(np.empty(8192), 0)
+    assert len(spares.spares[(8192,), np.dtype(np.float64)]) == spares.AT_MOST
+    spares.clear()
+    monkeypatch.setattr(spares, "LIMIT", 3 * 65536)
+    for n in (8192, 8192, 8192):
         spares.keep(np.empty(n), 0)
-    assert spares.held == 3 * 8 * 1024
-    spares.keep(np.empty(2048), 0)  # beyond the limit: the older ones are let go
-    assert spares.held == 8 * 2048 and list(spares.spares) == [((2048,), np.dtype(np.float64))]
-    spares.keep(np.empty(4096), 0)  # larger than the limit itself: not kept
-    assert spares.held == 8 * 2048
+    assert spares.held == 3 * 65536
+    spares.keep(np.empty(16384), 0)  # beyond the limit: the oldest shape's go, one at a time
+    assert spares.held == 3 * 65536
+    assert {k[0]: len(v) for k, v in spares.spares.items()} == {(8192,): 1, (16384,): 1}
+    spares.keep(np.empty(32768), 0)  # larger than the limit itself: not kept
+    assert spares.held == 3 * 65536
 
 
 def test_an_array_of_other_strides_is_not_kept():
     """An (n, 1) array in Fortran order passes numpy's C-contiguous flag, but a result written
     into it would have its strides, not those numpy gives."""
-    x = tg.ones(1024, 1, dtype=tg.float64, requires_grad=True)
-    x.grad = tg.from_numpy(np.ones((1024, 1), order="F"))
+    x = tg.ones(16384, 1, dtype=tg.float64, requires_grad=True)
+    x.grad = tg.from_numpy(np.ones((16384, 1), order="F"))
     x.grad = None
-    y = tg.ones(1024, 1, dtype=tg.float64) * 2
+    y = tg.ones(16384, 1, dtype=tg.float64) * 2
     assert y.numpy().strides == (8, 8) and y.stride() == (1, 1)
 
 
 def test_a_result_in_a_spare_starts_at_version_0():
-    w = tg.ones(64, 64, requires_grad=True)
+    w = tg.ones(128, 128, requires_grad=True)
     (w * 3).sum().backward()
     w.grad.mul_(0.5)  # the gradient's memory is written in place: its counter is at 1
     w.grad = None
-    y = tg.ones(64, 64) + 1
+    y = tg.ones(128, 128) + 1
     assert y._version == 0
 
 
@@ -342,11 +350,11 @@ import tinygrad_edu as tg
 from tinygrad_edu import spares
 from tinygrad_edu.autograd import engine
 sys.settrace(None)
-w = tg.ones(64, 64, requires_grad=True)
+w = tg.ones(128, 128, requires_grad=True)
 (w * 3).sum().backward()
 G = w.grad
 w.grad = None
-y = tg.full((64, 64), 7.0) + 1
+y = tg.full((128, 128), 7.0) + 1
 print(spares.UNSHARED == spares._unshared_refcount(),
       engine._HELD_ONCE == engine._held_once_refcount(), G.numpy()[0, 0])
 """

@@ -12,9 +12,10 @@ An array is kept (`keep`) only when nothing else can reach it: the caller names 
 references it holds itself, and `getrefcount` must show no other (no user variable, view,
 hook or saved node), and no weak reference may watch it; it owns its memory, is writable and
 has the strides numpy gives a new array of its shape. A spare is handed out
-(`take`) to one caller, to be written whole. The spares hold at most `LIMIT` bytes: when one
-more would exceed it, the older ones are let go first (a program that moves on to other
-shapes does not keep the old ones).
+(`take`) to one caller, to be written whole. There are at most `AT_MOST` spares of a shape
+and dtype, and `LIMIT` bytes in all: one more beyond it lets go of spares of the shape kept
+longest first (a program that moves on to other shapes does not keep the old ones). One at a
+time: letting go of many at once would give the allocator the very heap top the spares keep.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ import numpy as np
 ndarray, ufunc, matmul_ufunc, multiply = np.ndarray, np.ufunc, np.matmul, np.multiply
 FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
 _SCALARS = {float, int}
-KEPT_FROM = 4096  # bytes: a smaller array costs the allocator nothing worth saving, and
-# while there are no spares, the package's operations do not look for one
+KEPT_FROM = 64 << 10  # bytes: a smaller array the allocator reuses from its free lists
+# without faults, and keeping it costs more than it saves (W2's 40 KB arrays: 5% more
+# instructions); while there are no spares, the package's operations do not look for one
 LIMIT = 64 << 20  # bytes
+AT_MOST = 8  # spares of one shape and dtype: a step that lets go of more than it takes back
+# (the rules' results of W2's logistic loss) does not pile them up
 spares: dict = {}  # (shape, dtype) -> arrays of that shape and dtype nobody else holds
 held = 0  # their bytes (approximate while threads keep and take at once)
 
@@ -69,23 +73,41 @@ def standard_strides(shape: tuple, itemsize: int) -> tuple:
 
 def keep(a, holders: int) -> None:
     """Keep `a` as a spare if the caller's `holders` references (its variables and slots,
-    besides this call's argument) are all there are."""
+    besides this call's argument) are all there are, and fewer than AT_MOST spares of its
+    shape and dtype wait already."""
     global held
     if (type(a) is ndarray and getrefcount(a) == UNSHARED + holders
             and a.nbytes >= KEPT_FROM and a.base is None and a.flags.writeable
             and a.strides == standard_strides(a.shape, a.itemsize)
             and not getweakrefcount(a)):  # no one watches it (version counters, yours)
-        if held + a.nbytes > LIMIT:
-            if a.nbytes > LIMIT:
-                return
-            clear()
-        key = (a.shape, a.dtype)
+        key, n = (a.shape, a.dtype), a.nbytes
         kept = spares.get(key)
+        if n > LIMIT or (kept is not None and len(kept) >= AT_MOST):
+            return
+        while held + n > LIMIT and spares:
+            let_go_of_the_oldest()
+        kept = spares.get(key)  # (its own shape may have been the oldest)
         if kept is None:
             spares[key] = [a]
         else:
             kept.append(a)
-        held += a.nbytes
+        held += n
+
+
+def let_go_of_the_oldest() -> None:
+    """Let go of one spare of the shape kept longest without being taken: a shape the program
+    still uses is taken, emptied and kept anew, and so moves to the end of `spares`."""
+    global held
+    try:
+        key = next(iter(spares))
+        kept = spares[key]
+        held -= kept.pop(0).nbytes
+        if not kept:
+            del spares[key]
+    except (StopIteration, KeyError, IndexError, RuntimeError):  # another thread meanwhile
+        pass
+    if not spares:
+        held = 0
 
 
 def clear() -> None:
