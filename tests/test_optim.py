@@ -158,6 +158,21 @@ def test_step_calls_the_closure_and_returns_its_loss():
     np.testing.assert_allclose(params[0].numpy(), START[0] - 0.1 * numpy_gradient(0, START[0]))
 
 
+def test_zero_grad_without_none_zeroes_the_gradient_in_place():
+    """As PyTorch: the same tensor, zeroed, out of any graph; whoever holds it sees zeros."""
+    p = tg.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    (p * p).sum().backward(create_graph=True)
+    held = p.grad
+    assert held.grad_fn is not None
+    opt.zero_grad(set_to_none=False)
+    assert p.grad is held and held.grad_fn is None and not held.requires_grad
+    np.testing.assert_array_equal(held.numpy(), [0.0, 0.0])
+    (p * 3).sum().backward()
+    np.testing.assert_array_equal(held.numpy(), [3.0, 3.0])  # accumulated into it
+    nn.Linear(2, 1).zero_grad(set_to_none=False)  # no gradients yet: nothing to zero
+
+
 def test_optimizer_zero_grad():
     params = make_params()
     opt = optim.SGD(params, lr=0.1)

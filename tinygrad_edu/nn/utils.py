@@ -15,13 +15,19 @@ from ..tensor import Tensor
 
 
 def zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
-    """Forget the accumulated gradients of `params`: `.grad = None`, or zeros of each
-    parameter's shape and dtype with set_to_none=False."""
+    """Forget the accumulated gradients of `params`: `.grad = None`, or, with
+    set_to_none=False, each `.grad` set to zeros in place and taken out of any graph, as
+    PyTorch does (whoever holds the gradient sees the zeros)."""
     for p in params:
         if set_to_none or p._grad is None:
             let_go_of_grad(p)  # p._grad = None, its array kept as a spare
         else:
-            p._grad = Tensor._wrap(np.zeros_like(p._data))
+            g = p._grad
+            if g.grad_fn is not None:  # a gradient computed with create_graph=True
+                g.detach_()
+            else:
+                g.requires_grad_(False)
+            g.zero_()
 
 
 def _with_grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:
