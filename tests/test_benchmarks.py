@@ -147,18 +147,18 @@ def test_forms_of_finds_the_jit_form_when_a_workload_has_one():
 
 
 def test_the_guard_fails_on_a_ratio_over_its_factor_times_the_target(capsys):
-    limit = run.GUARD_FACTOR * 2.0
-    fine = run.evaluate("Wx", _module(), _figures([1.0], tinygrad_edu=[limit],
+    limit = run.GUARDED["W1"] * 2.0
+    fine = run.evaluate("W1", _module(), _figures([1.0], tinygrad_edu=[limit],
                                                  tinygrad_edu_fused=[1.0]))
     assert run.guard([fine])
-    slow = run.evaluate("Wx", _module(), _figures([1.0], tinygrad_edu=[1.0],
+    slow = run.evaluate("W1", _module(), _figures([1.0], tinygrad_edu=[1.0],
                                                  tinygrad_edu_fused=[limit * 1.01]))
     assert not run.guard([slow])
-    broken = run.evaluate("Wx", _module(), _figures([1.0], tinygrad_edu={"error": "crash"}))
+    broken = run.evaluate("W3", _module(), _figures([1.0], tinygrad_edu={"error": "crash"}))
     assert not run.guard([broken])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:2] == [f"guard Wx generic: ratio {limit:.2f}, limit {limit:g}: ok",
-                         "guard Wx fused: ratio 1.00, limit 5: ok"]
+    assert lines[:2] == [f"guard W1 generic: ratio {limit:.2f}, limit {limit:g}: ok",
+                         "guard W1 fused: ratio 1.00, limit 4: ok"]
     assert lines[3].endswith("REGRESSION") and lines[4].endswith("REGRESSION")
 
 
@@ -187,7 +187,7 @@ def test_the_guard_measures_a_workload_over_the_limit_again_and_fails_on_a_secon
 
     def measure(workload, frameworks, repeats, env, against):
         ratio = next(ratios) if workload == "w3_course_mlp" else 1.0
-        return _figures([1.0], **dict.fromkeys(frameworks[1:], [ratio * run.GUARD_FACTOR]))
+        return _figures([1.0], **dict.fromkeys(frameworks[1:], [ratio * run.GUARDED["W3"]]))
 
     monkeypatch.setattr(run, "measure", measure)
     monkeypatch.setattr(run, "report", lambda *args: None)
