@@ -368,3 +368,17 @@ def test_the_reference_counts_are_measured_right_under_a_debugger():
                           text=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True", "3.0"]
+
+
+def test_a_rule_product_of_other_dtypes_or_shapes_is_numpys():
+    """`spares.product` (Tanh's rule) writes into a spare only for operands of one shape and
+    dtype: otherwise a float32 spare would cut a float64 product, or refuse a broadcast."""
+    rng = np.random.default_rng(0)
+    g, y = rng.standard_normal((128, 128)).astype(np.float32), rng.standard_normal((128, 128))
+    for a, b, c in [(g, y, y), (g, g[:1], g[:, :1]), (g, g, g)]:
+        spares.clear()
+        spares.keep(np.empty((128, 128), np.float32), 0)
+        got, expected = spares.product(a, b, c), a * b * c
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    assert spares.held == 0  # the last, of one shape and dtype, took the spare

@@ -142,9 +142,12 @@ def take(shape: tuple, dtype):
 
 
 def product(a, b, c):
-    """a · b · c, into a spare of a's shape and dtype where there is one (b and c broadcast
-    into a); Tensors (a rule run with create_graph) record the products."""
-    if spares and type(a) is ndarray and (out := take(a.shape, a.dtype)) is not None:
+    """a · b · c, into a spare where there is one (of three arrays of one shape and dtype);
+    Tensors (a rule run with create_graph) record the products."""
+    if (spares and type(a) is ndarray and type(b) is ndarray and type(c) is ndarray
+            and (dtype := a.dtype) is b.dtype and c.dtype is dtype
+            and (shape := a.shape) == b.shape == c.shape
+            and (out := take(shape, dtype)) is not None):
         return multiply(multiply(a, b, out), c, out)
     return a * b * c
 
