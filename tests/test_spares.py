@@ -106,15 +106,16 @@ def test_an_optimizer_step_and_zero_grad_give_the_gradients_back():
 # ---------------------------------------------------------------- nothing visible changes
 
 
-def run_training(make_step, steps=6):
-    """Losses and final weights of `steps` steps, with spares and with none kept."""
+def run_training(train):
+    """The losses and final weights `train()` gives, with spares and with none kept."""
     results = []
     for limit in (spares.LIMIT, 0):
         spares.clear()
         with pytest.MonkeyPatch.context() as m:
             m.setattr(spares, "LIMIT", limit)
-            params, losses = make_step()
+            params, losses = train()
             results.append((losses, [p.numpy().copy() for p in params]))
+            assert (spares.held > 0) == (limit > 0)  # the first run did use spares
     return results
 
 
