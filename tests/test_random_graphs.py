@@ -41,7 +41,8 @@ from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import recording
+from tinygrad_edu import recording, spares
+from tinygrad_edu.autograd import engine
 from tinygrad_edu.tensor_base import FreedValue
 
 EPS = 1e-6
@@ -855,6 +856,36 @@ def test_values_the_graph_lets_go_of_change_no_gradient(dag, data):
             assert a is None, f"second derivative w.r.t. {dag.name(k)}"
         else:
             np.testing.assert_array_equal(a, b, err_msg=f"derivative w.r.t. {dag.name(k)}")
+
+
+@MORE
+@given(dags())
+def test_spare_arrays_change_no_gradient(dag):
+    """With every value let go of and kept as a spare whatever its size (`spares.KEPT_FROM`,
+    `engine.FREED_FROM`, `recording.LET_GO_FROM` 0), each backward pass leaves spares that
+    the next pass's results are written into: three passes in a row give the gradients of a
+    pass that keeps none, bit for bit."""
+    note(dag.program())
+    leaves = [k for k in range(dag.n_leaves) if k in dag.ancestors(dag.loss)]
+
+    def gradients():
+        ins, vals = dag.build_tg_letting_go()
+        dag.tg_loss(vals).backward()
+        return [ins[k].grad.numpy().copy() for k in leaves]
+
+    with contextlib.ExitStack() as stack:
+        for module, name in [(spares, "KEPT_FROM"), (engine, "FREED_FROM"),
+                             (recording, "LET_GO_FROM")]:
+            stack.enter_context(mock.patch.object(module, name, 0))
+        spares.clear()
+        with mock.patch.object(spares, "LIMIT", 0):
+            expected = gradients()
+        runs = [gradients() for _ in range(3)]
+        event(f"spares after a pass: {'some' if spares.held else 'none'}")
+        spares.clear()
+    for got in runs:
+        for k, a, b in zip(leaves, got, expected, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"gradient w.r.t. {dag.name(k)}")
 
 
 @MORE
