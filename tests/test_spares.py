@@ -14,7 +14,7 @@ import hypothesis.strategies as st
 import numpy as np
 import pytest
 from helpers import FAST
-from hypothesis import given
+from hypothesis import example, given
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
@@ -248,36 +248,44 @@ def operands(f, dtype, layout, rng):
     """Arguments for ufunc f, of 32,768 elements (64 KiB in float16), in one of several
     layouts."""
     x = rng.uniform(1.1, 2.0, (128, 256)).astype(dtype)
+    other = np.float64 if dtype != np.float64 else np.float32  # for "mixed"
     if f is np.matmul:
         y = rng.uniform(-1, 1, (256, 256)).astype(dtype)
         return {"plain": (x, y), "transposed": (x.T.copy().T, y), "number": (x, y),
-                "bias": (x, y), "number first": (x, y)}[layout]
+                "bias": (x, y), "number first": (x, y), "mixed": (x, y.astype(other))}[layout]
     if f.nin == 1:
         return (x.T,) if layout == "transposed" else (x,)
     y = rng.uniform(1.1, 2.0, (128, 256)).astype(dtype)
     return {"plain": (x, y), "transposed": (x.T, y.T.copy()), "number": (x, 1.5),
-            "bias": (x, y[0]), "number first": (1.5, x)}[layout]
+            "bias": (x, y[0]), "number first": (1.5, x),
+            "mixed": (x, y[0].astype(other))}[layout]
 
 
 @FAST
 @given(f=st.sampled_from(UFUNC_FORWARDS), dtype=st.sampled_from([np.float16, np.float32,
                                                                   np.float64]),
-       layout=st.sampled_from(["plain", "transposed", "number", "bias", "number first"]),
+       layout=st.sampled_from(["plain", "transposed", "number", "bias", "number first",
+                               "mixed"]),
        seed=st.integers(0, 2**16))
+@example(f=np.matmul, dtype=np.float32, layout="mixed", seed=0)
+@example(f=np.add, dtype=np.float16, layout="mixed", seed=0)
 def test_a_forward_into_a_spare_gives_numpys_result(f, dtype, layout, seed):
     """Every primitive whose forward is a ufunc: with a spare of the result's shape and
-    dtype waiting, the result has numpy's values (bit for bit), dtype and strides."""
+    dtype waiting, the result has numpy's values (bit for bit), dtype and strides, for
+    operands of one float dtype or of two ("mixed": a float64 bias, or float32's)."""
     datas = operands(f, dtype, layout, np.random.default_rng(seed))
     with np.errstate(all="ignore"):  # arccos of values above 1: nan, as numpy gives
         expected = f(*datas)
         spares.clear()
-        spares.keep(np.empty(expected.shape, expected.dtype), 0)
-        assert spares.held == expected.nbytes
+        dtypes = {expected.dtype} | {d.dtype for d in datas if isinstance(d, np.ndarray)}
+        for dtype in dtypes:  # a spare of each operand's dtype waits too: not to be taken
+            spares.keep(np.empty(expected.shape, dtype), 0)
+        held = spares.held
         got = run_ufunc(f, datas)
     assert got.dtype == expected.dtype and got.strides == expected.strides
     np.testing.assert_array_equal(got, expected)
     if all(type(d) is not np.ndarray or d.flags.c_contiguous for d in datas):
-        assert spares.held == 0  # it took the spare
+        assert spares.held == held - expected.nbytes  # it took the spare of its dtype
 
 
 def test_no_spare_is_kept_of_what_a_view_or_a_holder_shares():

@@ -27,6 +27,7 @@ from weakref import getweakrefcount
 import numpy as np
 
 ndarray, ufunc, matmul_ufunc, multiply = np.ndarray, np.ufunc, np.matmul, np.multiply
+promote_types = np.promote_types
 FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
 _SCALARS = {float, int}
 KEPT_FROM = 64 << 10  # bytes: a smaller array the allocator reuses from its free lists
@@ -153,11 +154,12 @@ def product(a, b, c):
 
 
 def matmul(x, y):
-    """x @ y, into a spare where there is one (of two 2-D arrays of one float dtype);
-    Tensors (a rule run with create_graph) record x @ y."""
+    """x @ y, into a spare where there is one (of two 2-D float arrays: the product has
+    their promoted dtype); Tensors (a rule run with create_graph) record x @ y."""
     if (spares and type(x) is ndarray and type(y) is ndarray and x.ndim == 2 and y.ndim == 2
-            and (dtype := x.dtype) is y.dtype and dtype in FLOATS):
-        out = take((x.shape[0], y.shape[1]), dtype)
+            and (dtype := x.dtype) in FLOATS and y.dtype in FLOATS):
+        out = take((x.shape[0], y.shape[1]), dtype if y.dtype is dtype
+                   else promote_types(dtype, y.dtype))
         if out is not None:
             return matmul_ufunc(x, y, out=out)
     return x @ y
@@ -165,8 +167,9 @@ def matmul(x, y):
 
 def run_ufunc(f, datas: tuple):
     """f(*datas), a primitive's forward that is a ufunc, into a spare where there is one of
-    the result's shape and dtype: arrays of one float dtype, C-contiguous (numpy would give
-    a result of another layout otherwise), and Python numbers."""
+    the result's shape and dtype: float arrays, C-contiguous (numpy would give a result of
+    another layout otherwise), and Python numbers; the result has the arrays' promoted
+    dtype (float32 data with float64 weights: float64)."""
     if f is matmul_ufunc:
         return matmul(*datas)
     shape = dtype = None
@@ -174,9 +177,12 @@ def run_ufunc(f, datas: tuple):
         if type(d) is ndarray:
             if dtype is None:
                 shape, dtype = d.shape, d.dtype
-            elif d.dtype is not dtype:
-                return f(*datas)
-            elif (s := d.shape) != shape and (shape := broadcast(shape, s)) is None:
+                continue
+            if d.dtype is not dtype:
+                if dtype not in FLOATS or d.dtype not in FLOATS:
+                    return f(*datas)
+                dtype = promote_types(dtype, d.dtype)
+            if (s := d.shape) != shape and (shape := broadcast(shape, s)) is None:
                 return f(*datas)
         elif type(d) not in _SCALARS:
             return f(*datas)
