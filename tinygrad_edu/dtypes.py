@@ -18,6 +18,11 @@ dtype = np.dtype  # as torch.dtype: the class of the dtypes (isinstance(tg.float
 FLOAT_DTYPES = (float16, float32, float64)
 SUPPORTED_DTYPES = FLOAT_DTYPES + (int8, int16, int32, int64, uint8, bool_)
 SUPPORTED_SET = frozenset(SUPPORTED_DTYPES)  # for membership tests: one hash, not 9 comparisons
+# `dtype in FLOATS` is `dtype.kind == "f"` (a dtype's `.kind` is no cheaper: numpy's dtype
+# classes miss Python's attribute cache), save that a float dtype of the other byte order
+# is not in it: the hot paths that test it take their slow path for one
+FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
+WEAK_NUMBERS = {float, int}  # Python numbers that take the dtype of the array they meet
 
 _default = float32
 

@@ -20,11 +20,12 @@ import numpy as np
 from . import dtypes, ops
 from .arguments import builtin_error, describe, supported, to_array
 from .autograd import anomaly
-from .autograd.engine import FREED_FROM, HELD_BY_ONE_CONSUMER, UNSHARED, free_value
+from .autograd.engine import FREED_FROM, HELD_BY_ONE_CONSUMER, free_value
 from .autograd.grad_mode import state, switched
 from .autograd.versions import sequence
+from .dtypes import FLOATS, WEAK_NUMBERS
 from .ops.function import SameShape
-from .spares import run_ufunc, spares, ufunc
+from .spares import UNSHARED, run_ufunc, spares, ufunc
 from .tensor_base import TensorBase
 
 # numpy warns when a result overflows, divides by zero or is invalid (log of −1); PyTorch
@@ -35,15 +36,10 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu
 
 _new = object.__new__
 Tensor = TensorBase  # the Tensor class, once tensor.py has made it (`use_tensor_class`)
-_SCALARS = {float, int}
 # Speed trick: numpy has a module `__getattr__`, so Python (3.11) cannot cache a lookup such as
-# `np.ndarray` and pays a few hundred instructions for it each time; the hot paths read these
-# names of this module instead (not np.asarray, which `tg.jit` replaces while it traces).
-# Plainly, `ndarray` is `np.ndarray`, and `dtype in _FLOATS` is
-# `dtype.kind == "f"` (a dtype's `.kind` is no cheaper: numpy's dtype classes miss Python's
-# attribute cache), save that a float dtype of the other byte order takes the slow path.
+# `np.ndarray` and pays a few hundred instructions for it each time; the hot paths read this
+# name of this module instead (not np.asarray, which `tg.jit` replaces while it traces).
 ndarray = np.ndarray
-_FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
 _PLAIN_OPERANDS = {float, int, np.float64, np.float32}  # and Tensor (`use_tensor_class`)
 
 
@@ -164,7 +160,7 @@ def apply1(fn: ops.Function, x: TensorBase) -> TensorBase:
 def apply_float(fn: ops.Function, x: TensorBase) -> TensorBase:
     """`apply1` for an elementwise floating function (exp, sin, ...), of `floating(x)`: its
     node's needs are `SameShape`, as `unary_method`'s."""
-    if x._data.dtype not in _FLOATS:  # the check inlined: float x, the hot path, makes no call
+    if x._data.dtype not in FLOATS:  # the check inlined: float x, the hot path, makes no call
         x = floating(x)
     return _run(fn, (x,), (x._data,), _ONE_SAME[x._requires_grad])
 
@@ -176,7 +172,7 @@ def unary_method(op: type) -> Callable:
     floating_op = op.floating
 
     def method(x):
-        if floating_op and x._data.dtype not in _FLOATS:
+        if floating_op and x._data.dtype not in FLOATS:
             x = floating(x)
         return _run(op(), (x,), (x._data,), _ONE_SAME[x._requires_grad])
 
@@ -189,7 +185,7 @@ def floating(x: TensorBase) -> TensorBase:
     """x, or its values in the default float dtype if they are ints or bools: PyTorch's
     input to a floating function (numpy would give float64, or float16 for int8 and bool).
     Ints cannot require grad, so the conversion is a plain copy."""
-    return x if x._data.dtype in _FLOATS else wrap(x._data.astype(dtypes.get_default_dtype()))
+    return x if x._data.dtype in FLOATS else wrap(x._data.astype(dtypes.get_default_dtype()))
 
 
 def operand(x, op: str):
@@ -216,16 +212,16 @@ def binary(op: type, name: str, doc: str | None = None) -> Callable:
     floating_op = op.floating
 
     def function(x, y):
-        if type(x) is Tensor and (dtype := x._data.dtype) in _FLOATS:  # the common cases:
+        if type(x) is Tensor and (dtype := x._data.dtype) in FLOATS:  # the common cases:
             ty = type(y)  # a float tensor with a number, or with a tensor or array of its dtype
-            if ty in _SCALARS:
+            if ty in WEAK_NUMBERS:
                 return _run(op(), (x, y), (x._data, y), _FIRST_SAME[x._requires_grad])
             if ty is ndarray and y.dtype is dtype:
                 return _run(op(), (x, y), (x._data, y), _FIRST_NEEDS[x._requires_grad])
             if ty is Tensor and y._data.dtype is dtype:
                 return _run(op(), (x, y), (x._data, y._data),
                             _BOTH_NEEDS[x._requires_grad][y._requires_grad])
-        elif type(y) is Tensor and type(x) in _SCALARS and y._data.dtype in _FLOATS:
+        elif type(y) is Tensor and type(x) in WEAK_NUMBERS and y._data.dtype in FLOATS:
             # a number with a float tensor, reflected (`lr * g`, `1 - p`): the tensor's dtype
             return _run(op(), (x, y), (x, y._data), _SECOND_SAME[y._requires_grad])
         return apply(op(), *promote(operand(x, name), operand(y, name), floating=floating_op))

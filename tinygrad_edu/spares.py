@@ -26,10 +26,10 @@ from weakref import getweakrefcount
 
 import numpy as np
 
+from .dtypes import FLOATS, WEAK_NUMBERS
+
 ndarray, ufunc, matmul_ufunc, multiply = np.ndarray, np.ufunc, np.matmul, np.multiply
 promote_types = np.promote_types
-FLOATS = frozenset(np.dtype(c) for c in "efdg")  # float16, float32, float64, longdouble
-_SCALARS = {float, int}
 KEPT_FROM = 64 << 10  # bytes: a smaller array the allocator reuses from its free lists
 # without faults, and keeping it costs more than it saves (W2's 40 KB arrays: 5% more
 # instructions); while there are no spares, the package's operations do not look for one
@@ -121,7 +121,7 @@ def clear() -> None:
 def let_go_of_grad(t) -> None:
     """t._grad = None (`p.grad = None`, `zero_grad()`), the gradient's array kept as a spare
     when nothing but t holds the gradient."""
-    g, t._grad = t._grad, None
+    g, t._grad = t._grad, None  # (the size first here too: a small one, W5's, makes no call)
     if g is not None and getrefcount(g) == UNSHARED and g._data.nbytes >= KEPT_FROM:
         keep(g._data, 1)
 
@@ -184,7 +184,7 @@ def run_ufunc(f, datas: tuple):
                 dtype = promote_types(dtype, d.dtype)
             if (s := d.shape) != shape and (shape := broadcast(shape, s)) is None:
                 return f(*datas)
-        elif type(d) not in _SCALARS:
+        elif type(d) not in WEAK_NUMBERS:
             return f(*datas)
     if dtype not in FLOATS or (out := take(shape, dtype)) is None:
         return f(*datas)
